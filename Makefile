@@ -1,0 +1,53 @@
+# Machi: `make run` serves the app on SQLite with demo data; `make test` runs every test.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+PYBABEL := .venv/bin/pybabel
+LANGS := ja en
+
+.PHONY: install run test lint messages compile-messages chromium clean
+
+install: .venv/.synced pwa/static/vendor/.copied compile-messages
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+pwa/static/vendor/.copied: pwa/package.json pwa/package-lock.json pwa/scripts/vendor.mjs
+	npm ci --prefix pwa --no-audit --no-fund
+	node pwa/scripts/vendor.mjs
+	touch $@
+
+# Re-extract the Japanese source strings and merge them into every catalog.
+messages: .venv/.synced
+	$(PYBABEL) extract --no-location --sort-output -F babel.cfg -k lazy -o locales/shell.pot .
+	for lang in $(LANGS); do \
+	  if [ -f locales/$$lang/LC_MESSAGES/shell.po ]; then \
+	    $(PYBABEL) update --no-fuzzy-matching -D shell -i locales/shell.pot -d locales -l $$lang; \
+	  else $(PYBABEL) init -D shell -i locales/shell.pot -d locales -l $$lang; fi; \
+	done
+
+compile-messages: .venv/.synced
+	$(PYBABEL) compile --use-fuzzy -D shell -d locales --statistics 2>&1 | tail -n 3
+
+run: install
+	.venv/bin/machi serve
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+lint: install
+	.venv/bin/ruff check .
+
+test: install chromium
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+clean:
+	rm -rf .venv pwa/node_modules pwa/static/vendor var

@@ -1,0 +1,105 @@
+"""``create_app(settings) -> Litestar``: the shell's assembly, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
+from shell import db
+from shell.identity.routes import router as identity_router
+from shell.identity.session import load_account
+from shell.settings import ROOT, Settings
+from shell.staff.routes import StaffConsole
+from shell.web import i18n, pwa
+from shell.web.canonical import canonical_host_middleware
+from shell.web.errors import handle_exception
+from shell.web.routes import choose_language, healthz, home, language_page
+from shell.web.security import security_headers_middleware
+from shell.web.session_store import DatabaseStore
+
+STATIC_DIR = ROOT / "pwa" / "static"
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        return {
+            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="machi:sessions"),
+            "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="machi:rl"),
+        }
+    return {"sessions": DatabaseStore(), "rate_limit": MemoryStore()}
+
+
+async def _before_request(request: Request[Any, Any, Any]) -> None:
+    account = await load_account(request)
+    code = i18n.negotiate(
+        account["language"] if account else None,
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.headers.get("accept-language", ""),
+    )
+    i18n.set_locale(code)
+    request.state.locale = code
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    from shell.piccolo_conf import DB as engine  # noqa: N811  (engine bound to the settings' URL)
+
+    prefix = settings.cookie_prefix
+    session_config = ServerSideSessionConfig(
+        key=f"{prefix}machi_session",
+        max_age=settings.session_days * 86400,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+        exclude=["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$"],
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.resolved_secret(),
+        cookie_name=f"{prefix}machi_csrf",
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        header_name="x-csrftoken",
+    )
+
+    async def on_startup(app: Litestar) -> None:
+        await db.start(engine)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await db.stop(engine)
+
+    app = Litestar(
+        route_handlers=[
+            home, language_page, choose_language, healthz,
+            identity_router(settings.auth_rate_limit),
+            StaffConsole,
+            *pwa.route_handlers(),
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static",
+                cache_control=None, include_in_schema=False,
+            ),
+        ],
+        middleware=[
+            DefineMiddleware(canonical_host_middleware(settings)),
+            DefineMiddleware(security_headers_middleware(settings)),
+            session_config.middleware,
+        ],
+        csrf_config=csrf_config,
+        stores=_stores(settings),
+        before_request=_before_request,
+        exception_handlers={Exception: handle_exception},
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.secret = settings.resolved_secret()
+    return app

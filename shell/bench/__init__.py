@@ -1,0 +1,11 @@
+"""``machi bench``: measurements as ratios against a baseline taken in the same run."""
+
+from __future__ import annotations
+
+import click
+
+from shell.bench.db_read import db_read
+
+
+def register(group: click.Group) -> None:
+    group.add_command(db_read)

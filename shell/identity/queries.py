@@ -1,0 +1,50 @@
+"""Read accounts and passkeys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from shell.city.tables import District
+from shell.identity.tables import Account, Passkey, RecoveryCode
+
+
+async def account(account_id: int) -> dict[str, Any]:
+    row = await Account.select().where(Account.id == account_id).first()
+    if row is None:
+        raise LookupError(account_id)
+    return row
+
+
+async def passkey_by_credential(credential_id: str) -> dict[str, Any] | None:
+    return await Passkey.select().where(Passkey.credential_id == credential_id).first()
+
+
+async def passkeys_of(account_id: int) -> list[dict[str, Any]]:
+    return await Passkey.select(
+        Passkey.id, Passkey.credential_id, Passkey.label, Passkey.created_at,
+        Passkey.last_used_at, Passkey.backed_up,
+    ).where(Passkey.account == account_id).order_by(Passkey.id)
+
+
+async def district_of(account_row: dict[str, Any]) -> dict[str, Any] | None:
+    return await District.select().where(District.id == account_row["district"]).first()
+
+
+async def live_recovery_code(code_id: int) -> dict[str, Any] | None:
+    return await RecoveryCode.select().where(
+        (RecoveryCode.id == code_id)
+        & RecoveryCode.used_at.is_null()
+        & (RecoveryCode.expires_at > dt.datetime.now(dt.UTC))
+    ).first()
+
+
+async def search(text: str, limit: int = 30) -> list[dict[str, Any]]:
+    """Accounts whose name or kana contains ``text`` (for the counter and role admin)."""
+    needle = f"%{text.strip()}%"
+    return await Account.select(
+        Account.id, Account.name, Account.name_kana, Account.birth_date,
+        Account.district.name.as_alias("district_name"),
+    ).where(Account.name.ilike(needle) | Account.name_kana.ilike(needle)).order_by(
+        Account.name_kana
+    ).limit(limit)

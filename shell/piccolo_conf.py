@@ -1,0 +1,21 @@
+"""Piccolo configuration: the engine comes from ``MACHI_DATABASE_URL`` (SQLite by default).
+
+Every area of the shell is a Piccolo app with its own tables and migrations; later areas and
+mini-apps add themselves to ``APPS``.
+"""
+
+from piccolo.conf.apps import AppRegistry
+
+from shell.db import engine_for_url
+from shell.settings import Settings
+
+APPS = [
+    "shell.city.piccolo_app",
+    "shell.identity.piccolo_app",
+    "shell.audit.piccolo_app",
+    "shell.staff.piccolo_app",
+]
+
+DB = engine_for_url(Settings.from_env().effective_database_url)
+
+APP_REGISTRY = AppRegistry(apps=APPS)

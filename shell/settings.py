@@ -1,0 +1,136 @@
+"""Settings, read once from ``MACHI_*`` environment variables.
+
+Every setting has a default that works on a fresh machine (the embedded SQLite default).
+The README lists them all; ``tests/contract/test_settings_documented.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name, str(default))
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name, "1" if default else "0").lower()
+    return value in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of Machi's settings. Build with :meth:`from_env`; tests pass their own values."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://localhost:8000"
+    apps_url: str = "http://{slug}.localhost:8000"
+    data_dir: Path = ROOT / "var"
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    municipality: str = "武雄市"
+    rp_name: str = "Machi"
+    default_locale: str = "ja"
+    session_days: int = 14
+    recovery_code_hours: int = 72
+    auth_rate_limit: int = 30
+    demo: bool = True
+    debug: bool = False
+    workers: int = 1
+    extra_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        port = _env_int("MACHI_PORT", 8000)
+        data_dir = Path(_env("MACHI_DATA_DIR", str(ROOT / "var")))
+        return cls(
+            host=_env("MACHI_HOST", "127.0.0.1"),
+            port=port,
+            public_url=_env("MACHI_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
+            apps_url=_env("MACHI_APPS_URL", f"http://{{slug}}.localhost:{port}"),
+            data_dir=data_dir,
+            database_url=_env("MACHI_DATABASE_URL", ""),
+            redis_url=_env("MACHI_REDIS_URL", ""),
+            secret_key=_env("MACHI_SECRET_KEY", ""),
+            municipality=_env("MACHI_MUNICIPALITY", "武雄市"),
+            rp_name=_env("MACHI_RP_NAME", "Machi"),
+            default_locale=_env("MACHI_DEFAULT_LOCALE", "ja"),
+            session_days=_env_int("MACHI_SESSION_DAYS", 14),
+            recovery_code_hours=_env_int("MACHI_RECOVERY_CODE_HOURS", 72),
+            auth_rate_limit=_env_int("MACHI_AUTH_RATE_LIMIT", 30),
+            demo=_env_bool("MACHI_DEMO", True),
+            debug=_env_bool("MACHI_DEBUG", False),
+            workers=_env_int("MACHI_WORKERS", 1),
+        )
+
+    # Derived values -------------------------------------------------------------------------
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "machi.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def public_host(self) -> str:
+        return urlsplit(self.public_url).hostname or "localhost"
+
+    @property
+    def rp_id(self) -> str:
+        """WebAuthn relying-party id: the host of the public URL."""
+        return self.public_host
+
+    @property
+    def origins(self) -> list[str]:
+        return [self.public_url, *self.extra_origins]
+
+    @property
+    def secure_cookies(self) -> bool:
+        # Chromium treats http://localhost as a secure context, so Secure and __Host- cookies
+        # work there too; over plain http on any other host they would be dropped.
+        return self.is_https or self.public_host == "localhost"
+
+    @property
+    def cookie_prefix(self) -> str:
+        return "__Host-" if self.secure_cookies else ""
+
+    def frame_origin_source(self) -> str:
+        """CSP source that matches every mini-app origin (``{slug}`` becomes ``*``)."""
+        parts = urlsplit(self.apps_url.replace("{slug}", "slug-placeholder"))
+        host = (parts.hostname or "").replace("slug-placeholder", "*")
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}"
+
+    def resolved_secret(self) -> str:
+        """The signing secret: from ``MACHI_SECRET_KEY`` or a file kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -1,0 +1,47 @@
+"""Who may do what in the staff console: one table, tested as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from shell.web.i18n import lazy
+
+ROLES: dict[str, str] = {
+    "admin": lazy("管理者"),
+    "counter": lazy("窓口担当"),
+    "notifier": lazy("お知らせ配信担当"),
+    "reviewer": lazy("ミニアプリ審査担当"),
+    "facility_manager": lazy("施設管理担当"),
+    "school_staff": lazy("学校・保育所職員"),
+    "merchant_admin": lazy("加盟店管理担当"),
+}
+
+# action -> roles allowed to do it. An admin may do everything listed here.
+ABILITIES: dict[str, frozenset[str]] = {
+    "console.open": frozenset(ROLES),
+    "roles.manage": frozenset({"admin"}),
+    "audit.read": frozenset({"admin"}),
+    "residents.lookup": frozenset({"admin", "counter"}),
+    "recovery.issue": frozenset({"admin", "counter"}),
+}
+
+
+def can(roles: Iterable[str], action: str) -> bool:
+    return bool(ABILITIES.get(action, frozenset()) & set(roles))
+
+
+def requires(action: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """Guard for a route: the signed-in account holds a role that may do ``action``."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if not connection.state.get("account"):
+            raise NotAuthorizedException()
+        if not can(connection.state.get("roles", ()), action):
+            raise PermissionDeniedException()
+
+    return guard

@@ -1,0 +1,68 @@
+"""Home, the language switcher and the health check."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+
+from shell import __version__
+from shell.identity.actions import update_language
+from shell.identity.tables import Account
+from shell.web import i18n
+from shell.web.home import home_sections
+from shell.web.templates import render
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+@get("/", name="home")
+async def home(request: Request[Any, Any, Any]) -> Response[str]:
+    if not request.state.get("account"):
+        return render(request, "web/welcome.html")
+    sections = await home_sections(request)
+    return render(request, "web/home.html", {"sections": sections})
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@get("/language", name="language")
+async def language_page(request: Request[Any, Any, Any], next: str = "/") -> Response[str]:  # noqa: A002
+    return render(request, "web/language.html", {"next": _safe_next(next), "error": ""})
+
+
+@post("/language")
+async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
+    code = data.get("language", "")
+    target = _safe_next(data.get("next", "/"))
+    if code not in i18n.LANGUAGES:
+        return render(request, "web/language.html",
+                      {"next": target, "error": i18n._("言語を一覧から選んでください。")},
+                      status_code=400)
+    account = request.state.get("account")
+    if account:
+        await update_language(account["id"], code)
+    response: Response[Any] = Redirect(target)
+    response.set_cookie(i18n.LANG_COOKIE, code, max_age=365 * 86400, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies, httponly=True)
+    return response
+
+
+@get("/healthz", name="healthz", skip_session=True, exclude_from_csrf=True)
+async def healthz() -> Response[dict[str, str]]:
+    try:
+        await Account.count()
+        database = "ok"
+    except Exception as exc:  # any failure to reach the database is what this reports
+        database = f"error: {type(exc).__name__}"
+    status = "ok" if database == "ok" else "degraded"
+    return Response(
+        {"status": status, "database": database, "version": __version__},
+        status_code=200 if status == "ok" else 503,
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,82 @@
+"""Jinja2 environment and ``render()``: the whole page, or one named block for htmx."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request, Response
+from litestar.enums import MediaType
+
+from shell.settings import ROOT
+from shell.web import i18n
+
+SHELL_DIR = ROOT / "shell"
+
+
+@cache
+def environment() -> Environment:
+    folders = sorted(p for p in SHELL_DIR.glob("*/templates") if p.is_dir())
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    env.filters["yen"] = i18n.format_yen
+    env.filters["day"] = i18n.format_day
+    env.filters["moment"] = i18n.format_moment
+    env.globals["LANGUAGES"] = i18n.LANGUAGES
+    return env
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get(
+        "hx-boosted"
+    ) != "true"
+
+
+def render_to_string(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+) -> str:
+    from shell.web.context import base_context  # the context reads the session: import late
+
+    tmpl = environment().get_template(template)
+    full = {**base_context(request), **(context or {})}
+    if block is None:
+        return tmpl.render(full)
+    return "".join(tmpl.blocks[block](tmpl.new_context(full)))
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response[str]:
+    """Render ``template``; for an htmx request, only ``block`` (when one is named).
+
+    Every response says ``Vary: HX-Request`` so that no cache hands a fragment to a full load.
+    """
+    chosen = block if block and is_htmx(request) else None
+    body = render_to_string(request, template, context, block=chosen)
+    return Response(
+        body,
+        media_type=MediaType.HTML,
+        status_code=status_code,
+        headers={"Vary": "HX-Request", **(headers or {})},
+    )
