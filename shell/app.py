@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell import db
 from shell.identity.routes import router as identity_router
@@ -37,20 +38,28 @@ def _stores(settings: Settings) -> dict[str, Store]:
     return {"sessions": DatabaseStore(), "rate_limit": MemoryStore()}
 
 
-async def _before_request(request: Request[Any, Any, Any]) -> None:
-    account = await load_account(request)
-    code = i18n.negotiate(
-        account["language"] if account else None,
-        request.cookies.get(i18n.LANG_COOKIE),
-        request.headers.get("accept-language", ""),
-    )
-    i18n.set_locale(code)
-    request.state.locale = code
+def _account_and_locale(app: ASGIApp) -> ASGIApp:
+    """Load the signed-in account and pick the locale before guards and handlers run."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request: Request[Any, Any, Any] = Request(scope)
+            account = await load_account(request)
+            code = i18n.negotiate(
+                account["language"] if account else None,
+                request.cookies.get(i18n.LANG_COOKIE),
+                request.headers.get("accept-language", ""),
+            )
+            i18n.set_locale(code)
+            request.state.locale = code
+        await app(scope, receive, send)
+
+    return middleware
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    from shell.piccolo_conf import DB as engine  # noqa: N811  (engine bound to the settings' URL)
+    engine = db.current()
 
     prefix = settings.cookie_prefix
     session_config = ServerSideSessionConfig(
@@ -91,10 +100,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(canonical_host_middleware(settings)),
             DefineMiddleware(security_headers_middleware(settings)),
             session_config.middleware,
+            DefineMiddleware(_account_and_locale),
         ],
         csrf_config=csrf_config,
         stores=_stores(settings),
-        before_request=_before_request,
         exception_handlers={Exception: handle_exception},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -11,7 +11,7 @@ import click
 
 os.environ.setdefault("PICCOLO_CONF", "shell.piccolo_conf")
 
-from shell.settings import Settings  # noqa: E402
+from shell.settings import Settings
 
 
 def _run(coro: Any) -> Any:

@@ -94,3 +94,29 @@ async def stop(engine: Engine[Any]) -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, KeptOpenSQLiteEngine):
         await engine.close()
+
+
+def current() -> Engine[Any]:
+    """The engine the app's tables use (``piccolo_conf.DB`` unless :func:`bind` changed it)."""
+    from shell import piccolo_conf
+
+    return piccolo_conf.DB  # type: ignore[no-any-return]
+
+
+def bind(engine: Engine[Any]) -> None:
+    """Point every registered table, and the migrations, at ``engine`` (tests, tools)."""
+    from shell import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for app_config in piccolo_conf.APP_REGISTRY.app_configs.values():
+        for table in app_config.table_classes:
+            table._meta._db = engine
+
+
+def tables_in_dependency_order() -> list[Any]:
+    from piccolo.table import sort_table_classes
+
+    from shell import piccolo_conf
+
+    tables = [t for c in piccolo_conf.APP_REGISTRY.app_configs.values() for t in c.table_classes]
+    return sort_table_classes(tables)

@@ -11,7 +11,7 @@ async def recent(limit: int = 100, action: str | None = None) -> list[dict[str, 
     query = AuditEntry.select(
         AuditEntry.all_columns(),
         AuditEntry.actor.name.as_alias("actor_name"),
-    ).order_by(AuditEntry.id, ascending=False).limit(limit)
+    ).order_by(AuditEntry.id, ascending=False).limit(limit).output(load_json=True)
     if action:
         query = query.where(AuditEntry.action == action)
     return await query
@@ -20,4 +20,4 @@ async def recent(limit: int = 100, action: str | None = None) -> list[dict[str, 
 async def for_subject(subject: str) -> list[dict[str, Any]]:
     return await AuditEntry.select().where(AuditEntry.subject == subject).order_by(
         AuditEntry.id, ascending=False
-    )
+    ).output(load_json=True)

@@ -1,7 +1,6 @@
 """The audit log: who did what, to which record, when."""
 
-from piccolo.columns import JSONB, ForeignKey, Timestamptz, Varchar
-from piccolo.columns import OnDelete
+from piccolo.columns import JSONB, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 

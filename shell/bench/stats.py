@@ -19,4 +19,4 @@ def figures(latencies_s: list[float], elapsed_s: float) -> dict[str, float]:
 
 
 def emit(record: dict[str, Any]) -> None:
-    print(json.dumps(record, ensure_ascii=False), flush=True)  # noqa: T201
+    print(json.dumps(record, ensure_ascii=False), flush=True)

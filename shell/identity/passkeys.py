@@ -153,7 +153,10 @@ async def consume_challenge(
     ).returning(*Challenge.all_columns())
     if not rows:
         raise CeremonyError(EXPIRED)
-    return rows[0]
+    row = rows[0]
+    if isinstance(row["payload"], str):  # JSON columns come back as text from RETURNING
+        row["payload"] = json.loads(row["payload"])
+    return row
 
 
 def verify_new_passkey(

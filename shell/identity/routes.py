@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, Router, get, post
-from litestar.enums import RequestEncodingType
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import Body
+from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.response import Redirect
 
 from shell.city.queries import districts
@@ -20,8 +19,8 @@ from shell.identity.session import requires_account, session_nonce, sign_in, sig
 from shell.web.i18n import _
 from shell.web.templates import render, render_to_string
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-JSONData = dict[str, Any]
+FormData = URLEncodedBody[dict[str, str]]
+JSONData = JSONBody[dict[str, Any]]
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
@@ -66,7 +65,7 @@ class SignUp(Controller):
             return Redirect("/")
         return await signup_page(request)
 
-    @post("/options")
+    @post("/options", status_code=200)
     async def options(self, request: Request[Any, Any, Any], data: JSONData) -> Response[Any]:
         form = await check_profile(data)
         if not form.ok:
@@ -76,15 +75,14 @@ class SignUp(Controller):
             )
             return Response({"form_html": html}, status_code=422)
         handle = passkeys.new_user_handle()
-        profile = {**form.cleaned, "birth_date": form.cleaned["birth_date"].isoformat()}
         options = await passkeys.registration_options(
             request.app.state.settings, purpose="signup", nonce=session_nonce(request),
             user_name=form.cleaned["name"], user_handle=handle,
-            payload={"profile": profile, "handle": handle},
+            payload={"profile": form.values, "handle": handle},
         )
         return Response({"options": options})
 
-    @post("/finish")
+    @post("/finish", status_code=200)
     async def finish(self, request: Request[Any, Any, Any], data: JSONData) -> Response[Any]:
         settings = request.app.state.settings
         try:
@@ -115,14 +113,14 @@ class SignIn(Controller):
             return Redirect("/")
         return render(request, "identity/signin.html")
 
-    @post("/options")
+    @post("/options", status_code=200)
     async def options(self, request: Request[Any, Any, Any]) -> Response[Any]:
         options = await passkeys.authentication_options(
             request.app.state.settings, nonce=session_nonce(request)
         )
         return Response({"options": options})
 
-    @post("/finish")
+    @post("/finish", status_code=200)
     async def finish(self, request: Request[Any, Any, Any], data: JSONData) -> Response[Any]:
         settings = request.app.state.settings
         try:
@@ -143,7 +141,7 @@ class SignIn(Controller):
         return Response({"redirect": target if target.startswith("/") and not target.startswith("//") else "/"})
 
 
-@post("/signout", name="signout")
+@post("/signout", name="signout", status_code=303)
 async def signout(request: Request[Any, Any, Any]) -> Redirect:
     account = request.state.get("account")
     if account:
@@ -164,6 +162,8 @@ class AccountPage(Controller):
         context = {
             "passkeys": await queries.passkeys_of(account["id"]),
             "district": await queries.district_of(account),
+            "error": "",
+            "notice": "",
             **extra,
         }
         return render(request, "identity/account.html", context, block="passkeys",
@@ -173,7 +173,7 @@ class AccountPage(Controller):
     async def page(self, request: Request[Any, Any, Any]) -> Response[str]:
         return await self._page(request)
 
-    @post("/passkeys/options")
+    @post("/passkeys/options", status_code=200)
     async def add_options(self, request: Request[Any, Any, Any]) -> Response[Any]:
         account = request.state.account
         existing = [p["credential_id"] for p in await queries.passkeys_of(account["id"])]
@@ -184,7 +184,7 @@ class AccountPage(Controller):
         )
         return Response({"options": options})
 
-    @post("/passkeys/finish")
+    @post("/passkeys/finish", status_code=200)
     async def add_finish(self, request: Request[Any, Any, Any], data: JSONData) -> Response[Any]:
         account = request.state.account
         try:
@@ -201,8 +201,8 @@ class AccountPage(Controller):
             return refused(exc.reason)
         return Response({"redirect": "/account?added=1"})
 
-    @post("/passkeys/{passkey_id:int}/delete")
-    async def remove(self, request: Request[Any, Any, Any], passkey_id: int) -> Response[str]:
+    @post("/passkeys/{passkey_id:int}/delete", status_code=200)
+    async def remove(self, request: Request[Any, Any, Any], passkey_id: FromPath[int]) -> Response[str]:
         try:
             await actions.remove_passkey(request.state.account["id"], passkey_id,
                                          ip=client_ip(request))
@@ -210,7 +210,7 @@ class AccountPage(Controller):
             return await self._page(request, error=refusal(exc.reason))
         return await self._page(request, notice=_("パスキーを削除しました。"))
 
-    @post("/signout-everywhere")
+    @post("/signout-everywhere", status_code=200)
     async def signout_everywhere(self, request: Request[Any, Any, Any]) -> Redirect:
         await actions.sign_out_everywhere(request.state.account["id"], ip=client_ip(request))
         sign_out(request)
@@ -225,7 +225,7 @@ class Recover(Controller):
         return render(request, "identity/recover.html", {"code_ok": False, "error": ""},
                       block="step")
 
-    @post("/")
+    @post("/", status_code=200)
     async def check(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
         secret = request.app.state.secret
         code = await actions.find_recovery_code(secret, data.get("code", ""))
@@ -238,7 +238,7 @@ class Recover(Controller):
         return render(request, "identity/recover.html", {"code_ok": True, "error": ""},
                       block="step")
 
-    @post("/options")
+    @post("/options", status_code=200)
     async def options(self, request: Request[Any, Any, Any]) -> Response[Any]:
         code_id = request.session.get("recovery_code") if request.session else None
         row = await queries.live_recovery_code(code_id) if code_id else None
@@ -252,7 +252,7 @@ class Recover(Controller):
         )
         return Response({"options": options})
 
-    @post("/finish")
+    @post("/finish", status_code=200)
     async def finish(self, request: Request[Any, Any, Any], data: JSONData) -> Response[Any]:
         try:
             credential = _credential(data)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 
 from shell.audit import queries as audit_queries
 from shell.audit.actions import record
@@ -19,7 +18,7 @@ from shell.staff.permissions import ROLES, can, requires
 from shell.web.i18n import _
 from shell.web.templates import render
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = URLEncodedBody[dict[str, str]]
 
 
 def role_refusal(reason: str) -> str:
@@ -41,7 +40,7 @@ class StaffConsole(Controller):
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})
 
     @get("/residents", name="staff_residents", guards=[requires("residents.lookup")])
-    async def residents(self, request: Request[Any, Any, Any], q: str = "") -> Response[str]:
+    async def residents(self, request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Response[str]:
         results = []
         if q.strip():
             results = await identity_queries.search(q)
@@ -51,7 +50,7 @@ class StaffConsole(Controller):
                       block="results")
 
     @get("/residents/{account_id:int}", guards=[requires("residents.lookup")])
-    async def resident(self, request: Request[Any, Any, Any], account_id: int) -> Response[str]:
+    async def resident(self, request: Request[Any, Any, Any], account_id: FromPath[int]) -> Response[str]:
         return await self._resident_page(request, account_id)
 
     async def _resident_page(
@@ -78,9 +77,9 @@ class StaffConsole(Controller):
         return render(request, "staff/resident.html", context,
                       status_code=400 if identity_error else 200)
 
-    @post("/residents/{account_id:int}/recovery-code", guards=[requires("recovery.issue")])
+    @post("/residents/{account_id:int}/recovery-code", status_code=200, guards=[requires("recovery.issue")])
     async def issue_code(
-        self, request: Request[Any, Any, Any], account_id: int, data: FormData
+        self, request: Request[Any, Any, Any], account_id: FromPath[int], data: FormData
     ) -> Response[str]:
         if data.get("identity_checked") != "yes":
             return await self._resident_page(
@@ -94,7 +93,7 @@ class StaffConsole(Controller):
         return await self._resident_page(request, account_id, code=code)
 
     @get("/roles", name="staff_roles", guards=[requires("roles.manage")])
-    async def roles(self, request: Request[Any, Any, Any], q: str = "") -> Response[str]:
+    async def roles(self, request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Response[str]:
         return await self._roles_page(request, q=q)
 
     async def _roles_page(
@@ -111,11 +110,11 @@ class StaffConsole(Controller):
         return render(request, "staff/roles.html", context, block="roles",
                       status_code=400 if error else 200)
 
-    @post("/roles/grant", guards=[requires("roles.manage")])
+    @post("/roles/grant", status_code=200, guards=[requires("roles.manage")])
     async def grant(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
         return await self._change(request, data, grant=True)
 
-    @post("/roles/revoke", guards=[requires("roles.manage")])
+    @post("/roles/revoke", status_code=200, guards=[requires("roles.manage")])
     async def revoke(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
         return await self._change(request, data, grant=False)
 
@@ -136,6 +135,6 @@ class StaffConsole(Controller):
         return await self._roles_page(request, notice=notice)
 
     @get("/audit", name="staff_audit", guards=[requires("audit.read")])
-    async def audit(self, request: Request[Any, Any, Any], action: str = "") -> Response[str]:
+    async def audit(self, request: Request[Any, Any, Any], action: FromQuery[str] = "") -> Response[str]:
         entries = await audit_queries.recent(limit=200, action=action or None)
         return render(request, "staff/audit.html", {"entries": entries, "action": action})

@@ -1,7 +1,6 @@
 """Staff roles held by accounts."""
 
-from piccolo.columns import ForeignKey, Timestamptz, Varchar
-from piccolo.columns import OnDelete
+from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from shell import __version__
@@ -16,7 +15,7 @@ from shell.web import i18n
 from shell.web.home import home_sections
 from shell.web.templates import render
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = URLEncodedBody[dict[str, str]]
 
 
 @get("/", name="home")
@@ -32,11 +31,13 @@ def _safe_next(target: str) -> str:
 
 
 @get("/language", name="language")
-async def language_page(request: Request[Any, Any, Any], next: str = "/") -> Response[str]:  # noqa: A002
+async def language_page(
+    request: Request[Any, Any, Any], next: FromQuery[str] = "/"
+) -> Response[str]:
     return render(request, "web/language.html", {"next": _safe_next(next), "error": ""})
 
 
-@post("/language")
+@post("/language", status_code=200)
 async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
     code = data.get("language", "")
     target = _safe_next(data.get("next", "/"))

@@ -1,0 +1,118 @@
+"""Shared fixtures: a migrated database (SQLite always, PostgreSQL when configured), the app,
+an HTTP client speaking to it, and the demo districts."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+os.environ.setdefault("PICCOLO_CONF", "shell.piccolo_conf")
+
+from shell import db as machi_db
+from shell.app import create_app
+from shell.settings import Settings
+
+POSTGRES_URL = os.environ.get("MACHI_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("MACHI_TEST_REDIS_URL", "")
+
+
+async def _migrate(engine: Any) -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    machi_db.bind(engine)
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    assert result.success, result.message
+
+
+async def _create_postgres_database() -> tuple[str, str]:
+    import asyncpg
+
+    name = f"machi_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _, _old = POSTGRES_URL.rpartition("/")
+    return name, f"{base}/{name}"
+
+
+async def _drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "machi.sqlite3"
+        engine = machi_db.engine_for_url(f"sqlite:///{path}")
+        await _migrate(engine)
+        yield engine
+        await machi_db.stop(engine)
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL not configured: set MACHI_TEST_POSTGRES_URL to run these on it")
+    name, url = await _create_postgres_database()
+    engine = machi_db.engine_for_url(url)
+    await machi_db.start(engine)
+    try:
+        await _migrate(engine)
+        yield engine
+    finally:
+        await machi_db.stop(engine)
+        await _drop_postgres_database(name)
+
+
+@pytest.fixture(name="db")
+async def fx_db(engine: Any) -> AsyncIterator[Any]:
+    """The bound engine; every table is emptied after the test."""
+    machi_db.bind(engine)
+    yield engine
+    machi_db.bind(engine)
+    for table in reversed(machi_db.tables_in_dependency_order()):
+        await table.delete(force=True)
+
+
+@pytest.fixture(name="settings")
+def fx_settings(tmp_path: Path) -> Settings:
+    return Settings(
+        public_url="https://localhost",
+        apps_url="https://{slug}.localhost",
+        data_dir=tmp_path,
+        secret_key="test-secret-key",
+        auth_rate_limit=1000,
+        demo=False,
+    )
+
+
+@pytest.fixture(name="app")
+def fx_app(db: Any, settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(name="client")
+async def fx_client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app, base_url="https://localhost") as client:
+        yield client
+
+
+@pytest.fixture(name="districts")
+async def fx_districts(db: Any, settings: Settings) -> list[dict[str, Any]]:
+    from shell.city.queries import districts
+    from shell.demo import city
+
+    await city(settings)
+    return await districts()
