@@ -85,7 +85,8 @@ def engine_for_url(url: str) -> Engine[Any]:
 
 
 async def start(engine: Engine[Any]) -> None:
-    if isinstance(engine, PostgresEngine):
+    """Open the PostgreSQL pool (Piccolo without one is many times slower); idempotent."""
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=10)
 
 
@@ -105,9 +106,12 @@ def current() -> Engine[Any]:
 
 def bind(engine: Engine[Any]) -> None:
     """Point every registered table, and the migrations, at ``engine`` (tests, tools)."""
+    from piccolo.apps.migrations.tables import Migration
+
     from shell import piccolo_conf
 
     piccolo_conf.DB = engine
+    Migration._meta._db = engine
     for app_config in piccolo_conf.APP_REGISTRY.app_configs.values():
         for table in app_config.table_classes:
             table._meta._db = engine
@@ -120,3 +124,12 @@ def tables_in_dependency_order() -> list[Any]:
 
     tables = [t for c in piccolo_conf.APP_REGISTRY.app_configs.values() for t in c.table_classes]
     return sort_table_classes(tables)
+
+
+def contains(column: Any, text: str) -> Any:
+    """Case-insensitive "contains" on either engine (SQLite's LIKE already ignores ASCII case)."""
+    escaped = text.replace("\\", "").replace("%", "").replace("_", "")
+    needle = f"%{escaped}%"
+    if column._meta.table._meta.db.engine_type == "postgres":
+        return column.ilike(needle)
+    return column.like(needle)

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 os.environ.setdefault("PICCOLO_CONF", "shell.piccolo_conf")
 
@@ -103,9 +103,17 @@ def fx_app(db: Any, settings: Settings) -> Litestar:
     return create_app(settings)
 
 
+def make_client(app: Litestar) -> httpx.AsyncClient:
+    """An HTTP client calling the app in this test's event loop (the database engine's loop).
+
+    The test's engine fixture owns the database connections, so the app's lifespan is not run.
+    """
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://localhost")
+
+
 @pytest.fixture(name="client")
-async def fx_client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app, base_url="https://localhost") as client:
+async def fx_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_client(app) as client:
         yield client
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from shell.city.tables import District
+from shell.db import contains
 from shell.identity.tables import Account, Passkey, RecoveryCode
 
 
@@ -41,10 +42,9 @@ async def live_recovery_code(code_id: int) -> dict[str, Any] | None:
 
 async def search(text: str, limit: int = 30) -> list[dict[str, Any]]:
     """Accounts whose name or kana contains ``text`` (for the counter and role admin)."""
-    needle = f"%{text.strip()}%"
     return await Account.select(
         Account.id, Account.name, Account.name_kana, Account.birth_date,
         Account.district.name.as_alias("district_name"),
-    ).where(Account.name.ilike(needle) | Account.name_kana.ilike(needle)).order_by(
+    ).where(contains(Account.name, text.strip()) | contains(Account.name_kana, text.strip())).order_by(
         Account.name_kana
     ).limit(limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient
 
 from tests.helpers.authenticator import SoftAuthenticator
 
@@ -18,18 +18,18 @@ PROFILE = {
 }
 
 
-def csrf_headers(client: AsyncTestClient[Any]) -> dict[str, str]:
+def csrf_headers(client: AsyncClient) -> dict[str, str]:
     token = next((v for k, v in client.cookies.items() if k.endswith("machi_csrf")), "")
     return {"x-csrftoken": token, "accept": "application/json"}
 
 
-async def prime(client: AsyncTestClient[Any], path: str = "/signup") -> None:
+async def prime(client: AsyncClient, path: str = "/signup") -> None:
     """Load a page so the client holds the CSRF cookie, as a browser would."""
     response = await client.get(path)
     assert response.status_code in (200, 302, 303, 307)
 
 
-async def signup(client: AsyncTestClient[Any], authenticator: SoftAuthenticator,
+async def signup(client: AsyncClient, authenticator: SoftAuthenticator,
                  **overrides: str) -> dict[str, Any]:
     await prime(client)
     response = await client.post("/signup/options", json={**PROFILE, **overrides},
@@ -43,7 +43,7 @@ async def signup(client: AsyncTestClient[Any], authenticator: SoftAuthenticator,
     return finish.json()
 
 
-async def signin(client: AsyncTestClient[Any], authenticator: SoftAuthenticator,
+async def signin(client: AsyncClient, authenticator: SoftAuthenticator,
                  **kwargs: Any) -> Any:
     await prime(client, "/signin")
     response = await client.post("/signin/options", headers=csrf_headers(client))

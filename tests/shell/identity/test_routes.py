@@ -6,6 +6,7 @@ import json
 
 from shell.audit.tables import AuditEntry
 from shell.identity.tables import Account, Challenge, Passkey
+from tests.conftest import make_client
 from tests.helpers.authenticator import SoftAuthenticator
 from tests.helpers.flows import PROFILE, csrf_headers, prime, signin, signup
 
@@ -146,10 +147,8 @@ async def test_add_and_remove_passkeys_but_never_the_last(client, districts):
 
 
 async def test_cannot_remove_someone_elses_passkey(app, client, districts):
-    from litestar.testing import AsyncTestClient
-
     await signup(client, SoftAuthenticator())
-    async with AsyncTestClient(app, base_url="https://localhost") as other:
+    async with make_client(app) as other:
         await signup(other, SoftAuthenticator(), name="山内 太郎", name_kana="やまうち たろう")
         victim = await Passkey.select(Passkey.id).order_by(Passkey.id).first()
         response = await other.post(f"/account/passkeys/{victim['id']}/delete",
@@ -159,11 +158,9 @@ async def test_cannot_remove_someone_elses_passkey(app, client, districts):
 
 
 async def test_sign_out_everywhere_ends_other_sessions(app, client, districts):
-    from litestar.testing import AsyncTestClient
-
     auth = SoftAuthenticator()
     await signup(client, auth)
-    async with AsyncTestClient(app, base_url="https://localhost") as second_device:
+    async with make_client(app) as second_device:
         assert (await signin(second_device, auth)).status_code == 200
         assert "こんにちは" in (await second_device.get("/")).text
         await prime(client, "/account")
