@@ -36,7 +36,8 @@ class Language:
     @property
     def native_name(self) -> str:
         """The language's name in itself (日本語, English, Tiếng Việt…)."""
-        return Locale.parse(self.babel).get_display_name(self.babel) or self.code
+        locale = Locale.parse(self.code.replace("-", "_"))
+        return locale.get_display_name(locale) or self.code
 
 
 # Japanese is the source language. The full set of nine languages is its own issue; each new one
