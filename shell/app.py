@@ -87,13 +87,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            home, language_page, choose_language, healthz,
+            home,
+            language_page,
+            choose_language,
+            healthz,
             identity_router(settings.auth_rate_limit),
             StaffConsole,
             *pwa.route_handlers(),
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], name="static",
-                cache_control=None, include_in_schema=False,
+                path="/static",
+                directories=[STATIC_DIR],
+                name="static",
+                cache_control=None,
+                include_in_schema=False,
             ),
         ],
         middleware=[

@@ -154,8 +154,11 @@ def staff_recovery_code(account_id: int) -> None:
         await dbm.start(DB)
         try:
             return await issue_recovery_code(
-                settings.resolved_secret(), account_id, issued_by=None,
-                hours=settings.recovery_code_hours, ip="cli",
+                settings.resolved_secret(),
+                account_id,
+                issued_by=None,
+                hours=settings.recovery_code_hours,
+                ip="cli",
             )
         finally:
             await dbm.stop(DB)

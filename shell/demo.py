@@ -48,17 +48,24 @@ RESIDENTS = [
 STAFF = {role: (f"職員 {index + 1}", f"しょくいん {index + 1}") for index, role in enumerate(ROLES)}
 
 
-async def _account(name: str, kana: str, birth: dt.date, district: str, language: str,
-                   handle: str) -> tuple[int, bool]:
+async def _account(
+    name: str, kana: str, birth: dt.date, district: str, language: str, handle: str
+) -> tuple[int, bool]:
     existing = await Account.select(Account.id).where(Account.webauthn_user_id == handle).first()
     if existing:
         return existing["id"], False
     district_row = await District.select(District.id).where(District.code == district).first()
     assert district_row is not None
-    rows = await Account.insert(Account(
-        name=name, name_kana=kana, birth_date=birth, district=district_row["id"],
-        language=language, webauthn_user_id=handle,
-    )).returning(Account.id)
+    rows = await Account.insert(
+        Account(
+            name=name,
+            name_kana=kana,
+            birth_date=birth,
+            district=district_row["id"],
+            language=language,
+            webauthn_user_id=handle,
+        )
+    ).returning(Account.id)
     return rows[0]["id"], True
 
 
@@ -82,8 +89,11 @@ async def people(settings: Settings) -> list[str]:
         await grant_role(account_id, role, by=None)
         if created:
             code = await issue_recovery_code(
-                settings.resolved_secret(), account_id, issued_by=None,
-                hours=24 * 30, ip="demo",
+                settings.resolved_secret(),
+                account_id,
+                issued_by=None,
+                hours=24 * 30,
+                ip="demo",
             )
             lines.append(f"{role:17} {name}: {settings.public_url}/recover  code {code}")
     return lines

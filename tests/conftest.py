@@ -55,7 +55,9 @@ async def _drop_postgres_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+async def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Any]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "machi.sqlite3"
         engine = machi_db.engine_for_url(f"sqlite:///{path}")

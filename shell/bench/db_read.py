@@ -18,8 +18,13 @@ from shell.db import KeptOpenSQLiteEngine
 
 
 def _table(engine: Any, name: str) -> type[Table]:
-    return type(name, (Table,), {"name": Varchar(length=50), "value": Integer()},
-                db=engine, tablename="bench_row")
+    return type(
+        name,
+        (Table,),
+        {"name": Varchar(length=50), "value": Integer()},
+        db=engine,
+        tablename="bench_row",
+    )
 
 
 async def _measure(table: type[Table], requests: int) -> tuple[list[float], float]:
@@ -42,18 +47,30 @@ async def _run(requests: int) -> None:
         await create_db_tables(fast, if_not_exists=True)
         await fast.insert(*[fast(name=f"row {i}", value=i) for i in range(1000)])  # type: ignore[call-arg]
         base_lat, base_time = await _measure(base, requests)
-        emit({"name": "db-read", "engine": "piccolo-sqlite (connection per query)",
-              **figures(base_lat, base_time)})
+        emit(
+            {
+                "name": "db-read",
+                "engine": "piccolo-sqlite (connection per query)",
+                **figures(base_lat, base_time),
+            }
+        )
         fast_lat, fast_time = await _measure(fast, requests)
-        emit({"name": "db-read", "engine": "machi kept-open sqlite",
-              **figures(fast_lat, fast_time)})
+        emit(
+            {"name": "db-read", "engine": "machi kept-open sqlite", **figures(fast_lat, fast_time)}
+        )
         await kept.close()
     baseline = figures(base_lat, base_time)
     result = figures(fast_lat, fast_time)
-    emit({"name": "db-read", "summary": True, **result,
-          "baseline_per_second": baseline["per_second"],
-          "ratio": round(result["per_second"] / baseline["per_second"], 2),
-          "requests": requests})
+    emit(
+        {
+            "name": "db-read",
+            "summary": True,
+            **result,
+            "baseline_per_second": baseline["per_second"],
+            "ratio": round(result["per_second"] / baseline["per_second"], 2),
+            "requests": requests,
+        }
+    )
 
 
 @click.command("db-read")

@@ -80,8 +80,11 @@ async def add_passkey(account_id: int, passkey: NewPasskey, *, label: str, ip: s
             raise ActionRefused("passkey_exists")
         row = await _insert_passkey(account_id, passkey, label)
         await record(
-            "passkey.added", actor=account_id, subject=f"account:{account_id}",
-            detail={"passkey": row["id"]}, ip=ip,
+            "passkey.added",
+            actor=account_id,
+            subject=f"account:{account_id}",
+            detail={"passkey": row["id"]},
+            ip=ip,
         )
 
 
@@ -97,16 +100,19 @@ async def remove_passkey(account_id: int, passkey_id: int, *, ip: str) -> None:
             raise ActionRefused("last_passkey")
         await Passkey.delete().where((Passkey.id == passkey_id) & (Passkey.account == account_id))
         await record(
-            "passkey.removed", actor=account_id, subject=f"account:{account_id}",
-            detail={"passkey": passkey_id}, ip=ip,
+            "passkey.removed",
+            actor=account_id,
+            subject=f"account:{account_id}",
+            detail={"passkey": passkey_id},
+            ip=ip,
         )
 
 
 async def signed_in(account_id: int, passkey_id: int, sign_count: int, *, ip: str) -> None:
     async with _db().transaction():
-        await Passkey.update(
-            {Passkey.sign_count: sign_count, Passkey.last_used_at: _now()}
-        ).where(Passkey.id == passkey_id)
+        await Passkey.update({Passkey.sign_count: sign_count, Passkey.last_used_at: _now()}).where(
+            Passkey.id == passkey_id
+        )
         await record("account.signed_in", actor=account_id, subject=f"account:{account_id}", ip=ip)
 
 
@@ -116,7 +122,9 @@ async def sign_out_everywhere(account_id: int, *, ip: str) -> None:
             Account.id == account_id
         )
         await record(
-            "account.signed_out_everywhere", actor=account_id, subject=f"account:{account_id}",
+            "account.signed_out_everywhere",
+            actor=account_id,
+            subject=f"account:{account_id}",
             ip=ip,
         )
 
@@ -161,9 +169,7 @@ async def issue_recovery_code(
                 expires_at=_now() + dt.timedelta(hours=hours),
             )
         )
-        await record(
-            "recovery.issued", actor=issued_by, subject=f"account:{account_id}", ip=ip
-        )
+        await record("recovery.issued", actor=issued_by, subject=f"account:{account_id}", ip=ip)
     return format_code(code)
 
 
@@ -171,11 +177,15 @@ async def find_recovery_code(secret: str, typed: str) -> dict[str, Any] | None:
     """The live code matching what was typed, or None (unknown, used or expired)."""
     if len(normalise_code(typed)) != CODE_LENGTH:
         return None
-    return await RecoveryCode.select().where(
-        (RecoveryCode.code_hash == hash_code(secret, typed))
-        & RecoveryCode.used_at.is_null()
-        & (RecoveryCode.expires_at > _now())
-    ).first()
+    return (
+        await RecoveryCode.select()
+        .where(
+            (RecoveryCode.code_hash == hash_code(secret, typed))
+            & RecoveryCode.used_at.is_null()
+            & (RecoveryCode.expires_at > _now())
+        )
+        .first()
+    )
 
 
 async def recover_with_code(
@@ -183,11 +193,15 @@ async def recover_with_code(
 ) -> dict[str, Any]:
     """Use a code once: the lost passkeys and every session are revoked, the new passkey added."""
     async with _db().transaction():
-        used = await RecoveryCode.update({RecoveryCode.used_at: _now()}).where(
-            (RecoveryCode.id == code_id)
-            & RecoveryCode.used_at.is_null()
-            & (RecoveryCode.expires_at > _now())
-        ).returning(RecoveryCode.account)
+        used = (
+            await RecoveryCode.update({RecoveryCode.used_at: _now()})
+            .where(
+                (RecoveryCode.id == code_id)
+                & RecoveryCode.used_at.is_null()
+                & (RecoveryCode.expires_at > _now())
+            )
+            .returning(RecoveryCode.account)
+        )
         if not used:
             raise ActionRefused("code_used")
         account_id = used[0]["account"]

@@ -31,8 +31,10 @@ def _clean_text(value: Any) -> str:
 
 
 async def check_profile(data: dict[str, Any]) -> ProfileForm:
-    values = {key: str(data.get(key, "") or "") for key in
-              ("name", "name_kana", "birth_date", "district", "language")}
+    values = {
+        key: str(data.get(key, "") or "")
+        for key in ("name", "name_kana", "birth_date", "district", "language")
+    }
     form = ProfileForm(values=values)
 
     name = _clean_text(values["name"])
@@ -59,9 +61,11 @@ async def check_profile(data: dict[str, Any]) -> ProfileForm:
             form.errors["birth_date"] = _("生年月日を正しく入力してください。")
         form.cleaned["birth_date"] = birth
 
-    district = await District.select(District.id).where(
-        District.code == values["district"].strip()
-    ).first()
+    district = (
+        await District.select(District.id)
+        .where(District.code == values["district"].strip())
+        .first()
+    )
     if district is None:
         form.errors["district"] = _("お住まいの地区を一覧から選んでください。")
     else:

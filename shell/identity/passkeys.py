@@ -144,13 +144,17 @@ async def consume_challenge(
 ) -> dict[str, Any]:
     """Mark the credential's challenge used, once; return its row or raise ``EXPIRED``."""
     challenge = _client_challenge(credential)
-    rows = await Challenge.update({Challenge.used_at: _now()}).where(
-        (Challenge.challenge == challenge)
-        & (Challenge.purpose == purpose)
-        & (Challenge.session_nonce == nonce)
-        & Challenge.used_at.is_null()
-        & (Challenge.expires_at > _now())
-    ).returning(*Challenge.all_columns())
+    rows = (
+        await Challenge.update({Challenge.used_at: _now()})
+        .where(
+            (Challenge.challenge == challenge)
+            & (Challenge.purpose == purpose)
+            & (Challenge.session_nonce == nonce)
+            & Challenge.used_at.is_null()
+            & (Challenge.expires_at > _now())
+        )
+        .returning(*Challenge.all_columns())
+    )
     if not rows:
         raise CeremonyError(EXPIRED)
     row = rows[0]
@@ -199,7 +203,12 @@ def verify_assertion(
             credential_current_sign_count=passkey["sign_count"],
             require_user_verification=True,
         )
-    except (InvalidAuthenticationResponse, InvalidJSONStructure, InvalidCBORData, ValueError) as exc:
+    except (
+        InvalidAuthenticationResponse,
+        InvalidJSONStructure,
+        InvalidCBORData,
+        ValueError,
+    ) as exc:
         raise CeremonyError(INVALID) from exc
     return int(verified.new_sign_count)
 

@@ -22,10 +22,18 @@ async def passkey_by_credential(credential_id: str) -> dict[str, Any] | None:
 
 
 async def passkeys_of(account_id: int) -> list[dict[str, Any]]:
-    return await Passkey.select(
-        Passkey.id, Passkey.credential_id, Passkey.label, Passkey.created_at,
-        Passkey.last_used_at, Passkey.backed_up,
-    ).where(Passkey.account == account_id).order_by(Passkey.id)
+    return (
+        await Passkey.select(
+            Passkey.id,
+            Passkey.credential_id,
+            Passkey.label,
+            Passkey.created_at,
+            Passkey.last_used_at,
+            Passkey.backed_up,
+        )
+        .where(Passkey.account == account_id)
+        .order_by(Passkey.id)
+    )
 
 
 async def district_of(account_row: dict[str, Any]) -> dict[str, Any] | None:
@@ -33,18 +41,28 @@ async def district_of(account_row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 async def live_recovery_code(code_id: int) -> dict[str, Any] | None:
-    return await RecoveryCode.select().where(
-        (RecoveryCode.id == code_id)
-        & RecoveryCode.used_at.is_null()
-        & (RecoveryCode.expires_at > dt.datetime.now(dt.UTC))
-    ).first()
+    return (
+        await RecoveryCode.select()
+        .where(
+            (RecoveryCode.id == code_id)
+            & RecoveryCode.used_at.is_null()
+            & (RecoveryCode.expires_at > dt.datetime.now(dt.UTC))
+        )
+        .first()
+    )
 
 
 async def search(text: str, limit: int = 30) -> list[dict[str, Any]]:
     """Accounts whose name or kana contains ``text`` (for the counter and role admin)."""
-    return await Account.select(
-        Account.id, Account.name, Account.name_kana, Account.birth_date,
-        Account.district.name.as_alias("district_name"),
-    ).where(contains(Account.name, text.strip()) | contains(Account.name_kana, text.strip())).order_by(
-        Account.name_kana
-    ).limit(limit)
+    return (
+        await Account.select(
+            Account.id,
+            Account.name,
+            Account.name_kana,
+            Account.birth_date,
+            Account.district.name.as_alias("district_name"),
+        )
+        .where(contains(Account.name, text.strip()) | contains(Account.name_kana, text.strip()))
+        .order_by(Account.name_kana)
+        .limit(limit)
+    )

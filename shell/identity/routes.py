@@ -41,8 +41,14 @@ def _credential(data: JSONData) -> dict[str, Any]:
 def passkey_label(request: Request[Any, Any, Any]) -> str:
     """A name the resident recognises in the list of passkeys: the device that made it."""
     agent = request.headers.get("user-agent", "")
-    for needle, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
-                         ("Macintosh", "Mac"), ("Windows", "Windows"), ("Linux", "Linux")):
+    for needle, name in (
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Macintosh", "Mac"),
+        ("Windows", "Windows"),
+        ("Linux", "Linux"),
+    ):
         if needle in agent:
             return name
     return _("パスキー")
@@ -51,8 +57,10 @@ def passkey_label(request: Request[Any, Any, Any]) -> str:
 async def signup_page(
     request: Request[Any, Any, Any], form: ProfileForm | None = None, status_code: int = 200
 ) -> Response[str]:
-    context = {"form": form or ProfileForm(values={"language": request.state.get("locale", "ja")}),
-               "districts": await districts()}
+    context = {
+        "form": form or ProfileForm(values={"language": request.state.get("locale", "ja")}),
+        "districts": await districts(),
+    }
     return render(request, "identity/signup.html", context, block="form", status_code=status_code)
 
 
@@ -70,14 +78,19 @@ class SignUp(Controller):
         form = await check_profile(data)
         if not form.ok:
             html = render_to_string(
-                request, "identity/signup.html",
-                {"form": form, "districts": await districts()}, block="form",
+                request,
+                "identity/signup.html",
+                {"form": form, "districts": await districts()},
+                block="form",
             )
             return Response({"form_html": html}, status_code=422)
         handle = passkeys.new_user_handle()
         options = await passkeys.registration_options(
-            request.app.state.settings, purpose="signup", nonce=session_nonce(request),
-            user_name=form.cleaned["name"], user_handle=handle,
+            request.app.state.settings,
+            purpose="signup",
+            nonce=session_nonce(request),
+            user_name=form.cleaned["name"],
+            user_handle=handle,
             payload={"profile": form.values, "handle": handle},
         )
         return Response({"options": options})
@@ -95,8 +108,11 @@ class SignUp(Controller):
             if not form.ok:  # a district removed in the meantime, say
                 raise CeremonyError("expired")
             account = await actions.create_account(
-                form.cleaned, row["payload"]["handle"], new,
-                label=passkey_label(request), ip=client_ip(request),
+                form.cleaned,
+                row["payload"]["handle"],
+                new,
+                label=passkey_label(request),
+                ip=client_ip(request),
             )
         except (CeremonyError, ActionRefused) as exc:
             return refused(exc.reason)
@@ -138,7 +154,9 @@ class SignIn(Controller):
         account = await queries.account(passkey["account"])
         sign_in(request, account)
         target = str(data.get("next") or "/")
-        return Response({"redirect": target if target.startswith("/") and not target.startswith("//") else "/"})
+        return Response(
+            {"redirect": target if target.startswith("/") and not target.startswith("//") else "/"}
+        )
 
 
 @post("/signout", name="signout", status_code=303)
@@ -147,8 +165,12 @@ async def signout(request: Request[Any, Any, Any]) -> Redirect:
     if account:
         from shell.audit.actions import record
 
-        await record("account.signed_out", actor=account["id"],
-                     subject=f"account:{account['id']}", ip=client_ip(request))
+        await record(
+            "account.signed_out",
+            actor=account["id"],
+            subject=f"account:{account['id']}",
+            ip=client_ip(request),
+        )
     sign_out(request)
     return Redirect("/signin")
 
@@ -166,8 +188,13 @@ class AccountPage(Controller):
             "notice": "",
             **extra,
         }
-        return render(request, "identity/account.html", context, block="passkeys",
-                      status_code=400 if extra.get("error") else 200)
+        return render(
+            request,
+            "identity/account.html",
+            context,
+            block="passkeys",
+            status_code=400 if extra.get("error") else 200,
+        )
 
     @get("/", name="account")
     async def page(self, request: Request[Any, Any, Any]) -> Response[str]:
@@ -178,9 +205,13 @@ class AccountPage(Controller):
         account = request.state.account
         existing = [p["credential_id"] for p in await queries.passkeys_of(account["id"])]
         options = await passkeys.registration_options(
-            request.app.state.settings, purpose="add", nonce=session_nonce(request),
-            user_name=account["name"], user_handle=account["webauthn_user_id"],
-            account=account["id"], exclude=existing,
+            request.app.state.settings,
+            purpose="add",
+            nonce=session_nonce(request),
+            user_name=account["name"],
+            user_handle=account["webauthn_user_id"],
+            account=account["id"],
+            exclude=existing,
         )
         return Response({"options": options})
 
@@ -195,17 +226,21 @@ class AccountPage(Controller):
             if row["account"] != account["id"]:
                 raise CeremonyError("expired")
             new = passkeys.verify_new_passkey(request.app.state.settings, credential, row)
-            await actions.add_passkey(account["id"], new, label=passkey_label(request),
-                                      ip=client_ip(request))
+            await actions.add_passkey(
+                account["id"], new, label=passkey_label(request), ip=client_ip(request)
+            )
         except (CeremonyError, ActionRefused) as exc:
             return refused(exc.reason)
         return Response({"redirect": "/account?added=1"})
 
     @post("/passkeys/{passkey_id:int}/delete", status_code=200)
-    async def remove(self, request: Request[Any, Any, Any], passkey_id: FromPath[int]) -> Response[str]:
+    async def remove(
+        self, request: Request[Any, Any, Any], passkey_id: FromPath[int]
+    ) -> Response[str]:
         try:
-            await actions.remove_passkey(request.state.account["id"], passkey_id,
-                                         ip=client_ip(request))
+            await actions.remove_passkey(
+                request.state.account["id"], passkey_id, ip=client_ip(request)
+            )
         except ActionRefused as exc:
             return await self._page(request, error=refusal(exc.reason))
         return await self._page(request, notice=_("パスキーを削除しました。"))
@@ -222,21 +257,27 @@ class Recover(Controller):
 
     @get("/", name="recover")
     async def page(self, request: Request[Any, Any, Any]) -> Response[str]:
-        return render(request, "identity/recover.html", {"code_ok": False, "error": ""},
-                      block="step")
+        return render(
+            request, "identity/recover.html", {"code_ok": False, "error": ""}, block="step"
+        )
 
     @post("/", status_code=200)
     async def check(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
         secret = request.app.state.secret
         code = await actions.find_recovery_code(secret, data.get("code", ""))
         if code is None:
-            return render(request, "identity/recover.html",
-                          {"code_ok": False, "error": refusal("code_used")},
-                          block="step", status_code=400)
+            return render(
+                request,
+                "identity/recover.html",
+                {"code_ok": False, "error": refusal("code_used")},
+                block="step",
+                status_code=400,
+            )
         request.set_session({**(request.session or {}), "recovery_code": code["id"]})
         session_nonce(request)
-        return render(request, "identity/recover.html", {"code_ok": True, "error": ""},
-                      block="step")
+        return render(
+            request, "identity/recover.html", {"code_ok": True, "error": ""}, block="step"
+        )
 
     @post("/options", status_code=200)
     async def options(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -246,9 +287,13 @@ class Recover(Controller):
             return refused("code_used")
         account = await queries.account(row["account"])
         options = await passkeys.registration_options(
-            request.app.state.settings, purpose="recover", nonce=session_nonce(request),
-            user_name=account["name"], user_handle=account["webauthn_user_id"],
-            account=account["id"], payload={"code": row["id"]},
+            request.app.state.settings,
+            purpose="recover",
+            nonce=session_nonce(request),
+            user_name=account["name"],
+            user_handle=account["webauthn_user_id"],
+            account=account["id"],
+            payload={"code": row["id"]},
         )
         return Response({"options": options})
 
@@ -274,7 +319,8 @@ def router(auth_rate_limit: int) -> Router:
     limited = Router(
         path="/",
         route_handlers=[SignUp, SignIn, Recover],
-        middleware=[RateLimitConfig(rate_limit=("minute", auth_rate_limit),
-                                    store="rate_limit").middleware],
+        middleware=[
+            RateLimitConfig(rate_limit=("minute", auth_rate_limit), store="rate_limit").middleware
+        ],
     )
     return Router(path="/", route_handlers=[limited, signout, AccountPage])

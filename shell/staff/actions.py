@@ -21,8 +21,9 @@ async def grant_role(account_id: int, role: str, *, by: int | None, ip: str = ""
         ):
             return False
         await StaffRole.insert(StaffRole(account=account_id, role=role, granted_by=by))
-        await record("role.granted", actor=by, subject=f"account:{account_id}",
-                     detail={"role": role}, ip=ip)
+        await record(
+            "role.granted", actor=by, subject=f"account:{account_id}", detail={"role": role}, ip=ip
+        )
     return True
 
 
@@ -31,11 +32,14 @@ async def revoke_role(account_id: int, role: str, *, by: int | None, ip: str = "
         if role == "admin" and account_id == by:
             # An admin cannot lock the city out of its own console by accident.
             raise ActionRefused("own_admin")
-        gone = await StaffRole.delete().where(
-            (StaffRole.account == account_id) & (StaffRole.role == role)
-        ).returning(StaffRole.id)
+        gone = (
+            await StaffRole.delete()
+            .where((StaffRole.account == account_id) & (StaffRole.role == role))
+            .returning(StaffRole.id)
+        )
         if not gone:
             return False
-        await record("role.revoked", actor=by, subject=f"account:{account_id}",
-                     detail={"role": role}, ip=ip)
+        await record(
+            "role.revoked", actor=by, subject=f"account:{account_id}", detail={"role": role}, ip=ip
+        )
     return True

@@ -10,15 +10,18 @@ from shell.staff.tables import StaffRole
 
 async def staff_with_roles() -> list[dict[str, Any]]:
     rows = await StaffRole.select(
-        StaffRole.account, StaffRole.role,
+        StaffRole.account,
+        StaffRole.role,
         StaffRole.account.name.as_alias("name"),
         StaffRole.account.name_kana.as_alias("name_kana"),
     ).order_by(StaffRole.account)
     people: dict[int, dict[str, Any]] = {}
     roles: dict[int, list[str]] = defaultdict(list)
     for row in rows:
-        people.setdefault(row["account"], {"id": row["account"], "name": row["name"],
-                                           "name_kana": row["name_kana"]})
+        people.setdefault(
+            row["account"],
+            {"id": row["account"], "name": row["name"], "name_kana": row["name_kana"]},
+        )
         roles[row["account"]].append(row["role"])
     return [{**person, "roles": sorted(roles[pid])} for pid, person in people.items()]
 

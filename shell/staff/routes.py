@@ -35,37 +35,60 @@ class StaffConsole(Controller):
     @get("/", name="staff", guards=[requires("console.open")])
     async def home(self, request: Request[Any, Any, Any]) -> Response[str]:
         roles = request.state.roles
-        abilities = {action: can(roles, action) for action in
-                     ("residents.lookup", "roles.manage", "audit.read")}
+        abilities = {
+            action: can(roles, action)
+            for action in ("residents.lookup", "roles.manage", "audit.read")
+        }
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})
 
     @get("/residents", name="staff_residents", guards=[requires("residents.lookup")])
-    async def residents(self, request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Response[str]:
+    async def residents(
+        self, request: Request[Any, Any, Any], q: FromQuery[str] = ""
+    ) -> Response[str]:
         results = []
         if q.strip():
             results = await identity_queries.search(q)
-            await record("residents.searched", actor=request.state.account["id"],
-                         detail={"query": q.strip(), "found": len(results)}, ip=client_ip(request))
-        return render(request, "staff/residents.html", {"q": q, "results": results},
-                      block="results")
+            await record(
+                "residents.searched",
+                actor=request.state.account["id"],
+                detail={"query": q.strip(), "found": len(results)},
+                ip=client_ip(request),
+            )
+        return render(
+            request, "staff/residents.html", {"q": q, "results": results}, block="results"
+        )
 
     @get("/residents/{account_id:int}", guards=[requires("residents.lookup")])
-    async def resident(self, request: Request[Any, Any, Any], account_id: FromPath[int]) -> Response[str]:
+    async def resident(
+        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+    ) -> Response[str]:
         return await self._resident_page(request, account_id)
 
     async def _resident_page(
-        self, request: Request[Any, Any, Any], account_id: int, code: str = "",
+        self,
+        request: Request[Any, Any, Any],
+        account_id: int,
+        code: str = "",
         identity_error: str = "",
     ) -> Response[str]:
         try:
             person = await identity_queries.account(account_id)
         except LookupError:
-            return render(request, "web/error.html",
-                          {"title": _("見つかりません"),
-                           "message": _("その住民アカウントは見つかりませんでした。")},
-                          status_code=404)
-        await record("resident.viewed", actor=request.state.account["id"],
-                     subject=f"account:{account_id}", ip=client_ip(request))
+            return render(
+                request,
+                "web/error.html",
+                {
+                    "title": _("見つかりません"),
+                    "message": _("その住民アカウントは見つかりませんでした。"),
+                },
+                status_code=404,
+            )
+        await record(
+            "resident.viewed",
+            actor=request.state.account["id"],
+            subject=f"account:{account_id}",
+            ip=client_ip(request),
+        )
         context = {
             "person": person,
             "district": await identity_queries.district_of(person),
@@ -74,21 +97,30 @@ class StaffConsole(Controller):
             "identity_error": identity_error,
             "hours": request.app.state.settings.recovery_code_hours,
         }
-        return render(request, "staff/resident.html", context,
-                      status_code=400 if identity_error else 200)
+        return render(
+            request, "staff/resident.html", context, status_code=400 if identity_error else 200
+        )
 
-    @post("/residents/{account_id:int}/recovery-code", status_code=200, guards=[requires("recovery.issue")])
+    @post(
+        "/residents/{account_id:int}/recovery-code",
+        status_code=200,
+        guards=[requires("recovery.issue")],
+    )
     async def issue_code(
         self, request: Request[Any, Any, Any], account_id: FromPath[int], data: FormData
     ) -> Response[str]:
         if data.get("identity_checked") != "yes":
             return await self._resident_page(
-                request, account_id,
+                request,
+                account_id,
                 identity_error=_("本人確認書類を確認したら、チェックを入れてください。"),
             )
         code = await identity_actions.issue_recovery_code(
-            request.app.state.secret, account_id, issued_by=request.state.account["id"],
-            hours=request.app.state.settings.recovery_code_hours, ip=client_ip(request),
+            request.app.state.secret,
+            account_id,
+            issued_by=request.state.account["id"],
+            hours=request.app.state.settings.recovery_code_hours,
+            ip=client_ip(request),
         )
         return await self._resident_page(request, account_id, code=code)
 
@@ -107,8 +139,9 @@ class StaffConsole(Controller):
             "notice": notice,
             "error": error,
         }
-        return render(request, "staff/roles.html", context, block="roles",
-                      status_code=400 if error else 200)
+        return render(
+            request, "staff/roles.html", context, block="roles", status_code=400 if error else 200
+        )
 
     @post("/roles/grant", status_code=200, guards=[requires("roles.manage")])
     async def grant(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
@@ -135,6 +168,8 @@ class StaffConsole(Controller):
         return await self._roles_page(request, notice=notice)
 
     @get("/audit", name="staff_audit", guards=[requires("audit.read")])
-    async def audit(self, request: Request[Any, Any, Any], action: FromQuery[str] = "") -> Response[str]:
+    async def audit(
+        self, request: Request[Any, Any, Any], action: FromQuery[str] = ""
+    ) -> Response[str]:
         entries = await audit_queries.recent(limit=200, action=action or None)
         return render(request, "staff/audit.html", {"entries": entries, "action": action})

@@ -22,14 +22,27 @@ def canonical_host_middleware(settings: Settings) -> Any:
             if scope["type"] == "http" and scope["method"] == "GET":
                 headers = dict(scope["headers"])
                 host = headers.get(b"host", b"").decode("latin-1")
-                hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+                hostname = (
+                    host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+                )
                 accept = headers.get(b"accept", b"").decode("latin-1")
-                if hostname in LOOPBACK and settings.public_host not in LOOPBACK and "text/html" in accept:
+                if (
+                    hostname in LOOPBACK
+                    and settings.public_host not in LOOPBACK
+                    and "text/html" in accept
+                ):
                     query = scope.get("query_string", b"").decode("latin-1")
                     location = settings.public_url + scope["path"] + (f"?{query}" if query else "")
-                    await send({"type": "http.response.start", "status": 307,
-                                "headers": [(b"location", location.encode()),
-                                            (b"content-length", b"0")]})
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 307,
+                            "headers": [
+                                (b"location", location.encode()),
+                                (b"content-length", b"0"),
+                            ],
+                        }
+                    )
                     await send({"type": "http.response.body", "body": b""})
                     return
             await app(scope, receive, send)

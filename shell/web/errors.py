@@ -29,13 +29,20 @@ def _messages(status: int, detail: str) -> tuple[str, str]:
         403: (_("このページは使えません"), _("このページを使う権限がありません。")),
         404: (_("ページが見つかりません"), _("お探しのページは見つかりませんでした。")),
         405: (_("このページは使えません"), _("この方法ではこのページを使えません。")),
-        429: (_("しばらくお待ちください"), _(
-            "短い時間に何度も試されたため、一時的に止めています。1分ほど待ってからお試しください。"
-        )),
+        429: (
+            _("しばらくお待ちください"),
+            _(
+                "短い時間に何度も試されたため、一時的に止めています。1分ほど待ってからお試しください。"
+            ),
+        ),
     }
-    return table.get(status, (_("問題が起きました"), _(
-        "申し訳ありません。問題が起きました。しばらくしてから、もう一度お試しください。"
-    )))
+    return table.get(
+        status,
+        (
+            _("問題が起きました"),
+            _("申し訳ありません。問題が起きました。しばらくしてから、もう一度お試しください。"),
+        ),
+    )
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -61,8 +68,10 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     else:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
         status, detail = HTTP_500_INTERNAL_SERVER_ERROR, ""
-    if isinstance(exc, NotAuthorizedException) and request.method == "GET" and not _wants_json(
-        request
+    if (
+        isinstance(exc, NotAuthorizedException)
+        and request.method == "GET"
+        and not _wants_json(request)
     ):
         return Redirect(f"/signin?next={request.url.path}")
     title, message = _messages(status, detail)
@@ -72,8 +81,13 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     ):
         return Response({"error": message}, status_code=status, headers=headers)
     try:
-        return render(request, "web/error.html", {"title": title, "message": message},
-                      status_code=status, headers=headers)
+        return render(
+            request,
+            "web/error.html",
+            {"title": title, "message": message},
+            status_code=status,
+            headers=headers,
+        )
     except Exception:  # the error page itself failed: answer plainly rather than not at all
         log.exception("error page failed")
         return Response(message, status_code=status, media_type="text/plain")

@@ -56,8 +56,12 @@ async def manifest(request: Request[Any, Any, Any]) -> Response[str]:
         "icons": [
             {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
             {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png"},
-            {"src": "/static/icons/icon-maskable-512.png", "sizes": "512x512",
-             "type": "image/png", "purpose": "maskable"},
+            {
+                "src": "/static/icons/icon-maskable-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
     }
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/manifest+json")

@@ -42,15 +42,24 @@ async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Re
     code = data.get("language", "")
     target = _safe_next(data.get("next", "/"))
     if code not in i18n.LANGUAGES:
-        return render(request, "web/language.html",
-                      {"next": target, "error": i18n._("言語を一覧から選んでください。")},
-                      status_code=400)
+        return render(
+            request,
+            "web/language.html",
+            {"next": target, "error": i18n._("言語を一覧から選んでください。")},
+            status_code=400,
+        )
     account = request.state.get("account")
     if account:
         await update_language(account["id"], code)
     response: Response[Any] = Redirect(target)
-    response.set_cookie(i18n.LANG_COOKIE, code, max_age=365 * 86400, samesite="lax",
-                        secure=request.app.state.settings.secure_cookies, httponly=True)
+    response.set_cookie(
+        i18n.LANG_COOKIE,
+        code,
+        max_age=365 * 86400,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+        httponly=True,
+    )
     return response
 
 

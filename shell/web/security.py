@@ -38,8 +38,7 @@ def content_security_policy(settings: Settings, nonce: str) -> str:
 
 
 PERMISSIONS_POLICY = (
-    "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), "
-    "interest-cohort=()"
+    "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
 )
 
 

@@ -23,7 +23,9 @@ def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
 class DatabaseStore(Store):
     """Keeps session blobs in ``identity_session``; expired rows are ignored and swept."""
 
-    async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None
+    ) -> None:
         data = value.encode() if isinstance(value, str) else value
         expires_at = _expiry(expires_in)
         updated = (
@@ -35,9 +37,11 @@ class DatabaseStore(Store):
             await WebSession.insert(WebSession(key=key, value=data, expires_at=expires_at))
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = await WebSession.select(WebSession.value, WebSession.expires_at).where(
-            WebSession.key == key
-        ).first()
+        row = (
+            await WebSession.select(WebSession.value, WebSession.expires_at)
+            .where(WebSession.key == key)
+            .first()
+        )
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():

@@ -21,16 +21,32 @@ def _ids(path: Path) -> set[str]:
 def test_pot_is_fresh(tmp_path):
     fresh = tmp_path / "shell.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location",
-         "--sort-output", "-F", "babel.cfg", "-k", "lazy", "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "--sort-output",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     missing = _ids(fresh) - _ids(POT)
     stale = _ids(POT) - _ids(fresh)
-    assert not missing and not stale, (
+    assert not missing, (
         "locales/shell.pot is stale; run `make messages` and translate.\n"
-        f"new: {sorted(missing)[:10]}\nremoved: {sorted(stale)[:10]}"
+        f"new: {sorted(missing)[:10]}"
     )
+    assert not stale, f"locales/shell.pot is stale; run `make messages`: {sorted(stale)[:10]}"
 
 
 @pytest.mark.parametrize("code", [c for c in LANGUAGES if c != "ja"])

@@ -29,26 +29,29 @@ async def prime(client: AsyncClient, path: str = "/signup") -> None:
     assert response.status_code in (200, 302, 303, 307)
 
 
-async def signup(client: AsyncClient, authenticator: SoftAuthenticator,
-                 **overrides: str) -> dict[str, Any]:
+async def signup(
+    client: AsyncClient, authenticator: SoftAuthenticator, **overrides: str
+) -> dict[str, Any]:
     await prime(client)
-    response = await client.post("/signup/options", json={**PROFILE, **overrides},
-                                 headers=csrf_headers(client))
+    response = await client.post(
+        "/signup/options", json={**PROFILE, **overrides}, headers=csrf_headers(client)
+    )
     assert response.status_code == 200, response.text
     options = json.loads(response.json()["options"])
     credential = authenticator.create(options)
-    finish = await client.post("/signup/finish", json={"credential": credential},
-                               headers=csrf_headers(client))
+    finish = await client.post(
+        "/signup/finish", json={"credential": credential}, headers=csrf_headers(client)
+    )
     assert finish.status_code == 200, finish.text
     return finish.json()
 
 
-async def signin(client: AsyncClient, authenticator: SoftAuthenticator,
-                 **kwargs: Any) -> Any:
+async def signin(client: AsyncClient, authenticator: SoftAuthenticator, **kwargs: Any) -> Any:
     await prime(client, "/signin")
     response = await client.post("/signin/options", headers=csrf_headers(client))
     assert response.status_code == 200, response.text
     options = json.loads(response.json()["options"])
     credential = authenticator.get(options, **kwargs)
-    return await client.post("/signin/finish", json={"credential": credential},
-                             headers=csrf_headers(client))
+    return await client.post(
+        "/signin/finish", json={"credential": credential}, headers=csrf_headers(client)
+    )

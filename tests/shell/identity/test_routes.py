@@ -26,8 +26,9 @@ async def test_signup_creates_account_with_passkey_and_signs_in(client, district
 
 async def test_unknown_district_is_refused_with_message_and_changes_nothing(client, districts):
     await prime(client)
-    response = await client.post("/signup/options", json={**PROFILE, "district": "atlantis"},
-                                 headers=csrf_headers(client))
+    response = await client.post(
+        "/signup/options", json={**PROFILE, "district": "atlantis"}, headers=csrf_headers(client)
+    )
     assert response.status_code == 422
     assert "お住まいの地区を一覧から選んでください" in response.json()["form_html"]
     assert await Challenge.count() == 0
@@ -37,8 +38,9 @@ async def test_unknown_district_is_refused_with_message_and_changes_nothing(clie
 async def test_form_errors_come_in_english_for_english_browsers(client, districts):
     await prime(client)
     headers = {**csrf_headers(client), "accept-language": "en-US,en;q=0.9"}
-    response = await client.post("/signup/options", json={**PROFILE, "name_kana": "Hanako"},
-                                 headers=headers)
+    response = await client.post(
+        "/signup/options", json={**PROFILE, "name_kana": "Hanako"}, headers=headers
+    )
     assert response.status_code == 422
     assert "hiragana or katakana" in response.json()["form_html"]
 
@@ -46,14 +48,19 @@ async def test_form_errors_come_in_english_for_english_browsers(client, district
 async def test_replayed_registration_is_refused_and_creates_no_second_account(client, districts):
     auth = SoftAuthenticator()
     await prime(client)
-    options = json.loads((await client.post("/signup/options", json=PROFILE,
-                                            headers=csrf_headers(client))).json()["options"])
+    options = json.loads(
+        (await client.post("/signup/options", json=PROFILE, headers=csrf_headers(client))).json()[
+            "options"
+        ]
+    )
     credential = auth.create(options)
-    first = await client.post("/signup/finish", json={"credential": credential},
-                              headers=csrf_headers(client))
+    first = await client.post(
+        "/signup/finish", json={"credential": credential}, headers=csrf_headers(client)
+    )
     assert first.status_code == 200
-    replay = await client.post("/signup/finish", json={"credential": credential},
-                               headers=csrf_headers(client))
+    replay = await client.post(
+        "/signup/finish", json={"credential": credential}, headers=csrf_headers(client)
+    )
     assert replay.status_code == 400
     assert "もう一度お試しください" in replay.json()["error"]
     assert await Account.count() == 1
@@ -62,11 +69,15 @@ async def test_replayed_registration_is_refused_and_creates_no_second_account(cl
 async def test_registration_from_another_origin_is_refused(client, districts):
     auth = SoftAuthenticator()
     await prime(client)
-    options = json.loads((await client.post("/signup/options", json=PROFILE,
-                                            headers=csrf_headers(client))).json()["options"])
+    options = json.loads(
+        (await client.post("/signup/options", json=PROFILE, headers=csrf_headers(client))).json()[
+            "options"
+        ]
+    )
     credential = auth.create(options, origin="https://evil.example")
-    response = await client.post("/signup/finish", json={"credential": credential},
-                                 headers=csrf_headers(client))
+    response = await client.post(
+        "/signup/finish", json={"credential": credential}, headers=csrf_headers(client)
+    )
     assert response.status_code == 400
     assert await Account.count() == 0
 
@@ -74,10 +85,14 @@ async def test_registration_from_another_origin_is_refused(client, districts):
 async def test_registration_without_user_verification_is_refused(client, districts):
     auth = SoftAuthenticator(user_verified=False)
     await prime(client)
-    options = json.loads((await client.post("/signup/options", json=PROFILE,
-                                            headers=csrf_headers(client))).json()["options"])
-    response = await client.post("/signup/finish", json={"credential": auth.create(options)},
-                                 headers=csrf_headers(client))
+    options = json.loads(
+        (await client.post("/signup/options", json=PROFILE, headers=csrf_headers(client))).json()[
+            "options"
+        ]
+    )
+    response = await client.post(
+        "/signup/finish", json={"credential": auth.create(options)}, headers=csrf_headers(client)
+    )
     assert response.status_code == 400
     assert await Account.count() == 0
 
@@ -110,12 +125,15 @@ async def test_sign_count_that_goes_back_is_refused(client, districts):
 async def test_unknown_passkey_gets_a_clear_message(client, districts):
     stranger = SoftAuthenticator()
     await prime(client, "/signin")
-    options = json.loads((await client.post("/signin/options",
-                                            headers=csrf_headers(client))).json()["options"])
-    stranger.create({"rp": {"id": "localhost"}, "user": {"id": "AAAA"},
-                     "challenge": options["challenge"]})
-    response = await client.post("/signin/finish", json={"credential": stranger.get(options)},
-                                 headers=csrf_headers(client))
+    options = json.loads(
+        (await client.post("/signin/options", headers=csrf_headers(client))).json()["options"]
+    )
+    stranger.create(
+        {"rp": {"id": "localhost"}, "user": {"id": "AAAA"}, "challenge": options["challenge"]}
+    )
+    response = await client.post(
+        "/signin/finish", json={"credential": stranger.get(options)}, headers=csrf_headers(client)
+    )
     assert response.status_code == 400
     assert "登録されていません" in response.json()["error"]
 
@@ -124,12 +142,17 @@ async def test_add_and_remove_passkeys_but_never_the_last(client, districts):
     phone, tablet = SoftAuthenticator(), SoftAuthenticator()
     await signup(client, phone)
     await prime(client, "/account")
-    options = json.loads((await client.post("/account/passkeys/options",
-                                            headers=csrf_headers(client))).json()["options"])
+    options = json.loads(
+        (await client.post("/account/passkeys/options", headers=csrf_headers(client))).json()[
+            "options"
+        ]
+    )
     assert len(options["excludeCredentials"]) == 1
-    added = await client.post("/account/passkeys/finish",
-                              json={"credential": tablet.create(options)},
-                              headers=csrf_headers(client))
+    added = await client.post(
+        "/account/passkeys/finish",
+        json={"credential": tablet.create(options)},
+        headers=csrf_headers(client),
+    )
     assert added.status_code == 200, added.text
     ids = [row["id"] for row in await Passkey.select(Passkey.id).order_by(Passkey.id)]
     assert len(ids) == 2
@@ -151,8 +174,9 @@ async def test_cannot_remove_someone_elses_passkey(app, client, districts):
     async with make_client(app) as other:
         await signup(other, SoftAuthenticator(), name="山内 太郎", name_kana="やまうち たろう")
         victim = await Passkey.select(Passkey.id).order_by(Passkey.id).first()
-        response = await other.post(f"/account/passkeys/{victim['id']}/delete",
-                                    headers=csrf_headers(other))
+        response = await other.post(
+            f"/account/passkeys/{victim['id']}/delete", headers=csrf_headers(other)
+        )
         assert response.status_code == 400
     assert await Passkey.count() == 2
 

@@ -6,18 +6,18 @@ from shell.staff.permissions import ABILITIES, ROLES, can
 
 TABLE = [
     # roles,                         action,              allowed
-    ({"admin"},                      "roles.manage",      True),
-    ({"counter"},                    "roles.manage",      False),
-    ({"notifier"},                   "roles.manage",      False),
-    ({"admin"},                      "audit.read",        True),
-    ({"reviewer"},                   "audit.read",        False),
-    ({"counter"},                    "recovery.issue",    True),
-    ({"admin"},                      "recovery.issue",    True),
-    ({"school_staff"},               "recovery.issue",    False),
-    ({"facility_manager"},           "residents.lookup",  False),
-    ({"merchant_admin"},             "console.open",      True),
-    (set(),                          "console.open",      False),
-    ({"admin"},                      "no.such.action",    False),
+    ({"admin"}, "roles.manage", True),
+    ({"counter"}, "roles.manage", False),
+    ({"notifier"}, "roles.manage", False),
+    ({"admin"}, "audit.read", True),
+    ({"reviewer"}, "audit.read", False),
+    ({"counter"}, "recovery.issue", True),
+    ({"admin"}, "recovery.issue", True),
+    ({"school_staff"}, "recovery.issue", False),
+    ({"facility_manager"}, "residents.lookup", False),
+    ({"merchant_admin"}, "console.open", True),
+    (set(), "console.open", False),
+    ({"admin"}, "no.such.action", False),
 ]
 
 
@@ -27,8 +27,14 @@ def test_permission_table(roles, action, allowed):
 
 
 def test_every_role_the_issue_names_exists():
-    assert {"admin", "notifier", "reviewer", "facility_manager", "school_staff",
-            "merchant_admin"} <= set(ROLES)
+    assert {
+        "admin",
+        "notifier",
+        "reviewer",
+        "facility_manager",
+        "school_staff",
+        "merchant_admin",
+    } <= set(ROLES)
 
 
 def test_every_ability_names_only_known_roles():

@@ -47,27 +47,44 @@ async def test_admin_grants_and_revokes_roles_and_both_are_audited(app, client, 
     target = await Account.select().where(Account.name == "山内 太郎").first()
     async with staff_member(app, "admin") as (admin, admin_account):
         await prime(admin, "/staff/roles")
-        granted = await admin.post("/staff/roles/grant", headers=csrf_headers(admin),
-                                   data={"account_id": str(target["id"]), "role": "notifier"})
+        granted = await admin.post(
+            "/staff/roles/grant",
+            headers=csrf_headers(admin),
+            data={"account_id": str(target["id"]), "role": "notifier"},
+        )
         assert granted.status_code == 200
         assert "役割を付与しました" in granted.text
-        assert await StaffRole.exists().where((StaffRole.account == target["id"])
-                                              & (StaffRole.role == "notifier"))
+        assert await StaffRole.exists().where(
+            (StaffRole.account == target["id"]) & (StaffRole.role == "notifier")
+        )
         # The new notifier's next request already sees the console.
         assert (await client.get("/staff")).status_code == 200
-        bad = await admin.post("/staff/roles/grant", headers=csrf_headers(admin),
-                               data={"account_id": str(target["id"]), "role": "emperor"})
+        bad = await admin.post(
+            "/staff/roles/grant",
+            headers=csrf_headers(admin),
+            data={"account_id": str(target["id"]), "role": "emperor"},
+        )
         assert bad.status_code == 400
         assert "その役割はありません" in bad.text
-        revoked = await admin.post("/staff/roles/revoke", headers=csrf_headers(admin),
-                                   data={"account_id": str(target["id"]), "role": "notifier"})
+        revoked = await admin.post(
+            "/staff/roles/revoke",
+            headers=csrf_headers(admin),
+            data={"account_id": str(target["id"]), "role": "notifier"},
+        )
         assert "役割を外しました" in revoked.text
         assert (await client.get("/staff")).status_code == 403
-        own = await admin.post("/staff/roles/revoke", headers=csrf_headers(admin),
-                               data={"account_id": str(admin_account["id"]), "role": "admin"})
+        own = await admin.post(
+            "/staff/roles/revoke",
+            headers=csrf_headers(admin),
+            data={"account_id": str(admin_account["id"]), "role": "admin"},
+        )
         assert own.status_code == 400
-        actions = [row["action"] for row in await AuditEntry.select(AuditEntry.action).where(
-            AuditEntry.actor == admin_account["id"])]
+        actions = [
+            row["action"]
+            for row in await AuditEntry.select(AuditEntry.action).where(
+                AuditEntry.actor == admin_account["id"]
+            )
+        ]
         assert "role.granted" in actions
         assert "role.revoked" in actions
         audit_page = await admin.get("/staff/audit")
@@ -85,38 +102,56 @@ async def test_counter_recovery_flow(app, client, districts):
         page = await counter.get(f"/staff/residents/{resident['id']}")
         assert page.status_code == 200
         await prime(counter, f"/staff/residents/{resident['id']}")
-        unchecked = await counter.post(f"/staff/residents/{resident['id']}/recovery-code",
-                                       headers=csrf_headers(counter), data={})
+        unchecked = await counter.post(
+            f"/staff/residents/{resident['id']}/recovery-code",
+            headers=csrf_headers(counter),
+            data={},
+        )
         assert unchecked.status_code == 400
         assert await RecoveryCode.count() == 0
-        issued = await counter.post(f"/staff/residents/{resident['id']}/recovery-code",
-                                    headers=csrf_headers(counter),
-                                    data={"identity_checked": "yes"})
+        issued = await counter.post(
+            f"/staff/residents/{resident['id']}/recovery-code",
+            headers=csrf_headers(counter),
+            data={"identity_checked": "yes"},
+        )
         code = re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", issued.text).group(0)
     # The code is kept only as a hash.
     assert code.replace("-", "") not in json.dumps(await RecoveryCode.select(), default=str)
-    audit = {row["action"] for row in await AuditEntry.select(AuditEntry.action).where(
-        AuditEntry.actor == counter_account["id"])}
+    audit = {
+        row["action"]
+        for row in await AuditEntry.select(AuditEntry.action).where(
+            AuditEntry.actor == counter_account["id"]
+        )
+    }
     assert {"residents.searched", "resident.viewed", "recovery.issued"} <= audit
 
     async with make_client(app) as new_phone_client:
         new_phone = SoftAuthenticator()
         await prime(new_phone_client, "/recover")
-        wrong = await new_phone_client.post("/recover", data={"code": "AAAA-BBBB-CCCC"},
-                                            headers=csrf_headers(new_phone_client))
+        wrong = await new_phone_client.post(
+            "/recover", data={"code": "AAAA-BBBB-CCCC"}, headers=csrf_headers(new_phone_client)
+        )
         assert wrong.status_code == 400
         assert "復旧コードが正しくない" in wrong.text
         # Typed in lower case with full-width hyphens, as people do.
         typed = code.lower().replace("-", "－")
-        ok = await new_phone_client.post("/recover", data={"code": typed},
-                                         headers=csrf_headers(new_phone_client))
+        ok = await new_phone_client.post(
+            "/recover", data={"code": typed}, headers=csrf_headers(new_phone_client)
+        )
         assert ok.status_code == 200
         assert "新しいパスキーを作る" in ok.text
-        options = json.loads((await new_phone_client.post(
-            "/recover/options", headers=csrf_headers(new_phone_client))).json()["options"])
+        options = json.loads(
+            (
+                await new_phone_client.post(
+                    "/recover/options", headers=csrf_headers(new_phone_client)
+                )
+            ).json()["options"]
+        )
         finish = await new_phone_client.post(
-            "/recover/finish", json={"credential": new_phone.create(options)},
-            headers=csrf_headers(new_phone_client))
+            "/recover/finish",
+            json={"credential": new_phone.create(options)},
+            headers=csrf_headers(new_phone_client),
+        )
         assert finish.status_code == 200, finish.text
         assert "こんにちは、武雄 花子さん" in (await new_phone_client.get("/")).text
     # The lost passkey is gone, the old session ended, and the code cannot be used again.

@@ -52,8 +52,9 @@ async def test_health_check_reports_database_and_version(client, db):
 async def test_switching_to_english_sticks_in_a_cookie_and_the_account(client, districts):
     await signup(client, SoftAuthenticator())
     await prime(client, "/language")
-    response = await client.post("/language", data={"language": "en", "next": "/account"},
-                                 headers=csrf_headers(client))
+    response = await client.post(
+        "/language", data={"language": "en", "next": "/account"}, headers=csrf_headers(client)
+    )
     assert response.status_code in (302, 303)
     assert response.headers["location"] == "/account"
     account = await Account.select().first()
@@ -64,8 +65,9 @@ async def test_switching_to_english_sticks_in_a_cookie_and_the_account(client, d
 
 async def test_unknown_language_is_refused_and_nothing_changes(client, districts):
     await prime(client, "/language")
-    response = await client.post("/language", data={"language": "tlh"},
-                                 headers=csrf_headers(client))
+    response = await client.post(
+        "/language", data={"language": "tlh"}, headers=csrf_headers(client)
+    )
     assert response.status_code == 400
     assert "言語を一覧から選んでください" in response.text
     assert "machi_lang" not in client.cookies
@@ -73,9 +75,11 @@ async def test_unknown_language_is_refused_and_nothing_changes(client, districts
 
 async def test_next_cannot_send_people_off_site(client, districts):
     await prime(client, "/language")
-    response = await client.post("/language",
-                                 data={"language": "ja", "next": "//evil.example/"},
-                                 headers=csrf_headers(client))
+    response = await client.post(
+        "/language",
+        data={"language": "ja", "next": "//evil.example/"},
+        headers=csrf_headers(client),
+    )
     assert response.headers["location"] == "/"
 
 
@@ -90,8 +94,9 @@ async def test_not_found_page_is_in_the_users_language(client, db):
 async def test_browsers_on_a_loopback_ip_are_sent_to_the_passkey_host(app, db):
     import httpx
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1:8000") as raw:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+    ) as raw:
         page = await raw.get("/signup?x=1", headers={"accept": "text/html"})
         assert page.status_code == 307
         assert page.headers["location"] == "https://localhost/signup?x=1"
