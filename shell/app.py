@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -25,6 +24,7 @@ from shell.web.errors import handle_exception
 from shell.web.routes import choose_language, healthz, home, language_page
 from shell.web.security import security_headers_middleware
 from shell.web.session_store import DatabaseStore
+from shell.web.sessions import SessionConfig
 
 STATIC_DIR = ROOT / "pwa" / "static"
 
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = db.current()
 
     prefix = settings.cookie_prefix
-    session_config = ServerSideSessionConfig(
+    session_config = SessionConfig(
         key=f"{prefix}machi_session",
         max_age=settings.session_days * 86400,
         secure=settings.secure_cookies,

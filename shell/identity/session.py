@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from shell.identity.tables import Account
 from shell.staff.tables import StaffRole
+from shell.web.sessions import rotate_session_id
 
 ACCOUNT_KEY = "account_id"
 EPOCH_KEY = "epoch"
@@ -41,6 +42,7 @@ async def load_account(request: Request[Any, Any, Any]) -> dict[str, Any] | None
 
 def sign_in(request: Request[Any, Any, Any], account: dict[str, Any]) -> None:
     request.clear_session()
+    rotate_session_id(request.scope)
     request.set_session(
         {
             ACCOUNT_KEY: account["id"],

@@ -115,3 +115,16 @@ async def test_sign_up_is_rate_limited(db, districts, settings):
         statuses = [(await client.get("/signup")).status_code for _ in range(5)]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
+
+
+async def test_a_session_id_planted_before_sign_in_is_not_the_signed_in_one(client, districts):
+    """Session fixation: sign-in moves the session to a fresh id and drops the planted one."""
+    from shell.identity.tables import WebSession
+
+    await prime(client)
+    client.cookies.set("__Host-machi_session", "planted-by-attacker", domain="localhost")
+    await signup(client, SoftAuthenticator())
+    cookie = next(c for c in client.cookies.jar if c.name == "__Host-machi_session")
+    assert cookie.value != "planted-by-attacker"
+    assert not await WebSession.exists().where(WebSession.key == "planted-by-attacker")
+    assert "こんにちは" in (await client.get("/")).text
