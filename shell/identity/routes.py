@@ -18,6 +18,7 @@ from shell.identity.passkeys import CeremonyError
 from shell.identity.session import requires_account, session_nonce, sign_in, sign_out
 from shell.web.i18n import _
 from shell.web.templates import render, render_to_string
+from shell.web.urls import safe_next
 
 FormData = URLEncodedBody[dict[str, str]]
 JSONData = JSONBody[dict[str, Any]]
@@ -153,10 +154,7 @@ class SignIn(Controller):
             return refused(exc.reason)
         account = await queries.account(passkey["account"])
         sign_in(request, account)
-        target = str(data.get("next") or "/")
-        return Response(
-            {"redirect": target if target.startswith("/") and not target.startswith("//") else "/"}
-        )
+        return Response({"redirect": safe_next(str(data.get("next") or "/"))})
 
 
 @post("/signout", name="signout", status_code=303)

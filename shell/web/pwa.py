@@ -1,4 +1,5 @@
-"""The installable app: web app manifest, the service worker at root scope, the offline page."""
+"""The installable app: web app manifest, the service worker at root scope, the offline page
+and the page that explains how to add the app to the home screen."""
 
 from __future__ import annotations
 
@@ -16,26 +17,42 @@ from shell.web.templates import render
 
 PWA_DIR = ROOT / "pwa"
 STATIC_DIR = PWA_DIR / "static"
-THEME_COLOR = "#0031d8"  # Digital Agency blue-900 (the design tokens' key colour)
+TEMPLATES_DIR = ROOT / "shell" / "web" / "templates" / "web"
+THEME_COLOR = "#0031d8"  # Digital Agency blue-800 (--color-primitive-blue-800, the key colour)
 BACKGROUND_COLOR = "#ffffff"
 
-# Shell assets the service worker keeps for offline use, besides /offline itself.
+# Shell assets the service worker keeps for offline use, besides /offline itself: everything
+# the offline page (web/base.html) loads, so that it renders whole without a connection.
 PRECACHE = [
     "/static/css/machi.css",
+    "/static/vendor/tokens.css",
     "/static/vendor/htmx.min.js",
     "/static/js/machi.js",
+    "/static/js/sw-register.js",
     "/static/icons/icon-192.png",
+    "/static/icons/apple-touch-icon.png",
+]
+# Files whose change must reach installed apps: a new hash makes a new service worker.
+VERSIONED_FILES = [
+    PWA_DIR / "sw.js",
+    *(STATIC_DIR / url.removeprefix("/static/") for url in PRECACHE),
+    TEMPLATES_DIR / "base.html",
+    TEMPLATES_DIR / "offline.html",
 ]
 
 
 @cache
 def asset_version() -> str:
     digest = hashlib.sha256()
-    for path in ["sw.js", *(p.removeprefix("/static/") for p in PRECACHE)]:
-        file = PWA_DIR / path if path == "sw.js" else STATIC_DIR / path
+    for file in VERSIONED_FILES:
+        digest.update(file.name.encode())
         if file.exists():
             digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def precache_urls() -> list[str]:
+    return ["/offline", *PRECACHE]
 
 
 @get("/manifest.webmanifest", name="manifest", skip_session=True, include_in_schema=False)
@@ -71,7 +88,7 @@ async def manifest(request: Request[Any, Any, Any]) -> Response[str]:
 async def service_worker() -> Response[str]:
     source = (PWA_DIR / "sw.js").read_text()
     body = source.replace("__VERSION__", asset_version()).replace(
-        "__PRECACHE__", json.dumps(["/offline", *PRECACHE])
+        "__PRECACHE__", json.dumps(precache_urls())
     )
     return Response(
         body,
@@ -85,5 +102,10 @@ async def offline(request: Request[Any, Any, Any]) -> Response[str]:
     return render(request, "web/offline.html")
 
 
+@get("/install", name="install", include_in_schema=False)
+async def install(request: Request[Any, Any, Any]) -> Response[str]:
+    return render(request, "web/install.html")
+
+
 def route_handlers() -> list[HTTPRouteHandler]:
-    return [manifest, service_worker, offline]
+    return [manifest, service_worker, offline, install]

@@ -14,6 +14,7 @@ from shell.identity.tables import Account
 from shell.web import i18n
 from shell.web.home import home_sections
 from shell.web.templates import render
+from shell.web.urls import safe_next
 
 FormData = URLEncodedBody[dict[str, str]]
 
@@ -26,21 +27,17 @@ async def home(request: Request[Any, Any, Any]) -> Response[str]:
     return render(request, "web/home.html", {"sections": sections})
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
 @get("/language", name="language")
 async def language_page(
     request: Request[Any, Any, Any], next: FromQuery[str] = "/"
 ) -> Response[str]:
-    return render(request, "web/language.html", {"next": _safe_next(next), "error": ""})
+    return render(request, "web/language.html", {"next": safe_next(next), "error": ""})
 
 
 @post("/language", status_code=200)
 async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
     code = data.get("language", "")
-    target = _safe_next(data.get("next", "/"))
+    target = safe_next(data.get("next", "/"))
     if code not in i18n.LANGUAGES:
         return render(
             request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from shell.identity.tables import Account
 from tests.helpers.authenticator import SoftAuthenticator
 from tests.helpers.flows import csrf_headers, prime, signup
@@ -73,11 +75,12 @@ async def test_unknown_language_is_refused_and_nothing_changes(client, districts
     assert "machi_lang" not in client.cookies
 
 
-async def test_next_cannot_send_people_off_site(client, districts):
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example"])
+async def test_next_cannot_send_people_off_site(client, districts, target):
     await prime(client, "/language")
     response = await client.post(
         "/language",
-        data={"language": "ja", "next": "//evil.example/"},
+        data={"language": "ja", "next": target},
         headers=csrf_headers(client),
     )
     assert response.headers["location"] == "/"
