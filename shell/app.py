@@ -79,8 +79,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         header_name="x-csrftoken",
     )
 
+    stores = _stores(settings)
+
     async def on_startup(app: Litestar) -> None:
         await db.start(engine)
+        sessions = stores["sessions"]
+        if isinstance(sessions, DatabaseStore):
+            await sessions.delete_expired()
 
     async def on_shutdown(app: Litestar) -> None:
         await db.stop(engine)
@@ -109,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(_account_and_locale),
         ],
         csrf_config=csrf_config,
-        stores=_stores(settings),
+        stores=stores,
         exception_handlers={Exception: handle_exception},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -11,6 +11,14 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // A refusal the page cannot show in place (403, 500, no network): say so, visibly.
+  function showRequestError() {
+    var box = document.getElementById("request-error");
+    if (box) { box.hidden = false; box.focus && box.focus(); }
+  }
+  document.addEventListener("htmx:responseError", showRequestError);
+  document.addEventListener("htmx:sendError", showRequestError);
+
   // Move focus to the first error after htmx swaps a form back with messages.
   document.addEventListener("htmx:afterSwap", function (event) {
     var alert = event.detail.target.querySelector('[role="alert"]:not(:empty), [aria-invalid="true"]');
