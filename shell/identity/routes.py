@@ -17,6 +17,7 @@ from shell.identity.messages import refusal
 from shell.identity.passkeys import CeremonyError
 from shell.identity.session import requires_account, session_nonce, sign_in, sign_out
 from shell.web.i18n import _
+from shell.web.security import NO_STORE
 from shell.web.templates import render, render_to_string
 from shell.web.urls import safe_next
 
@@ -174,6 +175,8 @@ async def signout(request: Request[Any, Any, Any]) -> Redirect:
 
 
 class AccountPage(Controller):
+    # Personal records: never kept by a browser or the service worker.
+    cache_control = NO_STORE
     path = "/account"
     guards = [requires_account]  # noqa: RUF012
 
@@ -251,6 +254,8 @@ class AccountPage(Controller):
 
 
 class Recover(Controller):
+    # Personal records: never kept by a browser or the service worker.
+    cache_control = NO_STORE
     path = "/recover"
 
     @get("/", name="recover")

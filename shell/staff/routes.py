@@ -16,6 +16,7 @@ from shell.identity.routes import client_ip
 from shell.staff import actions, queries
 from shell.staff.permissions import ROLES, can, requires
 from shell.web.i18n import _
+from shell.web.security import NO_STORE
 from shell.web.templates import render
 
 FormData = URLEncodedBody[dict[str, str]]
@@ -30,6 +31,8 @@ def role_refusal(reason: str) -> str:
 
 
 class StaffConsole(Controller):
+    # Personal records: never kept by a browser or the service worker.
+    cache_control = NO_STORE
     path = "/staff"
 
     @get("/", name="staff", guards=[requires("console.open")])

@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from shell.settings import Settings
 
 NONCE_KEY = "machi_csp_nonce"
+
+# For pages showing personal records: kept by neither the browser nor the service worker.
+NO_STORE = CacheControlHeader(no_store=True, private=True)
 
 
 def csp_nonce(scope: Scope | Any) -> str:

@@ -95,6 +95,15 @@
     }
   }
 
+  // Signing out: the service worker forgets the pages it kept, so the next person sees none.
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("action");
+    if ((action === "/signout" || action === "/account/signout-everywhere") &&
+        navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "machi:forget-pages" });
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || form.dataset.passkey !== "signup") { return; }

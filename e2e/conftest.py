@@ -1,0 +1,224 @@
+"""End-to-end harness: a real ``machi serve`` process, Debian's Chromium driven by Playwright.
+
+- ``server`` (session): ``python -m shell.cli serve`` on a free port with its own data directory
+  (fresh SQLite, demo data), started once; ``stop()``/``start()`` restart it on the same port and
+  data, for offline tests (``astop()``/``astart()`` do the same without blocking the event loop).
+- ``browser`` (session): Chromium from /usr/bin/chromium through Playwright's **async** API. The
+  suite runs in pytest-asyncio's session event loop (``asyncio_mode = "auto"``), so e2e tests are
+  ``async def`` and await Playwright; the sync API would fight that loop.
+- ``context`` / ``page`` (per test): a fresh phone-sized context (390x844, scale 2, touch,
+  ``ja-JP``, Asia/Tokyo) with ``base_url`` set, so ``await page.goto("/install")`` works.
+
+Without Chromium every e2e test is reported as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT = 60.0  # seconds until /healthz answers 200 (migrations and demo data come first)
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "ja-JP",
+    "timezone_id": "Asia/Tokyo",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under e2e/ is an end-to-end test, marked or not (``-m "not e2e"`` skips them)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """One ``machi serve`` process; start and stop it as often as a test needs."""
+
+    port: int
+    data_dir: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "server.log"
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url + path
+
+    @property
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "shell.cli", "serve", "--host", "127.0.0.1",
+                "--port", str(self.port)]  # fmt: skip
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            # never the developer's own database or Redis: a fresh SQLite in data_dir
+            "MACHI_DATABASE_URL": "",
+            "MACHI_REDIS_URL": "",
+            "MACHI_PORT": str(self.port),
+            "MACHI_PUBLIC_URL": f"http://localhost:{self.port}",
+            "MACHI_APPS_URL": f"http://{{slug}}.localhost:{self.port}",
+            "MACHI_DATA_DIR": str(self.data_dir),
+            "MACHI_DEMO": "1",
+            "MACHI_AUTH_RATE_LIMIT": "1000",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def _healthy(self) -> bool:
+        # 127.0.0.1, not localhost: no IPv6 attempt, and /healthz is never redirected
+        url = f"http://127.0.0.1:{self.port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            return False
+
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Start the server (same port, same data) and wait until /healthz answers 200."""
+        if self.running:
+            return
+        self._log = self.log_path.open("ab")
+        self._log.write(f"\n--- start: {' '.join(self.command)}\n".encode())
+        self._log.flush()
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                self._close_log()
+                raise RuntimeError(
+                    f"machi serve exited with {code} before answering /healthz:\n{self.log_tail()}"
+                )
+            if self._healthy():
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(
+            f"machi serve did not answer /healthz within {timeout:.0f}s:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 15 s); the port is free afterwards."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        self._close_log()
+
+    async def astart(self) -> None:
+        """:meth:`start` in a thread, so the browser connection is served meanwhile."""
+        await asyncio.to_thread(self.start)
+
+    async def astop(self) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+@pytest.fixture(scope="session", name="server")
+def fx_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = Server(port=_free_port(), data_dir=tmp_path_factory.mktemp("machi-e2e"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _skip_without_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's")
+
+
+@pytest.fixture(scope="session", name="playwright")
+async def fx_playwright() -> AsyncIterator[Playwright]:
+    _skip_without_chromium()
+    async with async_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session", name="browser")
+async def fx_browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        await browser.close()
+
+
+@pytest.fixture(name="context")
+async def fx_context(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(base_url=server.base_url, **PHONE)
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        with contextlib.suppress(Exception):  # the browser may already be gone after a crash
+            await context.close()
+
+
+@pytest.fixture(name="page")
+async def fx_page(context: BrowserContext) -> Page:
+    return await context.new_page()

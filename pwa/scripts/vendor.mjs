@@ -1,0 +1,41 @@
+// Copy the pinned front-end libraries from pwa/node_modules into pwa/static/vendor/.
+// Run after `npm ci --prefix pwa`: `node pwa/scripts/vendor.mjs`. No dependencies, no CDN.
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const pwa = join(dirname(fileURLToPath(import.meta.url)), "..");
+const modules = join(pwa, "node_modules");
+const vendor = join(pwa, "static", "vendor");
+
+// target file in static/vendor/ -> [package, path inside the package]
+const FILES = {
+  "htmx.min.js": ["htmx.org", "dist/htmx.min.js"],
+  // UMD bundle: defines the global SimpleWebAuthnBrowser.
+  "simplewebauthn-browser.umd.min.js": ["@simplewebauthn/browser", "dist/bundle/index.umd.min.js"],
+  "tokens.css": ["@digital-go-jp/design-tokens", "dist/tokens.css"],
+  // Used only by the end-to-end accessibility checks; never linked from a page.
+  "axe.min.js": ["axe-core", "axe.min.js"],
+};
+
+const wanted = JSON.parse(readFileSync(join(pwa, "package.json"), "utf8")).dependencies;
+mkdirSync(vendor, { recursive: true });
+let failed = false;
+for (const [target, [pkg, path]] of Object.entries(FILES)) {
+  const source = join(modules, pkg, path);
+  const manifest = join(modules, pkg, "package.json");
+  if (!existsSync(source) || !existsSync(manifest)) {
+    console.error(`missing ${relative(pwa, source)}: run \`npm ci --prefix pwa\` first`);
+    failed = true;
+    continue;
+  }
+  const installed = JSON.parse(readFileSync(manifest, "utf8")).version;
+  if (wanted[pkg] !== installed) {
+    console.error(`${pkg} ${installed} is installed but package.json pins ${wanted[pkg]}: run \`npm ci --prefix pwa\``);
+    failed = true;
+    continue;
+  }
+  copyFileSync(source, join(vendor, target));
+  console.log(`static/vendor/${target} <- ${pkg}@${installed}/${path}`);
+}
+process.exit(failed ? 1 : 0);
