@@ -66,7 +66,7 @@ async def test_second_passkey_then_remove_the_first(page: Page):
     await sign_up(page, Resident(name="山内 太郎", kana="やまうち たろう", district="yamauchi"))
     # The resident's tablet: another authenticator; the phone is put away.
     await cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": phone})
-    _, tablet = await add_virtual_authenticator(page)
+    await add_virtual_authenticator(page)
     await page.goto("/account")
     await page.get_by_test_id("passkey-add").click()
     await expect(page.get_by_role("status")).to_contain_text("パスキーを追加しました")
@@ -97,7 +97,9 @@ async def test_sign_out_everywhere(page: Page, context):
 
 
 async def test_recovery_with_a_code_from_the_counter(browser, server):
-    phone = Resident(name="若木 梅子", kana="わかき うめこ", birth_date="1941-07-07", district="wakaki")
+    phone = Resident(
+        name="若木 梅子", kana="わかき うめこ", birth_date="1941-07-07", district="wakaki"
+    )
     contexts = []
 
     async def new_page() -> Page:
@@ -134,7 +136,9 @@ async def test_recovery_with_a_code_from_the_counter(browser, server):
         await expect(new_phone.get_by_test_id("recover-error")).to_contain_text("復旧コード")
         await check_axe(new_phone)
         await recover(new_phone, code.lower())
-        await expect(new_phone.get_by_role("status").first).to_contain_text("新しいパスキーを登録しました")
+        await expect(new_phone.get_by_role("status").first).to_contain_text(
+            "新しいパスキーを登録しました"
+        )
         await expect(new_phone.get_by_test_id("passkey-item")).to_have_count(1)
 
         # The old phone's session has ended; the code works only once.
