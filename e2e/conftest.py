@@ -105,6 +105,7 @@ class Server:
             "MACHI_DATA_DIR": str(self.data_dir),
             "MACHI_DEMO": "1",
             "MACHI_AUTH_RATE_LIMIT": "1000",
+            "MACHI_MINIAPPS": "sdk/examples/hello",
             "PYTHONUNBUFFERED": "1",
         }
 

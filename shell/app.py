@@ -15,6 +15,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell import db
 from shell.identity.routes import router as identity_router
+from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers the home tiles)
+from shell.miniapp_host import registry
+from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
 from shell.identity.session import load_account
 from shell.settings import ROOT, Settings
 from shell.staff.routes import StaffConsole
@@ -98,6 +101,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             identity_router(settings.auth_rate_limit),
             StaffConsole,
+            MiniAppLaunch,
+            Grants,
+            jwks,
+            sdk_bridge,
             *pwa.route_handlers(),
             create_static_files_router(
                 path="/static",
@@ -122,4 +129,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
+    app.state.miniapps = registry.load(settings)
     return app
+
+
+def create_server(settings: Settings | None = None) -> ASGIApp:
+    """What ``machi serve`` runs: the shell, with each mini-app answering on its own origin."""
+    app = create_app(settings)
+    return app.state.miniapps.dispatcher(app)  # type: ignore[no-any-return]

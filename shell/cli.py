@@ -75,7 +75,7 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
             click.echo(line)
     click.echo(f"Machi is at {settings.public_url}")
     uvicorn.run(
-        "shell.app:create_app",
+        "shell.app:create_server",
         factory=True,
         host=host or settings.host,
         port=settings.port,

@@ -14,6 +14,7 @@ APPS = [
     "shell.identity.piccolo_app",
     "shell.audit.piccolo_app",
     "shell.staff.piccolo_app",
+    "shell.miniapp_host.piccolo_app",
 ]
 
 DB = engine_for_url(Settings.from_env().effective_database_url)

@@ -55,6 +55,7 @@ class Settings:
     debug: bool = False
     workers: int = 1
     extra_origins: tuple[str, ...] = field(default_factory=tuple)
+    miniapps: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -78,6 +79,9 @@ class Settings:
             demo=_env_bool("MACHI_DEMO", True),
             debug=_env_bool("MACHI_DEBUG", False),
             workers=_env_int("MACHI_WORKERS", 1),
+            miniapps=tuple(
+                part.strip() for part in _env("MACHI_MINIAPPS", "").split(",") if part.strip()
+            ),
         )
 
     # Derived values -------------------------------------------------------------------------

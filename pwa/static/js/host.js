@@ -1,0 +1,81 @@
+// The shell's side of the mini-app bridge. The frame is cross-origin and sandboxed; it reaches the
+// shell only through one MessagePort handed over after a checked handshake.
+(function () {
+  "use strict";
+
+  var frame = document.getElementById("miniapp-frame");
+  if (!frame) { return; }
+  var appId = frame.dataset.appId;
+  var appOrigin = frame.dataset.appOrigin;
+  var tokenUrl = frame.dataset.tokenUrl;
+  var port = null;
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function isString(value, max) { return typeof value === "string" && value.length <= max; }
+
+  var methods = {
+    getToken: async function () {
+      var response = await fetch(tokenUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+      });
+      var data = await response.json().catch(function () { return {}; });
+      if (!response.ok) { throw { code: "denied", message: data.error || "denied" }; }
+      return { token: data.token, expires_at: data.expires_at };
+    },
+    setTitle: async function (params) {
+      if (!params || !isString(params.title, 80)) { throw { code: "bad_params", message: "title" }; }
+      document.getElementById("miniapp-title").textContent = params.title;
+      document.title = params.title + " | Machi";
+      return {};
+    },
+    close: async function () { window.location.assign("/"); return {}; },
+    supports: async function (params) {
+      return { supported: !!(params && Object.prototype.hasOwnProperty.call(methods, params.method)) };
+    }
+  };
+
+  function reply(id, result, error) {
+    if (!port) { return; }
+    port.postMessage(error ? { id: id, error: error } : { id: id, result: result });
+  }
+
+  function onPortMessage(event) {
+    var msg = event.data;
+    if (!msg || typeof msg.id !== "number" || typeof msg.method !== "string") { return; }
+    var handler = Object.prototype.hasOwnProperty.call(methods, msg.method) ? methods[msg.method] : null;
+    if (!handler) {
+      reply(msg.id, null, { code: "unsupported", message: msg.method + " is not available" });
+      return;
+    }
+    Promise.resolve()
+      .then(function () { return handler(msg.params || {}); })
+      .then(function (result) { reply(msg.id, result, null); })
+      .catch(function (err) {
+        reply(msg.id, null, { code: (err && err.code) || "failed", message: (err && err.message) || "failed" });
+      });
+  }
+
+  window.addEventListener("message", function (event) {
+    // Only the framed app, from its own origin, may open the channel; anyone else is ignored.
+    if (event.source !== frame.contentWindow || event.origin !== appOrigin) { return; }
+    var msg = event.data;
+    if (!msg || msg.machi !== 1 || msg.type !== "hello" || msg.app !== appId) { return; }
+    if (port) { port.close(); }
+    var channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = onPortMessage;
+    frame.contentWindow.postMessage(
+      { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: "light" },
+      appOrigin, [channel.port2]
+    );
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (port) { port.postMessage({ event: document.hidden ? "hidden" : "shown" }); }
+  });
+})();

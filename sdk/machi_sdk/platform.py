@@ -1,0 +1,311 @@
+"""The Platform API: what a mini-app asks the shell to do for a resident.
+
+One interface, :class:`Platform`, with two transports:
+
+- :class:`InProcessPlatform` for first-party apps mounted inside the shell's process: the shell
+  hands it async functions that do the work directly.
+- :class:`HTTPSPlatform` for partner apps running elsewhere: calls ``<shell>/api/v1/...`` with the
+  app's client credentials and, for calls on a resident's behalf, the resident's launch token.
+
+A handler receives the app's platform as its ``platform`` parameter. Every call that needs a scope
+checks it first and raises :class:`PlatformError` (``code="scope_missing"``) without calling the
+shell; the shell checks again, because a resident can revoke a grant at any time.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from machi_sdk.resident import Resident
+
+_STORAGE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_KPI = re.compile(r"^[a-z][a-z0-9_.-]{0,40}$")
+
+
+class PlatformError(Exception):
+    """A Platform call failed. ``code`` is short and stable (``scope_missing``, ``invalid``,
+    ``unavailable``, ``quota_exceeded``, ``http_<status>``…); the message is for logs."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}" if message else code)
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """What a mini-app can ask of the shell. All methods are coroutines."""
+
+    async def profile(self, resident: Resident) -> dict[str, Any]:
+        """The resident's current profile claims, only those granted (fresher than the token)."""
+        ...
+
+    async def notify(
+        self, resident: Resident, title: str, body: str, url: str | None = None
+    ) -> None:
+        """Send the resident a notification (needs ``notify``); ``url`` is a path of this app."""
+        ...
+
+    async def storage_get(self, resident: Resident, key: str) -> Any:
+        """The JSON value stored for the resident under ``key``, or ``None`` (needs ``storage``)."""
+        ...
+
+    async def storage_set(self, resident: Resident, key: str, value: Any) -> None:
+        """Store a JSON value for the resident under ``key`` (needs ``storage``)."""
+        ...
+
+    async def kpi(self, name: str, value: int = 1) -> None:
+        """Add ``value`` to the app's KPI counter ``name`` (declared in the manifest's ``kpis``)."""
+        ...
+
+
+def _need(resident: Resident, scope: str) -> None:
+    if not resident.has(scope):
+        raise PlatformError("scope_missing", f"the resident has not granted {scope!r}")
+
+
+def _check_notification(title: str, body: str, url: str | None) -> None:
+    if not title.strip() or len(title) > 100:
+        raise PlatformError("invalid", "title must be 1 to 100 characters")
+    if len(body) > 1000:
+        raise PlatformError("invalid", "body must be at most 1000 characters")
+    if url is not None and not (url.startswith("/") and not url.startswith("//")):
+        raise PlatformError("invalid", "url must be a path of this app, starting with '/'")
+
+
+def _check_key(key: str) -> None:
+    if not _STORAGE_KEY.match(key):
+        raise PlatformError("invalid", "a storage key is 1 to 64 letters, digits, '_', '.' or '-'")
+
+
+def _check_kpi(name: str, value: int) -> None:
+    if not _KPI.match(name):
+        raise PlatformError("invalid", f"{name!r} is not a KPI id")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PlatformError("invalid", "a KPI value is an integer")
+
+
+def _check_json(value: Any) -> None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise PlatformError("invalid", f"the value is not JSON: {exc}") from None
+
+
+class InProcessPlatform:
+    """The Platform for an app mounted in the shell's own process.
+
+    The shell passes one async function per call; each receives the app id first, then the
+    resident (or the KPI name) and the call's arguments::
+
+        profile(app_id, resident) -> Mapping[str, Any]
+        notify(app_id, resident, title, body, url) -> None
+        storage_get(app_id, resident, key) -> Any | None
+        storage_set(app_id, resident, key, value) -> None
+        kpi(app_id, name, value) -> None
+    """
+
+    def __init__(
+        self,
+        app_id: str,
+        *,
+        profile: Callable[[str, Resident], Awaitable[Mapping[str, Any]]],
+        notify: Callable[[str, Resident, str, str, str | None], Awaitable[None]],
+        storage_get: Callable[[str, Resident, str], Awaitable[Any]],
+        storage_set: Callable[[str, Resident, str, Any], Awaitable[None]],
+        kpi: Callable[[str, str, int], Awaitable[None]],
+    ) -> None:
+        self.app_id = app_id
+        self._profile = profile
+        self._notify = notify
+        self._storage_get = storage_get
+        self._storage_set = storage_set
+        self._kpi = kpi
+
+    async def profile(self, resident: Resident) -> dict[str, Any]:
+        """The resident's granted profile claims, as the shell has them now."""
+        return dict(await self._profile(self.app_id, resident))
+
+    async def notify(
+        self, resident: Resident, title: str, body: str, url: str | None = None
+    ) -> None:
+        """Send the resident a notification (needs ``notify``)."""
+        _need(resident, "notify")
+        _check_notification(title, body, url)
+        await self._notify(self.app_id, resident, title, body, url)
+
+    async def storage_get(self, resident: Resident, key: str) -> Any:
+        """The value stored for the resident under ``key``, or ``None`` (needs ``storage``)."""
+        _need(resident, "storage")
+        _check_key(key)
+        return await self._storage_get(self.app_id, resident, key)
+
+    async def storage_set(self, resident: Resident, key: str, value: Any) -> None:
+        """Store ``value`` (JSON) for the resident under ``key`` (needs ``storage``)."""
+        _need(resident, "storage")
+        _check_key(key)
+        _check_json(value)
+        await self._storage_set(self.app_id, resident, key, value)
+
+    async def kpi(self, name: str, value: int = 1) -> None:
+        """Add ``value`` to the KPI counter ``name``."""
+        _check_kpi(name, value)
+        await self._kpi(self.app_id, name, value)
+
+
+class HTTPSPlatform:
+    """The Platform API over HTTPS, for partner apps that run on their own servers.
+
+    Every request carries ``Authorization: Basic <client_id:client_secret>`` (the credentials the
+    developer portal issues); calls on a resident's behalf also carry the resident's launch token
+    in ``Machi-Resident-Token``. The endpoints (under ``base_url``, the shell's URL):
+
+    - ``profile``: ``GET /api/v1/profile`` answers the claims object.
+    - ``notify``: ``POST /api/v1/notifications`` with ``{"title", "body", "url"}``.
+    - ``storage_get``: ``GET /api/v1/storage/{key}`` answers ``{"value": ...}``, or 404 when unset.
+    - ``storage_set``: ``PUT /api/v1/storage/{key}`` with ``{"value": ...}``.
+    - ``kpi``: ``POST /api/v1/kpis/{name}`` with ``{"value": n}``.
+
+    Errors answer ``{"error": {"code": …, "message": …}}`` and raise :class:`PlatformError`.
+
+    Not available yet: the shell's Platform API is still being built, so until it is, these calls
+    fail with ``PlatformError`` (``http_404`` or ``unavailable``).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: float = 10,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        parts = urlsplit(base_url)
+        host = parts.hostname or ""
+        local = host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError(f"the Platform API URL must use https:// (got {base_url!r})")
+        self.base_url = base_url.rstrip("/")
+        self.client_id = client_id
+        credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self._auth = f"Basic {credentials}"
+        self.timeout = timeout
+        self._client = client
+
+    async def profile(self, resident: Resident) -> dict[str, Any]:
+        """``GET /api/v1/profile``: the resident's granted profile claims."""
+        data = await self._call("GET", "/api/v1/profile", resident=resident)
+        if not isinstance(data, dict):
+            raise PlatformError("invalid_response", "the profile is not an object")
+        return data
+
+    async def notify(
+        self, resident: Resident, title: str, body: str, url: str | None = None
+    ) -> None:
+        """``POST /api/v1/notifications`` (needs ``notify``)."""
+        _need(resident, "notify")
+        _check_notification(title, body, url)
+        payload = {"title": title, "body": body, "url": url}
+        await self._call("POST", "/api/v1/notifications", resident=resident, json_body=payload)
+
+    async def storage_get(self, resident: Resident, key: str) -> Any:
+        """``GET /api/v1/storage/{key}`` (needs ``storage``); ``None`` when nothing is stored."""
+        _need(resident, "storage")
+        _check_key(key)
+        data = await self._call(
+            "GET", f"/api/v1/storage/{quote(key)}", resident=resident, missing_ok=True
+        )
+        if data is None:
+            return None
+        if not isinstance(data, dict) or "value" not in data:
+            raise PlatformError("invalid_response", "expected {'value': ...}")
+        return data["value"]
+
+    async def storage_set(self, resident: Resident, key: str, value: Any) -> None:
+        """``PUT /api/v1/storage/{key}`` with ``{"value": value}`` (needs ``storage``)."""
+        _need(resident, "storage")
+        _check_key(key)
+        _check_json(value)
+        await self._call(
+            "PUT", f"/api/v1/storage/{quote(key)}", resident=resident, json_body={"value": value}
+        )
+
+    async def kpi(self, name: str, value: int = 1) -> None:
+        """``POST /api/v1/kpis/{name}`` with ``{"value": value}``."""
+        _check_kpi(name, value)
+        await self._call("POST", f"/api/v1/kpis/{quote(name)}", json_body={"value": value})
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        resident: Resident | None = None,
+        json_body: Any = None,
+        missing_ok: bool = False,
+    ) -> Any:
+        headers = {"Authorization": self._auth, "Accept": "application/json"}
+        if resident is not None:
+            if not resident.token:
+                raise PlatformError("invalid", "this resident has no launch token to act with")
+            headers["Machi-Resident-Token"] = resident.token
+        url = self.base_url + path
+        try:
+            if self._client is not None:
+                response = await self._client.request(
+                    method, url, headers=headers, json=json_body, timeout=self.timeout
+                )
+            else:
+                async with httpx.AsyncClient(timeout=self.timeout) as client:
+                    response = await client.request(method, url, headers=headers, json=json_body)
+        except httpx.HTTPError as exc:
+            raise PlatformError("unavailable", str(exc)) from None
+        if missing_ok and response.status_code == 404:
+            return None
+        if response.is_success:
+            return response.json() if response.content else None
+        raise _error_from(response)
+
+
+def _error_from(response: httpx.Response) -> PlatformError:
+    try:
+        error = response.json().get("error", {})
+        return PlatformError(str(error["code"]), str(error.get("message", "")))
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return PlatformError(f"http_{response.status_code}", response.reason_phrase)
+
+
+class NoPlatform:
+    """The platform of an app built without one: every call raises ``PlatformError("unavailable")``.
+
+    It makes a missing configuration fail loudly at the call rather than at start-up.
+    """
+
+    async def profile(self, resident: Resident) -> dict[str, Any]:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def notify(
+        self, resident: Resident, title: str, body: str, url: str | None = None
+    ) -> None:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def storage_get(self, resident: Resident, key: str) -> Any:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def storage_set(self, resident: Resident, key: str, value: Any) -> None:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def kpi(self, name: str, value: int = 1) -> None:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")

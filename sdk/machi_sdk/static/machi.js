@@ -1,0 +1,316 @@
+/*
+ * machi.js: the Machi bridge, running inside a mini-app's iframe.
+ *
+ * 1. Handshake: posts {machi: 1, type: "hello", app} to window.parent, addressed to the shell's
+ *    origin (<meta name="machi-shell">). The shell answers {machi: 1, type: "welcome", locale,
+ *    theme} with a MessagePort; it is accepted only from window.parent at the shell's origin.
+ * 2. Everything else goes over that port: requests {id, method, params}, answers {id, result} or
+ *    {id, error: {code, message}}, and events from the shell {event: "shown" | "hidden" | "back" |
+ *    "locale" | "theme", ...}.
+ * 3. The launch token from getToken is added as "Authorization: Bearer ..." to every same-origin
+ *    htmx request, refreshed a minute before it expires, and "machi:ready" is dispatched on
+ *    <body> when the first one arrives (the boot page's cue to load the real content).
+ *
+ * window.machi = {call(method, params), getToken(), on(event, fn), supports(method), locale, theme,
+ * ready}. No inline script, no eval: this file is loaded from the shell by the SDK's base layout.
+ */
+(function () {
+  "use strict";
+
+  if (window.machi) return; // loaded twice (e.g. a boosted page): keep the first bridge
+
+  var SCOPES = ["profile.name", "profile.district", "profile.age_band", "resident.verified",
+    "notify", "wallet.pay", "location", "storage"];
+  var EVENTS = ["shown", "hidden", "back", "locale", "theme"];
+  var REFRESH_BEFORE = 60; // seconds before expiry to fetch a new token
+  var HELLO_RETRIES = [500, 1500, 3500]; // ms; the shell may not be listening yet
+
+  function meta(name) {
+    var el = document.querySelector('meta[name="' + name + '"]');
+    return el ? (el.getAttribute("content") || "") : "";
+  }
+
+  function originOf(url) {
+    try { return new URL(url).origin; } catch (e) { return ""; }
+  }
+
+  var shellOrigin = originOf(meta("machi-shell"));
+  var appId = meta("machi-app");
+
+  // ---- parameter schemas: each returns a problem (string) or null --------------------------
+
+  function isPlainObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value) &&
+      Object.getPrototypeOf(value) === Object.prototype;
+  }
+  function unknownKeys(params, allowed) {
+    var keys = Object.keys(params);
+    for (var i = 0; i < keys.length; i++) {
+      if (allowed.indexOf(keys[i]) < 0) return "unknown parameter: " + keys[i];
+    }
+    return null;
+  }
+  function isText(value, min, max) {
+    return typeof value === "string" && value.length >= min && value.length <= max;
+  }
+  function isWebUrl(value) {
+    if (typeof value !== "string" || value.length > 2000) return false;
+    try {
+      var protocol = new URL(value).protocol;
+      return protocol === "https:" || protocol === "http:";
+    } catch (e) { return false; }
+  }
+  function none(params) { return unknownKeys(params, []); }
+
+  var METHODS = {
+    getToken: none,
+    requestScopes: function (p) {
+      return unknownKeys(p, ["scopes"]) ||
+        (Array.isArray(p.scopes) && p.scopes.length > 0 &&
+          p.scopes.every(function (s) { return SCOPES.indexOf(s) >= 0; })
+          ? null : "scopes must be a non-empty list of: " + SCOPES.join(", "));
+    },
+    pay: function (p) {
+      return unknownKeys(p, ["amount", "description", "reference"]) ||
+        (Number.isInteger(p.amount) && p.amount > 0 && p.amount <= 10000000
+          ? null : "amount must be a whole number of yen, 1 to 10,000,000") ||
+        (isText(p.description, 1, 200) ? null : "description must be 1 to 200 characters") ||
+        (isText(p.reference, 1, 100) ? null : "reference must be 1 to 100 characters");
+    },
+    scanQR: none,
+    share: function (p) {
+      return unknownKeys(p, ["text", "url"]) ||
+        (p.text === undefined && p.url === undefined ? "share needs text or url" : null) ||
+        (p.text === undefined || isText(p.text, 1, 1000) ? null : "text must be 1 to 1000 characters") ||
+        (p.url === undefined || isWebUrl(p.url) ? null : "url must be an http(s) URL");
+    },
+    openExternal: function (p) {
+      return unknownKeys(p, ["url"]) || (isWebUrl(p.url) ? null : "url must be an http(s) URL");
+    },
+    close: none,
+    setTitle: function (p) {
+      return unknownKeys(p, ["title"]) || (isText(p.title, 1, 100) ? null : "title must be 1 to 100 characters");
+    },
+    readAloud: function (p) {
+      return unknownKeys(p, ["text"]) ||
+        (p.text === undefined || isText(p.text, 1, 5000) ? null : "text must be 1 to 5000 characters");
+    },
+    supports: function (p) {
+      return unknownKeys(p, ["method"]) || (isText(p.method, 1, 50) ? null : "method must be a name");
+    }
+  };
+
+  function machiError(code, message) {
+    var error = new Error(message || code);
+    error.name = "MachiError";
+    error.code = code;
+    return error;
+  }
+
+  // ---- the port -----------------------------------------------------------------------------
+
+  var port = null;
+  var nextId = 1;
+  var pending = new Map();
+  var handlers = {};
+  var state = { locale: document.documentElement.lang || "ja", theme: "light" };
+  var portReady;
+  var resolvePortReady;
+  portReady = new Promise(function (resolve) { resolvePortReady = resolve; });
+
+  function call(method, params) {
+    if (params === undefined) params = {};
+    if (!Object.prototype.hasOwnProperty.call(METHODS, method)) {
+      return Promise.reject(machiError("unknown_method", "no such method: " + method));
+    }
+    if (!isPlainObject(params)) {
+      return Promise.reject(machiError("invalid_params", "params must be an object"));
+    }
+    var problem = METHODS[method](params);
+    if (problem) return Promise.reject(machiError("invalid_params", problem));
+    var message = { id: 0, method: method, params: JSON.parse(JSON.stringify(params)) };
+    return portReady.then(function () {
+      return new Promise(function (resolve, reject) {
+        message.id = nextId++;
+        pending.set(message.id, { resolve: resolve, reject: reject });
+        port.postMessage(message);
+      });
+    });
+  }
+
+  function onPortMessage(event) {
+    var data = event.data;
+    if (!isPlainObject(data)) return;
+    if (typeof data.id === "number" && pending.has(data.id)) {
+      var waiter = pending.get(data.id);
+      pending.delete(data.id);
+      if (isPlainObject(data.error)) {
+        waiter.reject(machiError(String(data.error.code || "error"), String(data.error.message || "")));
+      } else {
+        waiter.resolve(data.result);
+      }
+      return;
+    }
+    if (typeof data.event === "string" && EVENTS.indexOf(data.event) >= 0) emit(data.event, data);
+  }
+
+  function emit(name, data) {
+    if (name === "locale") setLocale(data.locale);
+    if (name === "theme") setTheme(data.theme);
+    if (name === "shown" && expiresAt - now() < REFRESH_BEFORE) refreshToken().catch(warn);
+    (handlers[name] || []).slice().forEach(function (fn) {
+      try { fn(data); } catch (e) { warn(e); }
+    });
+    whenDomReady(function () {
+      document.body.dispatchEvent(new CustomEvent("machi:" + name, { detail: data }));
+    });
+  }
+
+  function setLocale(locale) {
+    if (typeof locale === "string" && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale)) {
+      state.locale = locale;
+      document.documentElement.lang = locale;
+    }
+  }
+
+  function setTheme(theme) {
+    if (typeof theme === "string" && /^[a-z-]{1,20}$/.test(theme)) {
+      state.theme = theme;
+      document.documentElement.setAttribute("data-theme", theme);
+    }
+  }
+
+  // ---- the token ----------------------------------------------------------------------------
+
+  var token = null;
+  var expiresAt = 0;
+  var refreshing = null;
+  var refreshTimer = null;
+  var announced = false;
+
+  function now() { return Date.now() / 1000; }
+  function warn(error) { if (window.console) console.warn("machi:", error); }
+
+  function refreshToken() {
+    if (!refreshing) {
+      refreshing = call("getToken", {}).then(function (result) {
+        if (!isPlainObject(result) || typeof result.token !== "string" ||
+            typeof result.expires_at !== "number") {
+          throw machiError("bad_response", "getToken answered without token and expires_at");
+        }
+        token = result.token;
+        expiresAt = result.expires_at;
+        clearTimeout(refreshTimer);
+        var delay = Math.max(5, expiresAt - now() - REFRESH_BEFORE);
+        refreshTimer = setTimeout(function () { refreshToken().catch(warn); }, delay * 1000);
+        if (!announced) {
+          announced = true;
+          whenDomReady(function () { document.body.dispatchEvent(new CustomEvent("machi:ready")); });
+        }
+        return token;
+      });
+      refreshing.then(clear, clear);
+    }
+    return refreshing;
+    function clear() { refreshing = null; }
+  }
+
+  function getToken() {
+    if (token && expiresAt - now() > 30) return Promise.resolve(token);
+    return refreshToken();
+  }
+
+  function sameOrigin(path) {
+    try { return new URL(path, window.location.href).origin === window.location.origin; } catch (e) { return false; }
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (token && sameOrigin(event.detail.path)) {
+      event.detail.headers.Authorization = "Bearer " + token;
+    }
+  });
+
+  // A 401 means the token was refused (expired while the tab slept, revoked): fetch a new one and,
+  // for the boot page's loader, try once more.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 401) return;
+    token = null;
+    var elt = event.detail.elt;
+    refreshToken().then(function () {
+      if (elt && elt.hasAttribute("data-machi-boot") && !elt.hasAttribute("data-machi-retried")) {
+        elt.setAttribute("data-machi-retried", "");
+        elt.dispatchEvent(new CustomEvent("machi:retry"));
+      }
+    }).catch(warn);
+  });
+
+  // ---- the handshake ------------------------------------------------------------------------
+
+  var helloTimers = [];
+
+  function hello() {
+    window.parent.postMessage({ machi: 1, type: "hello", app: appId }, shellOrigin);
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || event.origin !== shellOrigin) return;
+    var data = event.data;
+    if (!isPlainObject(data) || data.machi !== 1 || data.type !== "welcome") return;
+    var offered = event.ports && event.ports[0];
+    if (!offered) return;
+    if (port) { offered.close(); return; } // an answer to a repeated hello: keep the first port
+    port = offered;
+    port.onmessage = onPortMessage; // also starts the port
+    helloTimers.forEach(clearTimeout);
+    setLocale(data.locale);
+    setTheme(data.theme);
+    resolvePortReady();
+    refreshToken().catch(warn);
+  });
+
+  function whenDomReady(fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", fn, { once: true });
+    } else {
+      fn();
+    }
+  }
+
+  if (window.parent === window || !shellOrigin || !appId) {
+    // Opened outside the shell (or a broken layout): say so instead of loading forever.
+    whenDomReady(function () {
+      document.querySelectorAll("[data-machi-not-framed]").forEach(function (el) { el.hidden = false; });
+    });
+    if (!shellOrigin || !appId) warn("missing <meta name=\"machi-shell\"> or <meta name=\"machi-app\">");
+  } else {
+    hello();
+    helloTimers = HELLO_RETRIES.map(function (ms) { return setTimeout(hello, ms); });
+  }
+
+  var api = {
+    version: 1,
+    call: call,
+    getToken: getToken,
+    on: function (name, fn) {
+      if (EVENTS.indexOf(name) < 0) throw machiError("unknown_event", "no such event: " + name);
+      if (typeof fn !== "function") throw machiError("invalid_params", "on() needs a function");
+      (handlers[name] = handlers[name] || []).push(fn);
+      return function off() {
+        handlers[name] = (handlers[name] || []).filter(function (f) { return f !== fn; });
+      };
+    },
+    supports: function (method) {
+      return call("supports", { method: method }).then(function (result) {
+        return typeof result === "boolean" ? result : !!(result && result.supported);
+      });
+    },
+    ready: null
+  };
+  api.ready = new Promise(function (resolve) {
+    document.addEventListener("machi:ready", function () { resolve(api); }, { once: true, capture: true });
+  });
+  Object.defineProperty(api, "locale", { get: function () { return state.locale; }, enumerable: true });
+  Object.defineProperty(api, "theme", { get: function () { return state.theme; }, enumerable: true });
+  Object.defineProperty(window, "machi", { value: Object.freeze(api), writable: false, configurable: false });
+})();

@@ -1,0 +1,179 @@
+"""Rendering pages and fragments, the SDK's own short messages, and every response's headers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from litestar import Request, Response
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import MediaType
+from litestar.types import Message, Scope
+
+if TYPE_CHECKING:
+    from machi_sdk.app import Runtime
+
+#: Languages the SDK's own messages (401, 403, the boot page) are written in; Japanese first.
+MESSAGE_LANGUAGES = ("ja", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "unauthorized": {
+        "ja": "本人確認ができませんでした。ミニアプリを閉じて、もう一度開いてください。",
+        "en": "We could not confirm who you are. Please close the mini-app and open it again.",
+    },
+    "forbidden": {
+        "ja": "この画面を使うには「{scopes}」の許可が必要です。",
+        "en": "To use this page, please allow “{scopes}”.",
+    },
+    "loading": {"ja": "読み込んでいます…", "en": "Loading…"},
+    "open_in_machi": {
+        "ja": "このページは Machi アプリの中で開いてください。",
+        "en": "Please open this page inside the Machi app.",
+    },
+    "needs_javascript": {
+        "ja": "このミニアプリを使うには JavaScript を有効にしてください。",
+        "en": "Please turn on JavaScript to use this mini-app.",
+    },
+}
+
+#: Headers that tell caches a response depends on the token and on being an htmx request.
+VARY = "Authorization, HX-Request"
+
+_PERMISSION_FEATURES = ("camera", "geolocation", "microphone", "clipboard-write", "web-share")
+
+
+def message(key: str, language: str, **values: str) -> str:
+    """The SDK message ``key`` in ``language`` (Japanese unless ``"en"``), ``values`` filled in."""
+    texts = MESSAGES[key]
+    return texts.get(language, texts["ja"]).format(**values)
+
+
+def pick_language(preferences: Iterable[str]) -> str:
+    """The first of ``preferences`` (locales, best first) the SDK writes, else Japanese."""
+    for preference in preferences:
+        language = preference.split("-")[0].split("_")[0].strip().lower()
+        if language in MESSAGE_LANGUAGES:
+            return language
+    return "ja"
+
+
+def accept_language(header: str) -> list[str]:
+    """The languages of an ``Accept-Language`` header, best first (``q=0`` dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, index, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def content_security_policy(shell_url: str) -> str:
+    """The CSP of every mini-app response: only the app and the shell, framed by the shell."""
+    shell = shell_url.rstrip("/")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {shell}",
+            f"style-src 'self' {shell}",
+            f"img-src 'self' data: {shell}",
+            "connect-src 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {shell}",
+        ]
+    )
+
+
+def permissions_policy(features: Iterable[str]) -> str:
+    """Permissions-Policy allowing the manifest's ``features`` to the app itself, nothing else."""
+    granted = set(features)
+    parts = [f"{f}=(self)" if f in granted else f"{f}=()" for f in _PERMISSION_FEATURES]
+    return ", ".join([*parts, "payment=()", "usb=()"])
+
+
+def security_headers(runtime: Runtime) -> Any:
+    """A Litestar ``before_send`` hook adding the mini-app's security and caching headers."""
+    csp = content_security_policy(runtime.shell_url)
+    policy = permissions_policy(runtime.manifest.permissions)
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        headers["Content-Security-Policy"] = csp
+        headers["Permissions-Policy"] = policy
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        vary = headers.get("Vary")
+        headers["Vary"] = f"{vary}, {VARY}" if vary and VARY not in vary else (vary or VARY)
+        authorized = any(name == b"authorization" for name, _ in scope.get("headers", ()))
+        if authorized and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store, private"
+
+    return before_send
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """Whether htmx asked for a fragment: an htmx request that is neither boosted nor a history
+    restore (those want the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-boosted") != "true"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def render_to_string(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+) -> str:
+    """Render ``template`` (or only its ``block``) to text, with the SDK's context added."""
+    runtime = _runtime(request)
+    tmpl = runtime.miniapp.environment.get_template(template)
+    full = {**runtime.base_context(request), **(context or {})}
+    if block is None or block not in tmpl.blocks:
+        return tmpl.render(full)
+    return "".join(tmpl.blocks[block](tmpl.new_context(full)))
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = "content",
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response[str]:
+    """Render ``template`` as an HTML response: the whole page, or for htmx only ``block``
+    (``"content"`` by default; the whole template when it has no such block).
+
+    The template sees ``resident``, ``locale``, ``request``, ``machi`` (``shell_url``, ``app_id``,
+    ``app_name``) and ``_()`` in the resident's language, plus ``context``.
+    """
+    chosen = block if block and is_htmx(request) else None
+    body = render_to_string(request, template, context, block=chosen)
+    return Response(
+        body,
+        media_type=MediaType.HTML,
+        status_code=status_code,
+        headers={"Vary": VARY, **(headers or {})},
+    )
+
+
+def _runtime(request: Request[Any, Any, Any]) -> Runtime:
+    runtime = request.app.state.get("machi_runtime")
+    if runtime is None:
+        raise RuntimeError("render() works only inside an app built by MiniApp.create_app()")
+    return runtime  # type: ignore[no-any-return]

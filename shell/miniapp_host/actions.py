@@ -1,0 +1,47 @@
+"""Grant and revoke what a mini-app may know and do; both are audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shell.audit.actions import record
+from shell.miniapp_host.tables import Grant
+
+
+async def grant(account_id: int, app_id: str, scopes: list[str], *, ip: str = "") -> None:
+    """Allow ``scopes`` (added to what was already allowed)."""
+    async with Grant._meta.db.transaction():
+        current = (
+            await Grant.select()
+            .where(
+                (Grant.account == account_id)
+                & (Grant.app_id == app_id)
+                & Grant.revoked_at.is_null()
+            )
+            .output(load_json=True)
+            .first()
+        )
+        if current:
+            merged = sorted(set(current["scopes"]) | set(scopes))
+            await Grant.update({Grant.scopes: merged}).where(Grant.id == current["id"])
+        else:
+            merged = sorted(set(scopes))
+            await Grant.insert(Grant(account=account_id, app_id=app_id, scopes=merged))
+        await record("miniapp.granted", actor=account_id, subject=f"miniapp:{app_id}",
+                     detail={"scopes": merged}, ip=ip)  # fmt: skip
+
+
+async def revoke(account_id: int, app_id: str, *, ip: str = "") -> bool:
+    async with Grant._meta.db.transaction():
+        gone = (
+            await Grant.update({Grant.revoked_at: dt.datetime.now(dt.UTC)})
+            .where(
+                (Grant.account == account_id)
+                & (Grant.app_id == app_id)
+                & Grant.revoked_at.is_null()
+            )
+            .returning(Grant.id)
+        )
+        if gone:
+            await record("miniapp.revoked", actor=account_id, subject=f"miniapp:{app_id}", ip=ip)
+    return bool(gone)

@@ -1,0 +1,135 @@
+"""Which mini-apps this city runs, on which origins, and routing requests to them by host.
+
+First-party apps are folders listed in ``MACHI_MINIAPPS``. Each folder's ``manifest.toml`` is
+validated before any of the app's code is imported; the app is then mounted in this process and
+answers on its own origin (``MACHI_APPS_URL`` with ``{slug}`` filled in).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from shell.settings import ROOT, Settings
+from shell.web import i18n
+
+
+class RegistryError(Exception):
+    """A configured mini-app cannot be hosted; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class HostedApp:
+    id: str
+    names: dict[str, str]
+    publisher: str
+    scopes: tuple[str, ...]
+    permissions: tuple[str, ...]
+    roles: tuple[str, ...]
+    origin: str
+    icon_url: str
+    asgi: ASGIApp = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        """The app's name in the current locale, Japanese when it has none."""
+        return self.names.get(i18n.get_locale()) or self.names.get("ja") or self.id
+
+    @property
+    def allow(self) -> str:
+        """The iframe's ``allow`` attribute: only the features the approved manifest declares."""
+        return "; ".join(f"{feature} {self.origin}" for feature in self.permissions)
+
+
+def origin_for(settings: Settings, slug: str) -> str:
+    return settings.apps_url.replace("{slug}", slug).rstrip("/")
+
+
+def _host_pattern(settings: Settings) -> re.Pattern[str]:
+    netloc = urlsplit(settings.apps_url.replace("{slug}", "slugmark")).netloc.lower()
+    return re.compile(
+        "^" + re.escape(netloc).replace("slugmark", "(?P<slug>[a-z][a-z0-9-]*)") + "$"
+    )
+
+
+@dataclass
+class Registry:
+    settings: Settings
+    apps: dict[str, HostedApp] = field(default_factory=dict)
+
+    def get(self, slug: str) -> HostedApp | None:
+        return self.apps.get(slug)
+
+    def all(self) -> list[HostedApp]:
+        return sorted(self.apps.values(), key=lambda app: app.id)
+
+    def add_folder(self, folder: Path, keys: Any) -> HostedApp:
+        """Host the app in ``folder`` (manifest validated before its code is imported)."""
+        from machi_sdk.app import load_miniapp
+        from machi_sdk.manifest import ManifestError
+
+        try:
+            miniapp = load_miniapp(folder)
+        except (ManifestError, ImportError, OSError) as exc:
+            raise RegistryError(f"{folder}: {exc}") from exc
+        manifest = miniapp.manifest
+        origin = origin_for(self.settings, manifest.id)
+        icon = (
+            f"{origin}/{manifest.icon.lstrip('/')}"
+            if manifest.icon
+            else "/static/icons/icon-192.png"
+        )
+        app = HostedApp(
+            id=manifest.id,
+            names=dict(manifest.name),
+            publisher=manifest.publisher,
+            scopes=tuple(manifest.scopes),
+            permissions=tuple(manifest.permissions),
+            roles=tuple(role.id for role in manifest.roles),
+            origin=origin,
+            icon_url=icon,
+            asgi=miniapp.create_app(shell_url=self.settings.public_url, keys=keys),
+        )
+        self.apps[app.id] = app
+        return app
+
+    def dispatcher(self, shell: ASGIApp) -> ASGIApp:
+        """ASGI middleware: requests for a mini-app's host go to that app, the rest to the shell."""
+        pattern = _host_pattern(self.settings)
+
+        async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] in ("http", "websocket") and self.apps:
+                host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+                match = pattern.match(host)
+                if match:
+                    app = self.apps.get(match["slug"])
+                    if app is None:
+                        await _not_found(send)
+                        return
+                    await app.asgi(scope, receive, send)
+                    return
+            await shell(scope, receive, send)
+
+        return dispatch
+
+
+async def _not_found(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 404,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})  # fmt: skip
+    await send({"type": "http.response.body", "body": b"No such mini-app."})
+
+
+def load(settings: Settings) -> Registry:
+    from shell.miniapp_host.keys import ShellKeys
+
+    registry = Registry(settings)
+    keys = ShellKeys()  # one provider for every app mounted in this process
+    for entry in settings.miniapps:
+        folder = Path(entry) if Path(entry).is_absolute() else ROOT / entry
+        registry.add_folder(folder, keys)
+    return registry

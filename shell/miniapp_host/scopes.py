@@ -1,0 +1,14 @@
+"""Scopes a mini-app may ask for, as residents read them on the consent sheet."""
+
+from shell.web.i18n import lazy
+
+SCOPES: dict[str, str] = {
+    "profile.name": lazy("お名前"),
+    "profile.district": lazy("お住まいの地区"),
+    "profile.age_band": lazy("年代（例：60代）"),
+    "resident.verified": lazy("本人確認が済んでいるかどうか"),
+    "notify": lazy("お知らせを送ること"),
+    "wallet.pay": lazy("支払いをお願いすること（支払うかどうかは毎回あなたが決めます）"),
+    "location": lazy("現在地"),
+    "storage": lazy("このアプリの設定や記録を保存すること"),
+}

@@ -1,0 +1,97 @@
+"""static/machi.js: the bridge's handshake, RPC, schema checks, token header and events, run in Node
+against a stand-in window and shell (bridge_harness.js). The browser end to end is in e2e/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from machi_sdk import static_dir
+
+NODE = shutil.which("node")
+HARNESS = Path(__file__).with_name("bridge_harness.js")
+SHELL = "http://localhost:8000"
+
+pytestmark = pytest.mark.skipif(
+    NODE is None, reason="Node.js is not installed (make install brings it)"
+)
+
+
+@pytest.fixture(name="run", scope="module")
+def fx_run() -> dict:
+    assert NODE is not None
+    result = subprocess.run(
+        [NODE, str(HARNESS), str(static_dir() / "machi.js")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_bridge_says_hello_to_the_shell_origin_only(run):
+    assert run["framed"]["hello"] == [
+        {"data": {"machi": 1, "type": "hello", "app": "hello"}, "origin": SHELL}
+    ]
+
+
+def test_a_welcome_from_another_origin_or_window_is_ignored(run):
+    assert run["framed"]["ignored"] == {"evil": [], "stranger": [], "locale": "ja"}
+
+
+def test_after_the_welcome_it_asks_for_a_token_and_announces_ready(run):
+    framed = run["framed"]
+    assert framed["firstRequest"] == {"id": 1, "method": "getToken", "params": {}}
+    assert framed["ready"] == 1
+    assert framed["token"] == "T1"
+    assert framed["locale"] == {"machi": "en", "html": "en", "theme": "dark", "attr": "dark"}
+
+
+def test_htmx_requests_carry_the_token_to_the_apps_own_origin_only(run):
+    assert run["framed"]["headers"] == {"same": {"Authorization": "Bearer T1"}, "cross": {}}
+
+
+def test_bad_parameters_never_reach_the_shell(run):
+    framed = run["framed"]
+    assert set(framed["refusals"].values()) <= {"invalid_params", "unknown_method"}
+    assert framed["refusals"]["unknown"] == "unknown_method"
+    assert framed["afterRefusals"] == 0
+
+
+def test_calls_go_over_the_port_and_errors_come_back(run):
+    framed = run["framed"]
+    assert framed["setTitle"] == {
+        "request": {"id": 2, "method": "setTitle", "params": {"title": "スタンプ"}},
+        "outcome": "denied",
+    }
+    assert framed["pay"]["request"]["params"] == {
+        "amount": 500,
+        "description": "コーヒー",
+        "reference": "o-1",
+    }
+    assert framed["pay"]["result"] == {"status": "paid"}
+    assert framed["supports"]["result"] is True
+
+
+def test_shell_events_reach_handlers_and_the_body(run):
+    assert run["framed"]["events"] == {"seen": ["ja", "shown-on-body"], "html": "ja"}
+
+
+def test_a_second_welcome_does_not_replace_the_port(run):
+    assert run["framed"]["secondWelcome"] == {"late": 0, "original": ["close"]}
+    assert run["framed"]["frozen"] is True
+
+
+def test_outside_the_shell_it_says_so_and_sends_nothing(run):
+    assert run["unframed"] == {"posted": 0, "shown": True}
+
+
+def test_the_bridge_has_no_eval():
+    source = (static_dir() / "machi.js").read_text()
+    for forbidden in ("eval(", "new Function", "innerHTML", "document.write"):
+        assert forbidden not in source

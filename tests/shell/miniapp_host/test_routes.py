@@ -1,0 +1,99 @@
+"""Opening a mini-app over HTTP: consent, tokens, grants, host routing, the JWKS."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import httpx
+import jwt
+import pytest
+
+from shell.app import create_app, create_server
+from shell.audit.tables import AuditEntry
+from shell.miniapp_host import keys
+from shell.miniapp_host.tables import Grant
+from tests.conftest import make_client
+from tests.helpers.authenticator import SoftAuthenticator
+from tests.helpers.flows import csrf_headers, signup
+
+
+@pytest.fixture(name="hosted_settings")
+def fx_hosted_settings(settings):
+    keys.forget_cached_key()
+    return dataclasses.replace(settings, miniapps=("sdk/examples/hello",))
+
+
+@pytest.fixture(name="hosted_client")
+async def fx_hosted_client(db, hosted_settings):
+    async with make_client(create_app(hosted_settings)) as client:
+        yield client
+
+
+async def test_first_launch_asks_for_consent_then_frames_the_app(hosted_client, districts):
+    client = hosted_client
+    await signup(client, SoftAuthenticator())
+    home = await client.get("/")
+    assert 'href="/apps/hello"' in home.text
+    sheet = await client.get("/apps/hello")
+    assert 'data-testid="consent-sheet"' in sheet.text
+    assert "お名前" in sheet.text
+    denied = await client.post("/apps/hello/token", headers=csrf_headers(client))
+    assert denied.status_code == 403
+    allowed = await client.post("/apps/hello/consent", headers=csrf_headers(client))
+    assert allowed.status_code in (302, 303)
+    launch = await client.get("/apps/hello")
+    assert 'sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-downloads"' in (
+        launch.text
+    )
+    assert 'src="https://hello.localhost/"' in launch.text
+    assert await AuditEntry.exists().where(AuditEntry.action == "miniapp.granted")
+
+
+async def test_token_carries_the_pairwise_id_and_granted_claims(hosted_client, districts):
+    client = hosted_client
+    await signup(client, SoftAuthenticator())
+    await client.get("/apps/hello")
+    await client.post("/apps/hello/consent", headers=csrf_headers(client))
+    response = await client.post("/apps/hello/token", headers=csrf_headers(client))
+    assert response.status_code == 200
+    token = response.json()["token"]
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = jwt.PyJWK(next(k for k in jwks["keys"] if k["kid"] == kid)).key
+    claims = jwt.decode(token, key, algorithms=["EdDSA"], audience="hello",
+                        issuer="https://localhost")  # fmt: skip
+    assert claims["claims"] == {"profile.name": "武雄 花子"}
+    assert claims["locale"] == "ja"
+    assert str(claims["sub"]) != "1"
+
+
+async def test_revoking_stops_tokens_at_once(hosted_client, districts):
+    client = hosted_client
+    await signup(client, SoftAuthenticator())
+    await client.get("/apps/hello")
+    await client.post("/apps/hello/consent", headers=csrf_headers(client))
+    page = await client.post("/account/apps/hello/revoke", headers=csrf_headers(client))
+    assert "許可を取り消しました" in page.text
+    assert (await client.post("/apps/hello/token", headers=csrf_headers(client))).status_code == 403
+    assert await Grant.count().where(Grant.revoked_at.is_null()) == 0
+
+
+async def test_unknown_app_is_not_found(hosted_client, districts):
+    await signup(hosted_client, SoftAuthenticator())
+    assert (await hosted_client.get("/apps/nope")).status_code == 404
+
+
+async def test_requests_for_an_app_host_reach_the_app_not_the_shell(db, hosted_settings):
+    server = create_server(hosted_settings)
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url="https://hello.localhost") as app:
+        boot = await app.get("/", headers={"accept": "text/html", "sec-fetch-dest": "iframe"})
+        assert boot.status_code == 200
+        assert "frame-ancestors https://localhost" in boot.headers["content-security-policy"]
+        assert "machi.js" in boot.text
+        refused = await app.get("/", headers={"authorization": "Bearer forged"})
+        assert refused.status_code == 401
+    async with httpx.AsyncClient(transport=transport, base_url="https://other.localhost") as nobody:
+        assert (await nobody.get("/")).status_code == 404
+    async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as shell:
+        assert (await shell.get("/healthz")).status_code == 200
