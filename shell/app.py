@@ -15,10 +15,10 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell import db
 from shell.identity.routes import router as identity_router
+from shell.identity.session import load_account
 from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers the home tiles)
 from shell.miniapp_host import registry
 from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
-from shell.identity.session import load_account
 from shell.settings import ROOT, Settings
 from shell.staff.routes import StaffConsole
 from shell.web import i18n, pwa
