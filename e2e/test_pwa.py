@@ -100,6 +100,8 @@ async def test_push_shows_the_payload_and_keeps_links_on_this_origin(
     await deliver_push(
         page, {"title": "ごみ出し", "body": "明日は燃えるごみの日です。", "url": "/account"}
     )
+    # one at a time, as a push service delivers them: the first is shown before the second comes
+    assert len(await notifications(page, count=1)) == 1
     await deliver_push(page, {"title": "外部", "url": "https://evil.example/", "tag": "t2"})
 
     shown = {n["title"]: n for n in await notifications(page, count=2)}

@@ -38,14 +38,22 @@ from jinja2 import (
 from jinja2.runtime import Context
 from litestar import Litestar, Request, Response
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Headers
+from litestar.datastructures import Headers, State
 from litestar.di import NamedDependency, Provide
-from litestar.enums import MediaType
+from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
-from litestar.types import ASGIApp, ControllerRouterHandler, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    ControllerRouterHandler,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
 
 from machi_sdk.auth import KeyProvider, RemoteJWKS, TokenError, TokenVerifier
 from machi_sdk.manifest import Manifest, ManifestError, load_manifest
@@ -257,7 +265,7 @@ class MiniApp:
             },
             exception_handlers={MissingScopes: _forbidden},
             before_send=[security_headers(runtime)],
-            state={"machi_runtime": runtime},
+            state=State({"machi_runtime": runtime}),
             signature_namespace={
                 "Resident": Resident,
                 "Platform": Platform,
@@ -361,12 +369,12 @@ class TokenGuard:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
+        if scope["type"] == ScopeType.WEBSOCKET:
             # Browsers cannot send Authorization on a WebSocket; not supported yet.
             await send({"type": "websocket.close", "code": 4401, "reason": "unauthorized"})
             return
         handler = scope.get("route_handler")
-        if scope["type"] != "http" or (handler is not None and handler.opt.get(PUBLIC_OPT)):
+        if scope["type"] != ScopeType.HTTP or (handler is not None and handler.opt.get(PUBLIC_OPT)):
             await self.app(scope, receive, send)
             return
         headers = Headers.from_scope(scope)
@@ -388,7 +396,7 @@ class TokenGuard:
             log.info("refused a launch token for %s: %s", self.runtime.manifest.id, exc)
             await self._unauthorized(scope, headers, send, token, exc.reason)
             return
-        scope.setdefault("state", {})[RESIDENT_KEY] = resident  # type: ignore[typeddict-item]
+        scope.setdefault("state", {})[RESIDENT_KEY] = resident
         await self.app(scope, receive, send)
 
     async def _boot_page(self, scope: Scope, send: Send) -> None:
@@ -459,8 +467,18 @@ async def _send(
         (b"content-length", str(len(data)).encode()),
         *((k.lower().encode(), v.encode()) for k, v in headers.items()),
     ]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": b"" if head else data})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": raw,
+    }
+    body_event: HTTPResponseBodyEvent = {
+        "type": "http.response.body",
+        "body": b"" if head else data,
+        "more_body": False,
+    }
+    await send(start)
+    await send(body_event)
 
 
 def load_miniapp(folder: str | Path) -> MiniApp:

@@ -194,7 +194,8 @@ class MemoryPlatform:
         """The platform object to pass to ``create_app(platform=...)``."""
 
         async def profile(app_id: str, resident: Resident) -> Mapping[str, Any]:
-            return self.profiles.get(resident.id, dict(resident.claims))
+            found: Mapping[str, Any] = self.profiles.get(resident.id, dict(resident.claims))
+            return found
 
         async def notify(
             app_id: str, resident: Resident, title: str, body: str, url: str | None
@@ -247,7 +248,7 @@ def miniapp_client(
     """An ``httpx.AsyncClient`` talking to ``app`` in-process, sending ``token`` on every request
     (and ``HX-Request: true`` with ``htmx``): ``async with miniapp_client(app, t) as client``."""
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
         base_url=_base_url(app),
         headers=_headers(token, htmx, headers),
     )

@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import MediaType
 from litestar.types import Message, Scope
+from markupsafe import escape
 
 if TYPE_CHECKING:
     from machi_sdk.app import Runtime
@@ -39,7 +40,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 #: Headers that tell caches a response depends on the token and on being an htmx request.
 VARY = "Authorization, HX-Request"
 
-_PERMISSION_FEATURES = ("camera", "geolocation", "microphone", "clipboard-write", "web-share")
+# web-share is left out of the header: Chromium does not know it there and logs a warning; the
+# shell's iframe ``allow`` attribute already decides whether the frame may use it.
+_PERMISSION_FEATURES = ("camera", "geolocation", "microphone", "clipboard-write")
 
 
 def message(key: str, language: str, **values: str) -> str:
@@ -138,13 +141,20 @@ def render_to_string(
     *,
     block: str | None = None,
 ) -> str:
-    """Render ``template`` (or only its ``block``) to text, with the SDK's context added."""
+    """Render ``template`` (or only its ``block``, preceded by the page's ``<title>`` for htmx to
+    apply) to text, with the SDK's context added."""
     runtime = _runtime(request)
     tmpl = runtime.miniapp.environment.get_template(template)
     full = {**runtime.base_context(request), **(context or {})}
     if block is None or block not in tmpl.blocks:
         return tmpl.render(full)
-    return "".join(tmpl.blocks[block](tmpl.new_context(full)))
+    body = "".join(tmpl.blocks[block](tmpl.new_context(full)))
+    if block != "title" and "title" in tmpl.blocks:
+        # htmx takes a <title> out of a fragment and sets the document's title with it.
+        title = "".join(tmpl.blocks["title"](tmpl.new_context(full))).strip()
+        app_name = escape(full["machi"]["app_name"])
+        body = f"<title>{title} | {app_name}</title>\n{body}"
+    return body
 
 
 def render(

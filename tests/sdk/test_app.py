@@ -194,7 +194,8 @@ async def test_htmx_gets_the_block_and_boosted_links_the_page(app, shell):
         fragment = await client.get("/")
         boosted = await client.get("/", headers={"HX-Boosted": "true"})
         restore = await client.get("/", headers={"HX-History-Restore-Request": "true"})
-    assert fragment.text.lstrip().startswith('<p id="who">')
+    assert fragment.text.startswith("<title>ようこそ | デモ</title>\n")
+    assert '<p id="who">pairwise-9</p>' in fragment.text
     assert "<html" not in fragment.text
     assert "<html" in boosted.text
     assert "<html" in restore.text

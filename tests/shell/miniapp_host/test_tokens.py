@@ -32,7 +32,9 @@ def _verify(token: str, jwks: dict, audience: str = "hello") -> dict:
     header = jwt.get_unverified_header(token)
     jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
     key = jwt.PyJWK(jwk).key
-    return jwt.decode(token, key, algorithms=["EdDSA"], audience=audience, issuer="https://localhost")
+    return jwt.decode(
+        token, key, algorithms=["EdDSA"], audience=audience, issuer="https://localhost"
+    )
 
 
 async def test_token_verifies_with_the_published_key_and_says_only_what_was_granted(db):
