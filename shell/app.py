@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     stores = _stores(settings)
+    hosted = registry.load(settings)
 
     async def on_startup(app: Litestar) -> None:
         await db.start(engine)
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[
             DefineMiddleware(canonical_host_middleware(settings)),
-            DefineMiddleware(security_headers_middleware(settings)),
+            DefineMiddleware(security_headers_middleware(settings, hosted.origins())),
             session_config.middleware,
             DefineMiddleware(_account_and_locale),
         ],
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
-    app.state.miniapps = registry.load(settings)
+    app.state.miniapps = hosted
     return app
 
 

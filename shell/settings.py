@@ -121,13 +121,6 @@ class Settings:
     def cookie_prefix(self) -> str:
         return "__Host-" if self.secure_cookies else ""
 
-    def frame_origin_source(self) -> str:
-        """CSP source that matches every mini-app origin (``{slug}`` becomes ``*``)."""
-        parts = urlsplit(self.apps_url.replace("{slug}", "slug-placeholder"))
-        host = (parts.hostname or "").replace("slug-placeholder", "*")
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{host}{port}"
-
     def resolved_secret(self) -> str:
         """The signing secret: from ``MACHI_SECRET_KEY`` or a file kept in the data dir."""
         if self.secret_key:

@@ -68,6 +68,9 @@ class Registry:
     def all(self) -> list[HostedApp]:
         return sorted(self.apps.values(), key=lambda app: app.id)
 
+    def origins(self) -> list[str]:
+        return [app.origin for app in self.all()]
+
     def add_folder(self, folder: Path, keys: Any) -> HostedApp:
         """Host the app in ``folder`` (manifest validated before its code is imported)."""
         from machi_sdk.app import load_miniapp

@@ -66,7 +66,7 @@ class MiniAppLaunch(Controller):
             issuer=settings.public_url, secret=request.app.state.secret, app_id=app.id,
             account=account, scopes=scopes, claims=claims, locale=request.state.locale, roles=roles,
         )  # fmt: skip
-        return Response({"token": token, "expires_at": expires_at})
+        return Response({"token": token, "expires_at": expires_at, "scopes": scopes})
 
 
 class Grants(Controller):

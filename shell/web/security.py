@@ -20,7 +20,7 @@ def csp_nonce(scope: Scope | Any) -> str:
     return str(scope.get("state", {}).get(NONCE_KEY, ""))
 
 
-def content_security_policy(settings: Settings, nonce: str) -> str:
+def content_security_policy(frame_src: str, nonce: str) -> str:
     return "; ".join(
         [
             "default-src 'self'",
@@ -31,7 +31,7 @@ def content_security_policy(settings: Settings, nonce: str) -> str:
             "connect-src 'self'",
             "manifest-src 'self'",
             "worker-src 'self'",
-            f"frame-src {settings.frame_origin_source()}",
+            f"frame-src {frame_src}",
             "frame-ancestors 'none'",
             "form-action 'self'",
             "base-uri 'none'",
@@ -45,7 +45,10 @@ PERMISSIONS_POLICY = (
 )
 
 
-def security_headers_middleware(settings: Settings) -> Any:
+def security_headers_middleware(settings: Settings, frame_origins: list[str]) -> Any:
+    """Headers for every shell response. Only the hosted mini-apps' origins may be framed."""
+    frame_src = " ".join(frame_origins) or "'none'"
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
@@ -57,7 +60,7 @@ def security_headers_middleware(settings: Settings) -> Any:
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     headers = MutableScopeHeaders.from_message(message)
-                    headers["Content-Security-Policy"] = content_security_policy(settings, nonce)
+                    headers["Content-Security-Policy"] = content_security_policy(frame_src, nonce)
                     headers["X-Content-Type-Options"] = "nosniff"
                     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
                     headers["Permissions-Policy"] = PERMISSIONS_POLICY

@@ -25,7 +25,7 @@
       });
       var data = await response.json().catch(function () { return {}; });
       if (!response.ok) { throw { code: "denied", message: data.error || "denied" }; }
-      return { token: data.token, expires_at: data.expires_at };
+      return { token: data.token, expires_at: data.expires_at, scopes: data.scopes };
     },
     setTitle: async function (params) {
       if (!params || !isString(params.title, 80)) { throw { code: "bad_params", message: "title" }; }
@@ -34,6 +34,53 @@
       return {};
     },
     close: async function () { window.location.assign("/"); return {}; },
+    requestScopes: async function (params) {
+      if (!params || !Array.isArray(params.scopes)) { throw { code: "bad_params", message: "scopes" }; }
+      var declared = (frame.dataset.scopes || "").split(" ").filter(Boolean);
+      var undeclared = params.scopes.filter(function (s) { return declared.indexOf(s) < 0; });
+      if (undeclared.length) {
+        throw { code: "not_declared", message: "not in the approved manifest: " + undeclared.join(" ") };
+      }
+      var token = await methods.getToken();
+      var granted = token.scopes || [];
+      return { granted: params.scopes.filter(function (s) { return granted.indexOf(s) >= 0; }) };
+    },
+    share: async function (params) {
+      if (!params || !(isString(params.text || "", 1000) && isString(params.url || "", 2000))) {
+        throw { code: "bad_params", message: "text/url" };
+      }
+      if (navigator.share) {
+        try { await navigator.share({ text: params.text, url: params.url }); return { shared: true }; }
+        catch (e) { return { shared: false }; }
+      }
+      if (navigator.clipboard) {
+        await navigator.clipboard.writeText([params.text, params.url].filter(Boolean).join(" "));
+        return { shared: false, copied: true };
+      }
+      return { shared: false };
+    },
+    openExternal: async function (params) {
+      var url;
+      try { url = new URL(params && params.url); } catch (e) { throw { code: "bad_params", message: "url" }; }
+      if (url.protocol !== "https:" && url.protocol !== "http:") { throw { code: "bad_params", message: "url" }; }
+      window.open(url.href, "_blank", "noopener,noreferrer");
+      return {};
+    },
+    readAloud: async function (params) {
+      if (!("speechSynthesis" in window)) { throw { code: "no_voice", message: "speech" }; }
+      var text = params && isString(params.text, 5000) ? params.text : "";
+      if (!text) { throw { code: "bad_params", message: "text" }; }
+      var lang = document.documentElement.lang || "ja";
+      var voices = window.speechSynthesis.getVoices();
+      if (voices.length && !voices.some(function (v) { return v.lang.toLowerCase().indexOf(lang) === 0; })) {
+        throw { code: "no_voice", message: lang };
+      }
+      var utterance = new SpeechSynthesisUtterance(text);
+      utterance.lang = lang;
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(utterance);
+      return {};
+    },
     supports: async function (params) {
       return { supported: !!(params && Object.prototype.hasOwnProperty.call(methods, params.method)) };
     }

@@ -97,3 +97,10 @@ async def test_requests_for_an_app_host_reach_the_app_not_the_shell(db, hosted_s
         assert (await nobody.get("/")).status_code == 404
     async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as shell:
         assert (await shell.get("/healthz")).status_code == 200
+
+
+async def test_the_shell_frames_only_hosted_app_origins(hosted_client, client, districts):
+    hosted = (await hosted_client.get("/signup")).headers["content-security-policy"]
+    assert "frame-src https://hello.localhost;" in hosted
+    plain = (await client.get("/signup")).headers["content-security-policy"]
+    assert "frame-src 'none';" in plain

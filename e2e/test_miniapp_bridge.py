@@ -1,0 +1,61 @@
+"""The bridge between a framed mini-app and the shell, including what a hostile app might try."""
+
+from __future__ import annotations
+
+import pytest
+from pages import add_virtual_authenticator
+from pages.identity import Resident, sign_up
+from playwright.async_api import Frame, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+HELLO_FROM = """(app) => new Promise((resolve) => {
+  let welcomed = false;
+  window.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "welcome" && event.ports.length) { welcomed = true; }
+  });
+  window.parent.postMessage({machi: 1, type: "hello", app: app}, "*");
+  setTimeout(() => resolve(welcomed), 1500);
+})"""
+
+
+async def _open_hello(page: Page) -> Frame:
+    await add_virtual_authenticator(page)
+    await sign_up(
+        page, Resident(name="東川 登", kana="ひがしかわ のぼる", district="higashikawanobori")
+    )
+    await page.goto("/apps/hello")
+    await page.get_by_test_id("consent-allow").click()
+    frame_locator = page.frame_locator('[data-testid="miniapp-frame"]')
+    await expect(frame_locator.get_by_text("こんにちは、東川 登さん")).to_be_visible(timeout=15_000)
+    return next(f for f in page.frames if f != page.main_frame)
+
+
+async def test_bridge_calls_are_checked_by_the_shell(page: Page):
+    frame = await _open_hello(page)
+    # setTitle changes the shell's heading; a scope the manifest never declared is refused.
+    await frame.evaluate("() => window.machi.call('setTitle', {title: 'スタンプ'})")
+    await expect(page.locator("#miniapp-title")).to_have_text("スタンプ")
+    refused = await frame.evaluate(
+        "() => window.machi.call('requestScopes', {scopes: ['wallet.pay']})"
+        ".then(() => 'granted', (e) => e.code || String(e))"
+    )
+    assert refused == "not_declared"
+    granted = await frame.evaluate(
+        "() => window.machi.call('requestScopes', {scopes: ['profile.name']})"
+    )
+    assert granted == {"granted": ["profile.name"]}
+    assert await frame.evaluate("() => window.machi.supports('pay')") is False
+
+
+async def test_a_frame_claiming_to_be_another_app_gets_no_channel(page: Page):
+    frame = await _open_hello(page)
+    assert await frame.evaluate(HELLO_FROM, "stampcard") is False
+    # The same message with its own id is answered: the check above can see a welcome.
+    assert await frame.evaluate(HELLO_FROM, "hello") is True
+
+
+async def test_the_shell_ignores_hello_from_its_own_window(page: Page):
+    await _open_hello(page)
+    answered = await page.evaluate(HELLO_FROM, "hello")
+    assert answered is False
