@@ -19,15 +19,15 @@ def _run(coro: Any) -> Any:
 
 
 async def migrate() -> None:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
     from shell import db
     from shell.piccolo_conf import DB
 
-    result = await run_forwards(app_name="all", migration_id="all", fake=False)
-    await db.stop(DB)
-    if not result.success:
-        raise click.ClickException(f"migrations failed: {result.message}")
+    try:
+        await db.migrate()
+    except db.MigrationError as exc:
+        raise click.ClickException(f"migrations failed: {exc}") from exc
+    finally:
+        await db.stop(DB)
 
 
 async def _demo(settings: Settings) -> list[str]:

@@ -133,3 +133,16 @@ def contains(column: Any, text: str) -> Any:
     if column._meta.table._meta.db.engine_type == "postgres":
         return column.ilike(needle)
     return column.like(needle)
+
+
+class MigrationError(Exception):
+    """Applying the migrations failed; the message is Piccolo's."""
+
+
+async def migrate() -> None:
+    """Apply every pending migration of every area to the bound engine."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise MigrationError(result.message)

@@ -24,11 +24,8 @@ REDIS_URL = os.environ.get("MACHI_TEST_REDIS_URL", "")
 
 
 async def _migrate(engine: Any) -> None:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
     machi_db.bind(engine)
-    result = await run_forwards(app_name="all", migration_id="all", fake=False)
-    assert result.success, result.message
+    await machi_db.migrate()
 
 
 async def _create_postgres_database() -> tuple[str, str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from shell.bench.db_read import db_read
+from shell.bench.launch import launch
 
 
 def register(group: click.Group) -> None:
     group.add_command(db_read)
+    group.add_command(launch)

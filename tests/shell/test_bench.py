@@ -1,0 +1,31 @@
+"""`machi bench` prints JSON lines ending in a summary with the figures DESIGN.md names."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from shell.settings import ROOT
+
+FIGURES = {"per_second", "p50_ms", "p95_ms", "p99_ms", "baseline_per_second", "ratio"}
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "extra"),
+    [
+        ("db-read", ["--requests", "50"], set()),
+        ("launch", ["--launches", "20"], {"verify_us", "failures"}),
+    ],
+)
+def test_bench_prints_a_summary(name, args, extra):
+    done = subprocess.run(
+        [sys.executable, "-m", "shell.cli", "bench", name, *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    summary = lines[-1]
+    assert summary["summary"] is True
+    assert summary.keys() >= FIGURES | extra
+    assert summary.get("failures", 0) == 0
+    assert all(line["name"] == name for line in lines)
