@@ -5,17 +5,39 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import click
 
 os.environ.setdefault("PICCOLO_CONF", "shell.piccolo_conf")
 
 from shell.settings import Settings
+from shell.staff.permissions import ROLES
+
+T = TypeVar("T")
 
 
 def _run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+def _with_db(work: Callable[[], Awaitable[T]], *, migrated: bool = False) -> T:
+    """Run ``work`` on a migrated database (the PostgreSQL pool started), then close it."""
+    if not migrated:
+        _run(migrate())
+
+    async def go() -> T:
+        from shell import db
+        from shell.piccolo_conf import DB
+
+        await db.start(DB)
+        try:
+            return await work()
+        finally:
+            await db.stop(DB)
+
+    return asyncio.run(go())
 
 
 async def migrate() -> None:
@@ -30,26 +52,16 @@ async def migrate() -> None:
         await db.stop(DB)
 
 
-async def _demo(settings: Settings) -> list[str]:
-    from shell import db
+def _demo(settings: Settings) -> list[str]:
     from shell.demo import run_demo
-    from shell.piccolo_conf import DB
 
-    await db.start(DB)
-    try:
-        return await run_demo(settings)
-    finally:
-        await db.stop(DB)
+    return _with_db(lambda: run_demo(settings), migrated=True)
 
 
-async def _needs_demo() -> bool:
-    from shell import db
+def _needs_demo() -> bool:
     from shell.city.tables import District
-    from shell.piccolo_conf import DB
 
-    count = await District.count()
-    await db.stop(DB)
-    return count == 0
+    return _with_db(District.count, migrated=True) == 0
 
 
 @click.group()
@@ -70,8 +82,8 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         os.environ["MACHI_PORT"] = str(port)
     settings = Settings.from_env()
     _run(migrate())
-    if settings.demo and _run(_needs_demo()):
-        for line in _run(_demo(settings)):
+    if settings.demo and _needs_demo():
+        for line in _demo(settings):
             click.echo(line)
     click.echo(f"Machi is at {settings.public_url}")
     uvicorn.run(
@@ -103,7 +115,7 @@ def demo() -> None:
     """Load the demo municipality (idempotent)."""
     settings = Settings.from_env()
     _run(migrate())
-    lines = _run(_demo(settings))
+    lines = _demo(settings)
     for line in lines:
         click.echo(line)
     click.echo("demo data ready" + ("" if lines else " (already loaded)"))
@@ -116,24 +128,14 @@ def staff() -> None:
 
 @staff.command("grant")
 @click.argument("account_id", type=int)
-@click.argument("role")
+@click.argument("role", type=click.Choice(sorted(ROLES)))
 def staff_grant(account_id: int, role: str) -> None:
     """Give ROLE to the account ACCOUNT_ID (use it to create the first admin)."""
     from shell.identity.actions import ActionRefused
     from shell.staff.actions import grant_role
 
-    async def go() -> bool:
-        from shell import db as dbm
-        from shell.piccolo_conf import DB
-
-        await dbm.start(DB)
-        try:
-            return await grant_role(account_id, role, by=None, ip="cli")
-        finally:
-            await dbm.stop(DB)
-
     try:
-        changed = _run(go())
+        changed = _with_db(lambda: grant_role(account_id, role, by=None, ip="cli"))
     except ActionRefused as exc:
         raise click.ClickException(exc.reason) from exc
     click.echo("granted" if changed else "already held")
@@ -147,26 +149,32 @@ def staff_recovery_code(account_id: int) -> None:
 
     settings = Settings.from_env()
 
-    async def go() -> str:
-        from shell import db as dbm
-        from shell.piccolo_conf import DB
-
-        await dbm.start(DB)
-        try:
-            return await issue_recovery_code(
-                settings.resolved_secret(),
-                account_id,
-                issued_by=None,
-                hours=settings.recovery_code_hours,
-                ip="cli",
-            )
-        finally:
-            await dbm.stop(DB)
+    def issue() -> Awaitable[str]:
+        return issue_recovery_code(
+            settings.resolved_secret(),
+            account_id,
+            issued_by=None,
+            hours=settings.recovery_code_hours,
+            ip="cli",
+        )
 
     try:
-        click.echo(_run(go()))
+        click.echo(_with_db(issue))
     except ActionRefused as exc:
         raise click.ClickException(exc.reason) from exc
+
+
+@main.group()
+def keys() -> None:
+    """The city's launch-token signing keys."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Sign new tokens with a fresh key; the old one stays published for a day."""
+    from shell.miniapp_host import keys as token_keys
+
+    click.echo(f"now signing with {_with_db(token_keys.rotate).kid}")
 
 
 @main.group()

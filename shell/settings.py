@@ -54,7 +54,6 @@ class Settings:
     demo: bool = True
     debug: bool = False
     workers: int = 1
-    extra_origins: tuple[str, ...] = field(default_factory=tuple)
     miniapps: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
@@ -109,7 +108,7 @@ class Settings:
 
     @property
     def origins(self) -> list[str]:
-        return [self.public_url, *self.extra_origins]
+        return [self.public_url]
 
     @property
     def secure_cookies(self) -> bool:

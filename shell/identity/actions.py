@@ -116,6 +116,10 @@ async def signed_in(account_id: int, passkey_id: int, sign_count: int, *, ip: st
         await record("account.signed_in", actor=account_id, subject=f"account:{account_id}", ip=ip)
 
 
+async def signed_out(account_id: int, *, ip: str) -> None:
+    await record("account.signed_out", actor=account_id, subject=f"account:{account_id}", ip=ip)
+
+
 async def sign_out_everywhere(account_id: int, *, ip: str) -> None:
     async with _db().transaction():
         await Account.update({Account.session_epoch: Account.session_epoch + 1}).where(

@@ -162,14 +162,7 @@ class SignIn(Controller):
 async def signout(request: Request[Any, Any, Any]) -> Redirect:
     account = request.state.get("account")
     if account:
-        from shell.audit.actions import record
-
-        await record(
-            "account.signed_out",
-            actor=account["id"],
-            subject=f"account:{account['id']}",
-            ip=client_ip(request),
-        )
+        await actions.signed_out(account["id"], ip=client_ip(request))
     sign_out(request)
     return Redirect("/signin")
 
