@@ -18,6 +18,7 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
+from machi_sdk.web import accept_language as accept_language_tags
 
 from shell.settings import ROOT
 
@@ -89,30 +90,14 @@ def negotiate(account_language: str | None, cookie: str | None, accept_language:
     for candidate in (account_language, cookie):
         if candidate in LANGUAGES:
             return candidate  # type: ignore[return-value]
-    for code in _parse_accept_language(accept_language):
+    for tag in accept_language_tags(accept_language):
+        code = tag.lower()
         if code in LANGUAGES:
             return code
         base = code.split("-")[0]
         if base in LANGUAGES:
             return base
     return DEFAULT
-
-
-def _parse_accept_language(header: str) -> list[str]:
-    weighted: list[tuple[float, str]] = []
-    for part in header.split(","):
-        piece = part.strip()
-        if not piece:
-            continue
-        tag, _sep, params = piece.partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        weighted.append((quality, tag.strip().lower()))
-    return [tag for _q, tag in sorted(weighted, key=lambda item: -item[0])]
 
 
 def babel_locale() -> str:

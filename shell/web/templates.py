@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
 from litestar.enums import MediaType
+from machi_sdk.web import is_htmx
 
 from shell.settings import ROOT
 from shell.web import i18n
@@ -35,12 +36,6 @@ def environment() -> Environment:
     env.filters["moment"] = i18n.format_moment
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     return env
-
-
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return (
-        request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
-    )
 
 
 def render_to_string(
