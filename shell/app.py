@@ -14,11 +14,15 @@ from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell import db
+from shell.developer.queries import ApprovedPartnerApps
+from shell.developer.routes import AppReview, DeveloperPortal
 from shell.identity.routes import router as identity_router
 from shell.identity.session import load_account
 from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers the home tiles)
 from shell.miniapp_host import registry
 from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
+from shell.platform_api.openapi import openapi_config
+from shell.platform_api.routes import router as platform_api_router
 from shell.settings import ROOT, Settings
 from shell.staff.routes import StaffConsole
 from shell.web import i18n, pwa
@@ -72,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         samesite="lax",
         store="sessions",
-        exclude=["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$"],
+        exclude=["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$", "^/api/"],
     )
     csrf_config = CSRFConfig(
         secret=settings.resolved_secret(),
@@ -80,10 +84,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_secure=settings.secure_cookies,
         cookie_httponly=True,
         header_name="x-csrftoken",
+        exclude=["^/api/"],  # the Platform API: client credentials, never cookies
     )
 
     stores = _stores(settings)
     hosted = registry.load(settings)
+    hosted.partners = ApprovedPartnerApps()
 
     async def on_startup(app: Litestar) -> None:
         await db.start(engine)
@@ -102,10 +108,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             identity_router(settings.auth_rate_limit),
             StaffConsole,
+            AppReview,
+            DeveloperPortal,
             MiniAppLaunch,
             Grants,
             jwks,
             sdk_bridge,
+            platform_api_router(settings),
             *pwa.route_handlers(),
             create_static_files_router(
                 path="/static",
@@ -117,11 +126,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[
             DefineMiddleware(canonical_host_middleware(settings)),
-            DefineMiddleware(security_headers_middleware(settings, hosted.origins())),
+            DefineMiddleware(security_headers_middleware(settings, hosted.aorigins)),
             session_config.middleware,
             DefineMiddleware(_account_and_locale),
         ],
         csrf_config=csrf_config,
+        openapi_config=openapi_config(),
         stores=stores,
         exception_handlers={Exception: handle_exception},
         on_startup=[on_startup],

@@ -165,6 +165,82 @@ def staff_recovery_code(account_id: int) -> None:
 
 
 @main.group()
+def apps() -> None:
+    """Mini-apps' Platform API credentials (until the developer portal issues them)."""
+
+
+def _hosted_ids(settings: Settings) -> set[str]:
+    """Ids of the apps in MACHI_MINIAPPS, from their manifests (no app code is imported)."""
+    from pathlib import Path
+
+    from machi_sdk.manifest import ManifestError, load_manifest
+
+    from shell.settings import ROOT
+
+    ids = set()
+    for entry in settings.miniapps:
+        folder = Path(entry) if Path(entry).is_absolute() else ROOT / entry
+        try:
+            ids.add(load_manifest(folder / "manifest.toml").id)
+        except (ManifestError, OSError):
+            continue
+    return ids
+
+
+async def _known_app(settings: Settings, slug: str) -> None:
+    from shell.developer.queries import slug_taken
+
+    if slug not in _hosted_ids(settings) and not await slug_taken(slug):
+        raise click.ClickException(
+            f"no app {slug!r}: neither in MACHI_MINIAPPS nor registered in the developer portal"
+        )
+
+
+def _print_pair(pair: tuple[str, str]) -> None:
+    client_id, secret = pair
+    click.echo(f"client_id: {client_id}")
+    click.echo(f"client_secret: {secret}")
+    click.echo("The secret is shown only now; keep it with the app's server settings.", err=True)
+
+
+@apps.command("credentials")
+@click.argument("slug")
+def apps_credentials(slug: str) -> None:
+    """Issue SLUG's Platform API client id and secret (printed once)."""
+    from shell.platform_api import actions, queries
+
+    settings = Settings.from_env()
+
+    async def issue() -> tuple[str, str]:
+        await _known_app(settings, slug)
+        active = await queries.credentials_of(slug)
+        if active:
+            raise click.ClickException(
+                f"{slug} already has credentials (client_id {active[-1]['client_id']}); the"
+                " secret was shown when they were issued. For a new pair:"
+                f" machi apps rotate-credentials {slug}"
+            )
+        return await actions.issue_credentials(slug, settings.resolved_secret(), ip="cli")
+
+    _print_pair(_with_db(issue))
+
+
+@apps.command("rotate-credentials")
+@click.argument("slug")
+def apps_rotate_credentials(slug: str) -> None:
+    """Revoke SLUG's credentials at once and issue a new pair (printed once)."""
+    from shell.platform_api import actions
+
+    settings = Settings.from_env()
+
+    async def rotate() -> tuple[str, str]:
+        await _known_app(settings, slug)
+        return await actions.rotate_credentials(slug, settings.resolved_secret(), ip="cli")
+
+    _print_pair(_with_db(rotate))
+
+
+@main.group()
 def keys() -> None:
     """The city's launch-token signing keys."""
 

@@ -15,6 +15,8 @@ APPS = [
     "shell.audit.piccolo_app",
     "shell.staff.piccolo_app",
     "shell.miniapp_host.piccolo_app",
+    "shell.developer.piccolo_app",
+    "shell.platform_api.piccolo_app",
 ]
 
 DB = engine_for_url(Settings.from_env().effective_database_url)

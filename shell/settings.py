@@ -51,6 +51,7 @@ class Settings:
     session_days: int = 14
     recovery_code_hours: int = 72
     auth_rate_limit: int = 30
+    platform_rate_limit: int = 600
     demo: bool = True
     debug: bool = False
     workers: int = 1
@@ -75,6 +76,7 @@ class Settings:
             session_days=_env_int("MACHI_SESSION_DAYS", 14),
             recovery_code_hours=_env_int("MACHI_RECOVERY_CODE_HOURS", 72),
             auth_rate_limit=_env_int("MACHI_AUTH_RATE_LIMIT", 30),
+            platform_rate_limit=_env_int("MACHI_PLATFORM_RATE_LIMIT", 600),
             demo=_env_bool("MACHI_DEMO", True),
             debug=_env_bool("MACHI_DEBUG", False),
             workers=_env_int("MACHI_WORKERS", 1),

@@ -174,8 +174,9 @@ class HTTPSPlatform:
 
     Errors answer ``{"error": {"code": …, "message": …}}`` and raise :class:`PlatformError`.
 
-    Not available yet: the shell's Platform API is still being built, so until it is, these calls
-    fail with ``PlatformError`` (``http_404`` or ``unavailable``).
+    The shell's OpenAPI document is at ``<shell>/schema/openapi.json``. Notifications are not
+    available yet (the shell's inbox is not built): ``notify`` raises
+    ``PlatformError("unavailable")``.
     """
 
     def __init__(

@@ -31,6 +31,18 @@ async def grant(account_id: int, app_id: str, scopes: list[str], *, ip: str = ""
                      detail={"scopes": merged}, ip=ip)  # fmt: skip
 
 
+async def remember_subject(account_id: int, app_id: str, subject: str) -> None:
+    """Note the resident's pairwise id on their active grant, so that a Platform API call made
+    with their launch token finds the grant (and stops once it is revoked). Called as tokens are
+    minted, the only place that knows the city's secret; a no-op once noted."""
+    await Grant.update({Grant.subject: subject}).where(
+        (Grant.account == account_id)
+        & (Grant.app_id == app_id)
+        & Grant.revoked_at.is_null()
+        & (Grant.subject != subject)
+    )
+
+
 async def revoke(account_id: int, app_id: str, *, ip: str = "") -> bool:
     async with Grant._meta.db.transaction():
         gone = (

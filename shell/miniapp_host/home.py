@@ -11,7 +11,7 @@ from shell.web.home import HomeSection, home_section
 
 @home_section
 async def service_tiles(request: Request[Any, Any, Any]) -> HomeSection | None:
-    apps = request.app.state.miniapps.all()
+    apps = await request.app.state.miniapps.aall()
     if not apps:
         return None
     return HomeSection("miniapp_host/_tiles.html", order=10, context={"apps": apps})

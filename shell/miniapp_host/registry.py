@@ -7,16 +7,32 @@ answers on its own origin (``MACHI_APPS_URL`` with ``{slug}`` filled in).
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell.settings import ROOT, Settings
 from shell.web import i18n
+
+log = logging.getLogger(__name__)
+
+# Approved partner apps are read from the database at most this often for tiles and the CSP.
+# Launches and tokens never use the cache: a suspension stops them at once.
+PARTNER_CACHE_SECONDS = 3.0
+
+
+class PartnerSource(Protocol):
+    """Where approved partner apps come from (the developer portal's table)."""
+
+    async def approved(self) -> list[HostedApp]: ...
+
+    async def find(self, slug: str) -> HostedApp | None: ...
 
 
 class RegistryError(Exception):
@@ -34,6 +50,7 @@ class HostedApp:
     origin: str
     icon_url: str
     asgi: ASGIApp = field(repr=False)
+    kpis: tuple[str, ...] = ()  # ids of the KPIs its manifest declares
 
     @property
     def name(self) -> str:
@@ -61,6 +78,8 @@ def _host_pattern(settings: Settings) -> re.Pattern[str]:
 class Registry:
     settings: Settings
     apps: dict[str, HostedApp] = field(default_factory=dict)
+    partners: PartnerSource | None = None
+    _partner_cache: tuple[float, list[HostedApp]] = field(default=(0.0, []), repr=False)
 
     def get(self, slug: str) -> HostedApp | None:
         return self.apps.get(slug)
@@ -71,10 +90,47 @@ class Registry:
     def origins(self) -> list[str]:
         return [app.origin for app in self.all()]
 
+    async def _approved_partners(self) -> list[HostedApp]:
+        fetched_at, cached = self._partner_cache
+        if self.partners is None or time.monotonic() - fetched_at < PARTNER_CACHE_SECONDS:
+            return cached
+        try:
+            fresh = await self.partners.approved()
+        except Exception:  # the database is away: keep the last list rather than fail every page
+            log.warning("cannot read approved partner apps; keeping the last list", exc_info=True)
+            return cached
+        self._partner_cache = (time.monotonic(), fresh)
+        return fresh
+
+    def forget_partners(self) -> None:
+        """Drop the cached partner apps (after a review decision in this process)."""
+        self._partner_cache = (0.0, [])
+
+    async def aall(self) -> list[HostedApp]:
+        """First-party apps and approved partner apps (the latter cached for a few seconds)."""
+        merged = {app.id: app for app in await self._approved_partners()}
+        merged.update(self.apps)  # a first-party slug always wins
+        return sorted(merged.values(), key=lambda app: app.id)
+
+    async def aget(self, slug: str, *, live: bool = False) -> HostedApp | None:
+        """A first-party app, or an approved partner app. ``live`` reads the partner's status
+        from the database now (launches and tokens), not from the cache."""
+        if slug in self.apps:
+            return self.apps[slug]
+        if live:
+            return await self.partners.find(slug) if self.partners else None
+        return next((app for app in await self._approved_partners() if app.id == slug), None)
+
+    async def aorigins(self) -> list[str]:
+        """Origins the shell may frame: the shell's CSP ``frame-src``."""
+        return [app.origin for app in await self.aall()]
+
     def add_folder(self, folder: Path, keys: Any) -> HostedApp:
         """Host the app in ``folder`` (manifest validated before its code is imported)."""
         from machi_sdk.app import load_miniapp
         from machi_sdk.manifest import ManifestError
+
+        from shell.platform_api.inprocess import platform_for
 
         try:
             miniapp = load_miniapp(folder)
@@ -82,6 +138,7 @@ class Registry:
             raise RegistryError(f"{folder}: {exc}") from exc
         manifest = miniapp.manifest
         origin = origin_for(self.settings, manifest.id)
+        kpis = tuple(kpi.id for kpi in manifest.kpis)
         icon = (
             f"{origin}/{manifest.icon.lstrip('/')}"
             if manifest.icon
@@ -96,7 +153,12 @@ class Registry:
             roles=tuple(role.id for role in manifest.roles),
             origin=origin,
             icon_url=icon,
-            asgi=miniapp.create_app(shell_url=self.settings.public_url, keys=keys),
+            asgi=miniapp.create_app(
+                shell_url=self.settings.public_url,
+                keys=keys,
+                platform=platform_for(manifest.id, self.settings, kpis=kpis),
+            ),
+            kpis=kpis,
         )
         self.apps[app.id] = app
         return app

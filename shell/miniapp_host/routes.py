@@ -20,9 +20,10 @@ from shell.web.security import NO_STORE
 from shell.web.templates import render
 
 
-def _app(request: Request[Any, Any, Any], slug: str) -> HostedApp:
+async def _app(request: Request[Any, Any, Any], slug: str) -> HostedApp:
+    """The app, read live: a suspended partner app stops launching and getting tokens at once."""
     registry: Registry = request.app.state.miniapps
-    app = registry.get(slug)
+    app = await registry.aget(slug, live=True)
     if app is None:
         raise NotFoundException()
     return app
@@ -35,7 +36,7 @@ class MiniAppLaunch(Controller):
 
     @get("/{slug:str}", name="miniapp_launch")
     async def launch(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[str]:
-        app = _app(request, slug)
+        app = await _app(request, slug)
         grant = await queries.active_grant(request.state.account["id"], app.id)
         missing = set(app.scopes) - set(grant["scopes"] if grant else [])
         if grant is None or missing:
@@ -45,7 +46,7 @@ class MiniAppLaunch(Controller):
 
     @post("/{slug:str}/consent", status_code=303)
     async def consent(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Redirect:
-        app = _app(request, slug)
+        app = await _app(request, slug)
         await actions.grant(
             request.state.account["id"], app.id, list(app.scopes), ip=client_ip(request)
         )
@@ -53,7 +54,10 @@ class MiniAppLaunch(Controller):
 
     @post("/{slug:str}/token", status_code=200)
     async def token(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[Any]:
-        app = _app(request, slug)
+        registry: Registry = request.app.state.miniapps
+        app = await registry.aget(slug, live=True)
+        if app is None:  # unknown, or a partner app no longer approved (suspended): no token
+            return Response({"error": _("このアプリは今は使えません。")}, status_code=403)
         account = request.state.account
         grant = await queries.active_grant(account["id"], app.id)
         if grant is None:
@@ -77,9 +81,10 @@ class Grants(Controller):
     async def _page(self, request: Request[Any, Any, Any], notice: str = "") -> Response[str]:
         registry: Registry = request.app.state.miniapps
         rows = await queries.grants_of(request.state.account["id"])
+        names = {app.id: app for app in await registry.aall()}
         grants = []
         for row in rows:
-            app = registry.get(row["app_id"])
+            app = names.get(row["app_id"])
             name = app.name if app else row["app_id"]
             grants.append({**row, "app_name": name})
         context = {"grants": grants, "scope_labels": SCOPES, "notice": notice}

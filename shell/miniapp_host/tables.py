@@ -21,6 +21,9 @@ class Grant(Table, tablename="miniapp_host_grant"):
 
     account = ForeignKey(Account, on_delete=OnDelete.cascade)  # type: ignore[arg-type]
     app_id = Varchar(length=64, index=True)
+    # The resident's pairwise id in this app (the tokens' ``sub``): how a Platform API call made
+    # with a launch token finds the grant, so that revoking stops calls at once.
+    subject = Varchar(length=64, default="", index=True)
     scopes = JSONB(default=[])
     granted_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)

@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 from webauthn.helpers import bytes_to_base64url
 
+from shell.miniapp_host.actions import remember_subject
 from shell.miniapp_host.keys import signing_key
 
 TOKEN_SECONDS = 300
@@ -66,10 +67,12 @@ async def mint(
     """Sign a token for ``app_id``; returns it with its expiry (epoch seconds)."""
     key = await signing_key()
     now = int(time.time())
+    subject = pairwise_id(secret, app_id, account["id"])
+    await remember_subject(account["id"], app_id, subject)
     payload = {
         "iss": issuer,
         "aud": app_id,
-        "sub": pairwise_id(secret, app_id, account["id"]),
+        "sub": subject,
         "scope": " ".join(sorted(scopes)),
         "claims": claims,
         "locale": locale,

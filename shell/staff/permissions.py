@@ -28,6 +28,7 @@ ABILITIES: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin"}),
     "residents.lookup": frozenset({"admin", "counter"}),
     "recovery.issue": frozenset({"admin", "counter"}),
+    "apps.review": frozenset({"admin", "reviewer"}),
 }
 
 

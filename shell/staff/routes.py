@@ -40,7 +40,7 @@ class StaffConsole(Controller):
         roles = request.state.roles
         abilities = {
             action: can(roles, action)
-            for action in ("residents.lookup", "roles.manage", "audit.read")
+            for action in ("residents.lookup", "roles.manage", "audit.read", "apps.review")
         }
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
@@ -45,9 +46,19 @@ PERMISSIONS_POLICY = (
 )
 
 
-def security_headers_middleware(settings: Settings, frame_origins: list[str]) -> Any:
-    """Headers for every shell response. Only the hosted mini-apps' origins may be framed."""
-    frame_src = " ".join(frame_origins) or "'none'"
+FrameOrigins = list[str] | Callable[[], Awaitable[list[str]]]
+
+
+def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins) -> Any:
+    """Headers for every shell response. Only the hosted mini-apps' origins may be framed.
+
+    ``frame_origins`` is a fixed list, or an async callable asked on every request (the registry's
+    cached origins, so that an approved partner app can be framed without a restart).
+    """
+
+    async def frame_src() -> str:
+        origins = frame_origins if isinstance(frame_origins, list) else await frame_origins()
+        return " ".join(origins) or "'none'"
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -55,12 +66,13 @@ def security_headers_middleware(settings: Settings, frame_origins: list[str]) ->
                 await app(scope, receive, send)
                 return
             nonce = secrets.token_urlsafe(16)
+            policy = content_security_policy(await frame_src(), nonce)
             scope.setdefault("state", {})[NONCE_KEY] = nonce  # type: ignore[typeddict-unknown-key]
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     headers = MutableScopeHeaders.from_message(message)
-                    headers["Content-Security-Policy"] = content_security_policy(frame_src, nonce)
+                    headers["Content-Security-Policy"] = policy
                     headers["X-Content-Type-Options"] = "nosniff"
                     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
                     headers["Permissions-Policy"] = PERMISSIONS_POLICY

@@ -18,7 +18,8 @@ def fx_hello():
 
 def test_hello_passes_the_contract(hello):
     assert check_miniapp_contract(hello) == []
-    assert hello.manifest.scopes == ("profile.name",)
+    assert hello.manifest.scopes == ("profile.name", "storage")
+    assert [kpi.id for kpi in hello.manifest.kpis] == ["visits"]
 
 
 def test_the_factory_builds_the_app(hello, fake_shell):
@@ -57,3 +58,26 @@ async def test_hello_boots_without_a_token(hello, fake_shell):
     assert response.status_code == 200
     assert 'data-machi-boot hx-get="/"' in response.text
     assert "hello-greeting" not in response.text
+
+
+async def test_hello_counts_visits_with_platform_storage(hello, fake_shell, memory_platform):
+    platform = memory_platform("hello")
+    app = fake_shell.create_app(hello, platform=platform.platform)
+    token = fake_shell.token(
+        "hello", scopes=["profile.name", "storage"], claims={"profile.name": "山田 花子"}
+    )
+    async with miniapp_client(app, token, htmx=True) as client:
+        first = await client.get("/")
+        second = await client.get("/")
+    assert 'data-testid="hello-visits">1<' in first.text
+    assert 'data-testid="hello-visits">2<' in second.text
+    assert platform.kpis == {"visits": 2}
+
+
+async def test_hello_greets_without_the_counter_when_storage_is_not_granted(hello, fake_shell):
+    app = fake_shell.create_app(hello)
+    token = fake_shell.token("hello", scopes=["profile.name"], claims={"profile.name": "花子"})
+    async with miniapp_client(app, token, htmx=True) as client:
+        response = await client.get("/")
+    assert "こんにちは、花子さん" in response.text
+    assert "hello-visits" not in response.text

@@ -17,6 +17,11 @@ TABLE = [
     ({"facility_manager"}, "residents.lookup", False),
     ({"merchant_admin"}, "console.open", True),
     (set(), "console.open", False),
+    ({"reviewer"}, "apps.review", True),
+    ({"admin"}, "apps.review", True),
+    ({"counter"}, "apps.review", False),
+    ({"notifier"}, "apps.review", False),
+    (set(), "apps.review", False),
     ({"admin"}, "no.such.action", False),
 ]
 

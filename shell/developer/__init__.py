@@ -1,0 +1,1 @@
+"""The developer portal (partner businesses register and submit mini-apps) and staff review."""

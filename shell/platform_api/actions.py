@@ -1,0 +1,129 @@
+"""The Platform API's verbs: issue and rotate client credentials, store a value, count a KPI.
+
+Each is one transaction; credential changes are audited. No Litestar here: the HTTP routes and
+the in-process platform both call these, after the same checks (``auth.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shell.audit.actions import record
+from shell.platform_api import errors
+from shell.platform_api.auth import Caller, hash_secret
+from shell.platform_api.tables import Credential, KpiCount, StorageEntry
+
+# The SDK accepts the same keys (machi_sdk.platform._STORAGE_KEY).
+STORAGE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_VALUE_BYTES = 16 * 1024
+MAX_KPI_VALUE = 1_000_000
+CITY_TIME = ZoneInfo("Asia/Tokyo")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """The municipality's day, which KPI counters are kept by."""
+    return dt.datetime.now(CITY_TIME).date()
+
+
+async def issue_credentials(
+    app_id: str, city_secret: str, *, actor: int | None = None, ip: str = ""
+) -> tuple[str, str]:
+    """A new client id and secret for ``app_id`` (existing ones stay valid). The secret is
+    returned once and only its HMAC is kept."""
+    client_id = f"mc_{secrets.token_hex(12)}"
+    secret = f"mcs_{secrets.token_urlsafe(32)}"
+    async with Credential._meta.db.transaction():
+        await Credential.insert(
+            Credential(app_id=app_id, client_id=client_id,
+                       secret_hash=hash_secret(city_secret, secret))
+        )  # fmt: skip
+        await record("platform.credentials_issued", actor=actor, subject=f"miniapp:{app_id}",
+                     detail={"client_id": client_id}, ip=ip)  # fmt: skip
+    return client_id, secret
+
+
+async def revoke_credentials(app_id: str, *, actor: int | None = None, ip: str = "") -> int:
+    """Revoke every active credential of ``app_id`` at once; how many there were."""
+    async with Credential._meta.db.transaction():
+        gone = (
+            await Credential.update({Credential.revoked_at: _now()})
+            .where((Credential.app_id == app_id) & Credential.revoked_at.is_null())
+            .returning(Credential.client_id)
+        )
+        if gone:
+            client_ids = [row["client_id"] for row in gone]
+            await record("platform.credentials_revoked", actor=actor, subject=f"miniapp:{app_id}",
+                         detail={"client_ids": client_ids}, ip=ip)  # fmt: skip
+    return len(gone)
+
+
+async def rotate_credentials(
+    app_id: str, city_secret: str, *, actor: int | None = None, ip: str = ""
+) -> tuple[str, str]:
+    """Revoke the app's credentials and issue a new pair."""
+    await revoke_credentials(app_id, actor=actor, ip=ip)
+    return await issue_credentials(app_id, city_secret, actor=actor, ip=ip)
+
+
+def check_key(key: str) -> None:
+    if not STORAGE_KEY.match(key):
+        raise errors.invalid("a storage key is 1 to 64 letters, digits, '_', '.' or '-'")
+
+
+def encode_value(value: Any) -> str:
+    """The value as JSON text, refused when it is not JSON or larger than 16 KiB."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise errors.invalid(f"the value is not JSON: {exc}") from None
+    if len(text.encode()) > MAX_VALUE_BYTES:
+        raise errors.Refused(
+            413, "too_large", f"a stored value is at most {MAX_VALUE_BYTES} bytes of JSON"
+        )
+    return text
+
+
+async def store_value(caller: Caller, key: str, value: Any) -> None:
+    """Keep ``value`` for the resident under ``key`` (needs ``storage``)."""
+    caller.need("storage")
+    check_key(key)
+    # Kept wrapped in an object: SQLite gives a JSONB column numeric affinity, so a bare "4"
+    # would come back as the integer 4 (and a long number as a rounded float).
+    text = '{"value":' + encode_value(value) + "}"
+    entry = StorageEntry(
+        app_id=caller.app_id, account=caller.account_id, key=key, value=text, updated_at=_now()
+    )
+    await StorageEntry.insert(entry).on_conflict(
+        target=(StorageEntry.app_id, StorageEntry.account, StorageEntry.key),
+        action="DO UPDATE",
+        values=[StorageEntry.value, StorageEntry.updated_at],
+    )
+
+
+async def count_kpi(app_id: str, name: str, value: int, declared: frozenset[str]) -> int:
+    """Add ``value`` to today's counter ``name``, a KPI the app's manifest declares; the total."""
+    if name not in declared:
+        listed = ", ".join(sorted(declared)) or "none"
+        raise errors.Refused(
+            422, "unknown_kpi", f"{name!r} is not a KPI of this app's manifest (it lists {listed})"
+        )
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_KPI_VALUE:
+        raise errors.invalid(f"a KPI value is a whole number from 1 to {MAX_KPI_VALUE}")
+    day = today()
+    where = (KpiCount.app_id == app_id) & (KpiCount.name == name) & (KpiCount.day == day)
+    async with KpiCount._meta.db.transaction():
+        await KpiCount.insert(KpiCount(app_id=app_id, name=name, day=day, total=0)).on_conflict(
+            target=(KpiCount.app_id, KpiCount.name, KpiCount.day), action="DO NOTHING"
+        )
+        await KpiCount.update({KpiCount.total: KpiCount.total + value}).where(where)
+        row = await KpiCount.select(KpiCount.total).where(where).first()
+    return int(row["total"]) if row else value

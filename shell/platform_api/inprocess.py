@@ -1,0 +1,72 @@
+"""The Platform for first-party apps mounted in the shell's process: no HTTP, same checks.
+
+The SDK's guard has already verified the resident's launch token for this app; each call still
+checks that the grant is active now (revoking stops calls at once) and that it holds the scope,
+then runs the same action the HTTP route runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from machi_sdk import InProcessPlatform, PlatformError, Resident
+
+from shell.platform_api import actions, errors, queries
+from shell.platform_api.auth import Caller, caller_for
+from shell.settings import Settings
+
+
+async def _caller(app_id: str, resident: Resident) -> Caller:
+    if resident.app_id and resident.app_id != app_id:
+        raise errors.invalid_token("wrong_audience")
+    return await caller_for(app_id, resident.id, resident.scopes)
+
+
+def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -> InProcessPlatform:
+    """The platform handed to the hosted app ``app_id`` (whose manifest declares ``kpis``)."""
+    declared = frozenset(kpis)
+
+    async def profile(app_id: str, resident: Resident) -> Mapping[str, Any]:
+        caller = await _caller(app_id, resident)
+        return await queries.profile(caller.account_id, caller.scopes)
+
+    async def notify(
+        app_id: str, resident: Resident, title: str, body: str, url: str | None
+    ) -> None:
+        (await _caller(app_id, resident)).need("notify")
+        raise errors.unavailable_notifications()
+
+    async def storage_get(app_id: str, resident: Resident, key: str) -> Any:
+        caller = await _caller(app_id, resident)
+        caller.need("storage")
+        actions.check_key(key)
+        value = await queries.stored_value(app_id, caller.account_id, key)
+        return None if value is queries.MISSING else value
+
+    async def storage_set(app_id: str, resident: Resident, key: str, value: Any) -> None:
+        await actions.store_value(await _caller(app_id, resident), key, value)
+
+    async def kpi(app_id: str, name: str, value: int) -> None:
+        await actions.count_kpi(app_id, name, value, declared)
+
+    return InProcessPlatform(
+        app_id,
+        profile=_as_platform_errors(profile),
+        notify=_as_platform_errors(notify),
+        storage_get=_as_platform_errors(storage_get),
+        storage_set=_as_platform_errors(storage_set),
+        kpi=_as_platform_errors(kpi),
+    )
+
+
+def _as_platform_errors(call: Any) -> Any:
+    """Refusals become the SDK's ``PlatformError`` with the same code the HTTP API answers."""
+
+    async def wrapped(*args: Any) -> Any:
+        try:
+            return await call(*args)
+        except errors.Refused as exc:
+            raise PlatformError(exc.code, exc.message) from None
+
+    return wrapped

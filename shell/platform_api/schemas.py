@@ -1,0 +1,73 @@
+"""The Platform API's bodies and answers, as msgspec Structs (they make its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Profile(msgspec.Struct, omit_defaults=True):
+    """The resident's profile claims: only those the resident granted are present."""
+
+    name: str | msgspec.UnsetType = msgspec.field(name="profile.name", default=msgspec.UNSET)
+    district: str | msgspec.UnsetType = msgspec.field(
+        name="profile.district", default=msgspec.UNSET
+    )
+    age_band: str | msgspec.UnsetType = msgspec.field(
+        name="profile.age_band", default=msgspec.UNSET
+    )
+    verified: bool | msgspec.UnsetType = msgspec.field(
+        name="resident.verified", default=msgspec.UNSET
+    )
+
+
+class StoredValue(msgspec.Struct):
+    """A JSON value an app keeps for a resident (at most 16 KiB as JSON)."""
+
+    value: Any
+
+
+class KpiIncrement(msgspec.Struct):
+    """How much to add to a KPI counter: a whole number from 1 to 1,000,000."""
+
+    value: int = 1
+
+
+class KpiTotal(msgspec.Struct):
+    """The counter after the increment: today's total (Asia/Tokyo) for this KPI."""
+
+    name: str
+    day: str
+    total: int
+
+
+class Notification(msgspec.Struct):
+    """A notification to the resident (needs ``notify``); ``url`` is a path of the app."""
+
+    title: str
+    body: str
+    url: str | None = None
+
+
+class ErrorDetail(msgspec.Struct):
+    code: str
+    message: str
+
+
+class Error(msgspec.Struct):
+    """Every refusal: ``{"error": {"code": …, "message": …}}``."""
+
+    error: ErrorDetail
+
+
+PROFILE_FIELDS = {
+    "profile.name": "name",
+    "profile.district": "district",
+    "profile.age_band": "age_band",
+    "resident.verified": "verified",
+}
+
+
+def profile_of(claims: dict[str, Any]) -> Profile:
+    return Profile(**{PROFILE_FIELDS[k]: v for k, v in claims.items() if k in PROFILE_FIELDS})
