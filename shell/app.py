@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
@@ -102,18 +102,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            home,
-            language_page,
-            choose_language,
+            # The pages people use; /schema/openapi.json documents the Platform API and health.
+            Router(
+                path="/",
+                include_in_schema=False,
+                route_handlers=[
+                    home,
+                    language_page,
+                    choose_language,
+                    identity_router(settings.auth_rate_limit),
+                    StaffConsole,
+                    AppReview,
+                    DeveloperPortal,
+                    MiniAppLaunch,
+                    Grants,
+                    jwks,
+                    sdk_bridge,
+                ],
+            ),
             healthz,
-            identity_router(settings.auth_rate_limit),
-            StaffConsole,
-            AppReview,
-            DeveloperPortal,
-            MiniAppLaunch,
-            Grants,
-            jwks,
-            sdk_bridge,
             platform_api_router(settings),
             *pwa.route_handlers(),
             create_static_files_router(
