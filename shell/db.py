@@ -146,3 +146,19 @@ async def migrate() -> None:
     result = await run_forwards(app_name="all", migration_id="all", fake=False)
     if not result.success:
         raise MigrationError(result.message)
+
+
+def area_config(app_name: str, *, depends_on: tuple[str, ...] = ()) -> Any:
+    """The Piccolo ``AppConfig`` of a shell area: its tables, its migrations folder, and the
+    areas whose migrations must run first (``("identity",)`` means ``shell.identity``)."""
+    from pathlib import Path
+
+    from piccolo.conf.apps import AppConfig, table_finder
+
+    return AppConfig(
+        app_name=app_name,
+        migrations_folder_path=str(Path(__file__).parent / app_name / "piccolo_migrations"),
+        table_classes=table_finder(modules=[f"shell.{app_name}.tables"], exclude_imported=True),
+        migration_dependencies=[f"shell.{area}.piccolo_app" for area in depends_on],
+        commands=[],
+    )

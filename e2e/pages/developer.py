@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from contextlib import AbstractContextManager
 
 from playwright.async_api import Page, expect
 
-PAGE = (
-    b'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>kissa</title></head>'
-    b"<body><main><h1>kissa</h1></main></body></html>"
-)
+from tests.helpers.partner import partner_site as serve_partner
 
 
-@contextmanager
-def partner_site(shell_origin: str) -> Iterator[str]:
+def partner_site(shell_origin: str) -> AbstractContextManager[str]:
     """A partner's site on a free port, letting ``shell_origin`` frame it; yields its origin,
     ``http://partner.localhost:<port>`` (Chromium and the shell's check both reach loopback)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Security-Policy", f"frame-ancestors {shell_origin}")
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://partner.localhost:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serve_partner(f"frame-ancestors {shell_origin}")
 
 
 async def fill_app_form(page: Page, manifest: str, origin: str, webhook: str = "") -> None:
