@@ -92,12 +92,20 @@ async def test_offline_the_service_worker_serves_the_offline_page(page: Page, se
 
 async def _push(page: Page, context: BrowserContext, server: Any, payload: dict[str, Any]) -> dict:
     """Deliver one push to a fresh page's service worker; return the notification it shows."""
+    # permission first, so the worker never starts without it (granting later raced under load)
+    await context.grant_permissions(["notifications"], origin=server.base_url)
     await InstallPage(page).open()
     await wait_for_service_worker(page)
-    await context.grant_permissions(["notifications"], origin=server.base_url)
-    await deliver_push(page, payload)
-    shown = await notifications(page, count=1)
-    assert len(shown) == 1, shown
+    assert await page.evaluate("() => Notification.permission") == "granted"
+    # Chromium's DevTools delivery now and then drops a push under load (about 1 run in 6 here,
+    # with the worker controlling the page and permission granted): deliver again, at most twice.
+    shown: list[dict[str, Any]] = []
+    for _attempt in range(3):
+        await deliver_push(page, payload)
+        shown = await notifications(page, count=1, within=6.0)
+        if shown:
+            break
+    assert shown, "the service worker showed no notification after three deliveries"
     return shown[0]
 
 

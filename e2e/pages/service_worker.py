@@ -46,21 +46,28 @@ async def wait_for_service_worker(page: Page, within: float = 30.0) -> None:
 
 
 async def _registration_id(page: Page, scope: str) -> tuple[Any, str]:
+    """The id of the registration whose worker controls ``page``.
+
+    The DevTools ServiceWorker domain reports the registrations of the whole browser, so earlier
+    tests' contexts on the same origin and scope show up too; the worker version that lists this
+    page among its controlled clients tells which one is ours.
+    """
     cdp = await page.context.new_cdp_session(page)
-    found: dict[str, str] = {}
+    page_target = (await cdp.send("Target.getTargetInfo"))["targetInfo"]["targetId"]
+    ours: dict[str, str] = {}
 
-    def on_update(event: dict[str, Any]) -> None:
-        for registration in event["registrations"]:
-            if registration["scopeURL"] == scope and not registration["isDeleted"]:
-                found["id"] = registration["registrationId"]
+    def on_version(event: dict[str, Any]) -> None:
+        for version in event["versions"]:
+            if page_target in version.get("controlledClients", []):
+                ours["id"] = version["registrationId"]
 
-    cdp.on("ServiceWorker.workerRegistrationUpdated", on_update)
+    cdp.on("ServiceWorker.workerVersionUpdated", on_version)
     await cdp.send("ServiceWorker.enable")
     for _ in range(100):
-        if "id" in found:
-            return cdp, found["id"]
+        if "id" in ours:
+            return cdp, ours["id"]
         await asyncio.sleep(0.05)
-    raise AssertionError(f"no service worker registration for {scope}")
+    raise AssertionError(f"no service worker for {scope} controls {page.url}")
 
 
 async def deliver_push(page: Page, payload: dict[str, Any] | str) -> None:
