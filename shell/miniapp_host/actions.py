@@ -8,8 +8,12 @@ from shell.audit.actions import record
 from shell.miniapp_host.tables import Grant
 
 
-async def grant(account_id: int, app_id: str, scopes: list[str], *, ip: str = "") -> None:
-    """Allow ``scopes`` (added to what was already allowed)."""
+async def grant(
+    account_id: int, app_id: str, scopes: list[str], *, subject: str, ip: str = ""
+) -> None:
+    """Allow ``scopes`` (added to what was already allowed). ``subject`` is the resident's
+    pairwise id for the app, kept so that a Platform API call made with their launch token finds
+    the grant (and stops once it is revoked)."""
     async with Grant._meta.db.transaction():
         current = (
             await Grant.select()
@@ -23,24 +27,16 @@ async def grant(account_id: int, app_id: str, scopes: list[str], *, ip: str = ""
         )
         if current:
             merged = sorted(set(current["scopes"]) | set(scopes))
-            await Grant.update({Grant.scopes: merged}).where(Grant.id == current["id"])
+            await Grant.update({Grant.scopes: merged, Grant.subject: subject}).where(
+                Grant.id == current["id"]
+            )
         else:
             merged = sorted(set(scopes))
-            await Grant.insert(Grant(account=account_id, app_id=app_id, scopes=merged))
+            await Grant.insert(
+                Grant(account=account_id, app_id=app_id, scopes=merged, subject=subject)
+            )
         await record("miniapp.granted", actor=account_id, subject=f"miniapp:{app_id}",
                      detail={"scopes": merged}, ip=ip)  # fmt: skip
-
-
-async def remember_subject(account_id: int, app_id: str, subject: str) -> None:
-    """Note the resident's pairwise id on their active grant, so that a Platform API call made
-    with their launch token finds the grant (and stops once it is revoked). Called as tokens are
-    minted, the only place that knows the city's secret; a no-op once noted."""
-    await Grant.update({Grant.subject: subject}).where(
-        (Grant.account == account_id)
-        & (Grant.app_id == app_id)
-        & Grant.revoked_at.is_null()
-        & (Grant.subject != subject)
-    )
 
 
 async def revoke(account_id: int, app_id: str, *, ip: str = "") -> bool:

@@ -47,8 +47,10 @@ class MiniAppLaunch(Controller):
     @post("/{slug:str}/consent", status_code=303)
     async def consent(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Redirect:
         app = await _app(request, slug)
+        account_id = request.state.account["id"]
+        subject = tokens.pairwise_id(request.app.state.secret, app.id, account_id)
         await actions.grant(
-            request.state.account["id"], app.id, list(app.scopes), ip=client_ip(request)
+            account_id, app.id, list(app.scopes), subject=subject, ip=client_ip(request)
         )
         return Redirect(f"/apps/{app.id}")
 

@@ -16,7 +16,6 @@ from typing import Any
 import jwt
 from webauthn.helpers import bytes_to_base64url
 
-from shell.miniapp_host.actions import remember_subject
 from shell.miniapp_host.keys import signing_key
 
 TOKEN_SECONDS = 300
@@ -68,7 +67,6 @@ async def mint(
     key = await signing_key()
     now = int(time.time())
     subject = pairwise_id(secret, app_id, account["id"])
-    await remember_subject(account["id"], app_id, subject)
     payload = {
         "iss": issuer,
         "aud": app_id,
