@@ -170,7 +170,15 @@ self.addEventListener("push", (event) => {
   if (typeof payload.lang === "string" && payload.lang) {
     options.lang = payload.lang;
   }
-  event.waitUntil(self.registration.showNotification(title, options));
+  const work = [self.registration.showNotification(title, options)];
+  // Tell the city it arrived (the receipt URL carries its own signed token, no cookie needed).
+  if (typeof payload.receipt === "string" && payload.receipt.startsWith("/notifications/receipts/")) {
+    work.push(fetch(payload.receipt, { method: "POST", credentials: "omit" }).catch(() => null));
+  }
+  if (typeof payload.badge === "number" && "setAppBadge" in self.navigator) {
+    work.push(self.navigator.setAppBadge(payload.badge).catch(() => null));
+  }
+  event.waitUntil(Promise.all(work));
 });
 
 self.addEventListener("notificationclick", (event) => {

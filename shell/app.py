@@ -13,7 +13,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from shell import db
+from shell import db, jobs
 from shell.developer.queries import ApprovedPartnerApps
 from shell.developer.routes import AppReview, DeveloperPortal
 from shell.identity.routes import router as identity_router
@@ -21,6 +21,10 @@ from shell.identity.session import load_account
 from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers the home tiles)
 from shell.miniapp_host import registry
 from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
+from shell.notifications import runtime as notifications_runtime
+from shell.notifications import scheduling as _notification_jobs  # noqa: F401  (registers jobs)
+from shell.notifications.queries import unread_count
+from shell.notifications.routes import Inbox, StaffNotifications, receipt
 from shell.platform_api.openapi import openapi_config
 from shell.platform_api.routes import router as platform_api_router
 from shell.settings import ROOT, Settings
@@ -59,6 +63,9 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
             )
             i18n.set_locale(code)
             request.state.locale = code
+            # The unread badge of the menu, on full page loads only (not htmx, not JSON).
+            if account and scope["method"] == "GET" and "hx-request" not in request.headers:
+                request.state.unread = await unread_count(account["id"])
         await app(scope, receive, send)
 
     return middleware
@@ -84,20 +91,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_secure=settings.secure_cookies,
         cookie_httponly=True,
         header_name="x-csrftoken",
-        exclude=["^/api/"],  # the Platform API: client credentials, never cookies
+        # The Platform API uses client credentials, never cookies; a push receipt carries its own
+        # signed token (a service worker has no CSRF token to send).
+        exclude=["^/api/", "^/notifications/receipts/"],
     )
 
     stores = _stores(settings)
+    notifications_runtime.configure(settings)
     hosted = registry.load(settings)
     hosted.partners = ApprovedPartnerApps()
 
     async def on_startup(app: Litestar) -> None:
         await db.start(engine)
+        # Without Redis this process runs the jobs; with it, `machi worker` does.
+        await jobs.start(settings.redis_url, consume=not settings.redis_url)
         sessions = stores["sessions"]
         if isinstance(sessions, DatabaseStore):
             await sessions.delete_expired()
 
     async def on_shutdown(app: Litestar) -> None:
+        await jobs.stop()
+        await notifications_runtime.close()
         await db.stop(engine)
 
     app = Litestar(
@@ -116,6 +130,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     DeveloperPortal,
                     MiniAppLaunch,
                     Grants,
+                    Inbox,
+                    StaffNotifications,
+                    receipt,
                     jwks,
                     sdk_bridge,
                 ],

@@ -17,6 +17,8 @@ APPS = [
     "shell.miniapp_host.piccolo_app",
     "shell.developer.piccolo_app",
     "shell.platform_api.piccolo_app",
+    "shell.notifications.piccolo_app",
+    "shell.wallet.piccolo_app",
 ]
 
 DB = engine_for_url(Settings.from_env().effective_database_url)

@@ -33,6 +33,16 @@ def _env_bool(name: str, default: bool) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
+# The browsers' push services; a subscription pointing anywhere else is refused.
+PUSH_SERVICES = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.notify.windows.com",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """All of Machi's settings. Build with :meth:`from_env`; tests pass their own values."""
@@ -56,6 +66,9 @@ class Settings:
     debug: bool = False
     workers: int = 1
     miniapps: tuple[str, ...] = field(default_factory=tuple)
+    push_services: tuple[str, ...] = PUSH_SERVICES
+    local_push_url: str = ""
+    app_notify_daily_limit: int = 3
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -83,6 +96,13 @@ class Settings:
             miniapps=tuple(
                 part.strip() for part in _env("MACHI_MINIAPPS", "").split(",") if part.strip()
             ),
+            push_services=tuple(
+                part.strip()
+                for part in _env("MACHI_PUSH_SERVICES", ",".join(PUSH_SERVICES)).split(",")
+                if part.strip()
+            ),
+            local_push_url=_env("MACHI_LOCAL_PUSH_URL", "").rstrip("/"),
+            app_notify_daily_limit=_env_int("MACHI_APP_NOTIFY_DAILY_LIMIT", 3),
         )
 
     # Derived values -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from litestar import Litestar
 os.environ.setdefault("PICCOLO_CONF", "shell.piccolo_conf")
 
 from shell import db as machi_db
+from shell import jobs
 from shell.app import create_app
 from shell.settings import Settings
 
@@ -97,8 +98,16 @@ def fx_settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(name="jobs")
+async def fx_jobs(db: Any) -> AsyncIterator[jobs.Runner]:
+    """The in-process job runner (no timers: a test runs a periodic job by calling it)."""
+    runner = await jobs.start(None, consume=True, timers=False)
+    yield runner
+    await jobs.stop()
+
+
 @pytest.fixture(name="app")
-def fx_app(db: Any, settings: Settings) -> Litestar:
+def fx_app(db: Any, jobs: jobs.Runner, settings: Settings) -> Litestar:
     return create_app(settings)
 
 

@@ -47,9 +47,16 @@ class Platform(Protocol):
         ...
 
     async def notify(
-        self, resident: Resident, title: str, body: str, url: str | None = None
+        self, resident: Resident | str, title: str, body: str, url: str | None = None
     ) -> None:
-        """Send the resident a notification (needs ``notify``); ``url`` is a path of this app."""
+        """Send the resident a notification (needs ``notify``); ``url`` is a path of this app.
+
+        ``resident`` is the :class:`Resident` of the current request, or a pairwise id
+        (``resident.id``) the app stored earlier, to notify later from a job: a reminder, a
+        receipt. The resident reads it in their inbox and gets a push on their devices. The shell
+        allows a few a day per resident (``quota_exceeded`` beyond); a resident who muted the app
+        receives nothing, and the call still succeeds.
+        """
         ...
 
     async def storage_get(self, resident: Resident, key: str) -> Any:
@@ -116,7 +123,7 @@ class InProcessPlatform:
         app_id: str,
         *,
         profile: Callable[[str, Resident], Awaitable[Mapping[str, Any]]],
-        notify: Callable[[str, Resident, str, str, str | None], Awaitable[None]],
+        notify: Callable[[str, Resident | str, str, str, str | None], Awaitable[None]],
         storage_get: Callable[[str, Resident, str], Awaitable[Any]],
         storage_set: Callable[[str, Resident, str, Any], Awaitable[None]],
         kpi: Callable[[str, str, int], Awaitable[None]],
@@ -133,10 +140,13 @@ class InProcessPlatform:
         return dict(await self._profile(self.app_id, resident))
 
     async def notify(
-        self, resident: Resident, title: str, body: str, url: str | None = None
+        self, resident: Resident | str, title: str, body: str, url: str | None = None
     ) -> None:
-        """Send the resident a notification (needs ``notify``)."""
-        _need(resident, "notify")
+        """Send the resident (or the stored pairwise id) a notification (needs ``notify``)."""
+        if isinstance(resident, Resident):
+            _need(resident, "notify")
+        elif not resident:
+            raise PlatformError("invalid", "a pairwise id is needed")
         _check_notification(title, body, url)
         await self._notify(self.app_id, resident, title, body, url)
 
@@ -167,16 +177,15 @@ class HTTPSPlatform:
     in ``Machi-Resident-Token``. The endpoints (under ``base_url``, the shell's URL):
 
     - ``profile``: ``GET /api/v1/profile`` answers the claims object.
-    - ``notify``: ``POST /api/v1/notifications`` with ``{"title", "body", "url"}``.
+    - ``notify``: ``POST /api/v1/notifications`` with ``{"title", "body", "url"}``, or for a
+      stored pairwise id without a token ``POST /api/v1/residents/{id}/notifications``.
     - ``storage_get``: ``GET /api/v1/storage/{key}`` answers ``{"value": ...}``, or 404 when unset.
     - ``storage_set``: ``PUT /api/v1/storage/{key}`` with ``{"value": ...}``.
     - ``kpi``: ``POST /api/v1/kpis/{name}`` with ``{"value": n}``.
 
     Errors answer ``{"error": {"code": …, "message": …}}`` and raise :class:`PlatformError`.
 
-    The shell's OpenAPI document is at ``<shell>/schema/openapi.json``. Notifications are not
-    available yet (the shell's inbox is not built): ``notify`` raises
-    ``PlatformError("unavailable")``.
+    The shell's OpenAPI document is at ``<shell>/schema/openapi.json``.
     """
 
     def __init__(
@@ -208,13 +217,20 @@ class HTTPSPlatform:
         return data
 
     async def notify(
-        self, resident: Resident, title: str, body: str, url: str | None = None
+        self, resident: Resident | str, title: str, body: str, url: str | None = None
     ) -> None:
-        """``POST /api/v1/notifications`` (needs ``notify``)."""
-        _need(resident, "notify")
+        """``POST /api/v1/notifications`` with the resident's token, or for a stored pairwise id
+        ``POST /api/v1/residents/{id}/notifications`` (needs ``notify``)."""
         _check_notification(title, body, url)
         payload = {"title": title, "body": body, "url": url}
-        await self._call("POST", "/api/v1/notifications", resident=resident, json_body=payload)
+        if isinstance(resident, Resident):
+            _need(resident, "notify")
+            await self._call("POST", "/api/v1/notifications", resident=resident, json_body=payload)
+            return
+        if not resident:
+            raise PlatformError("invalid", "a pairwise id is needed")
+        path = f"/api/v1/residents/{quote(resident, safe='')}/notifications"
+        await self._call("POST", path, json_body=payload)
 
     async def storage_get(self, resident: Resident, key: str) -> Any:
         """``GET /api/v1/storage/{key}`` (needs ``storage``); ``None`` when nothing is stored."""
@@ -294,7 +310,7 @@ class NoPlatform:
         raise PlatformError("unavailable", "this app was built without a platform")
 
     async def notify(
-        self, resident: Resident, title: str, body: str, url: str | None = None
+        self, resident: Resident | str, title: str, body: str, url: str | None = None
     ) -> None:
         """Raises ``PlatformError("unavailable")``."""
         raise PlatformError("unavailable", "this app was built without a platform")

@@ -198,10 +198,11 @@ class MemoryPlatform:
             return found
 
         async def notify(
-            app_id: str, resident: Resident, title: str, body: str, url: str | None
+            app_id: str, resident: Resident | str, title: str, body: str, url: str | None
         ) -> None:
+            subject = resident if isinstance(resident, str) else resident.id
             self.notifications.append(
-                {"resident": resident.id, "title": title, "body": body, "url": url}
+                {"resident": subject, "title": title, "body": body, "url": url}
             )
 
         async def storage_get(app_id: str, resident: Resident, key: str) -> Any:

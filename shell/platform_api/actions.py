@@ -127,3 +127,44 @@ async def count_kpi(app_id: str, name: str, value: int, declared: frozenset[str]
         await KpiCount.update({KpiCount.total: KpiCount.total + value}).where(where)
         row = await KpiCount.select(KpiCount.total).where(where).first()
     return int(row["total"]) if row else value
+
+
+async def notify(caller: Caller, title: str, body: str, url: str | None, daily_limit: int) -> int:
+    """Put the app's notification in the resident's inbox and push it (scope ``notify``).
+
+    Refused beyond ``daily_limit`` a day per resident; a resident who muted the app gets
+    nothing, and the app is not told (that would reveal a choice the resident made).
+    """
+    from urllib.parse import quote
+
+    from shell.notifications import api as notifications
+    from shell.notifications.tables import InboxItem
+
+    caller.need("notify")
+    title, body = title.strip(), body.strip()
+    if not title or len(title) > 100:
+        raise errors.invalid("title must be 1 to 100 characters")
+    if len(body) > 1000:
+        raise errors.invalid("body must be at most 1000 characters")
+    if url is not None and not (url.startswith("/") and not url.startswith("//")):
+        raise errors.invalid("url must be a path of this app, starting with '/'")
+    midnight = dt.datetime.combine(today(), dt.time(), tzinfo=CITY_TIME)
+    sent_today = await InboxItem.count().where(
+        (InboxItem.account == caller.account_id)
+        & (InboxItem.message.source == caller.app_id)
+        & (InboxItem.message.kind == "app")
+        & (InboxItem.created_at >= midnight)
+    )
+    if sent_today >= daily_limit:
+        raise errors.quota_exceeded(daily_limit)
+    target = f"/apps/{caller.app_id}"
+    if url and url != "/":
+        target += f"?path={quote(url, safe='/')}"
+    return await notifications.send_texts(
+        [caller.account_id],
+        texts={"ja": {"title": title, "body": body}},
+        url=target,
+        topic=f"app:{caller.app_id}",
+        source=caller.app_id,
+        kind="app",
+    )

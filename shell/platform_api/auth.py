@@ -76,6 +76,20 @@ async def caller_for(app_id: str, subject: str, token_scopes: frozenset[str]) ->
     return Caller(app_id=app_id, account_id=grant["account"], subject=subject, scopes=scopes)
 
 
+async def caller_for_subject(app_id: str, subject: str) -> Caller:
+    """The resident behind a pairwise id the app kept, with the scopes of their grant now
+    (for calls an app makes later, without a launch token: a reminder, a receipt)."""
+    grant = await grant_for_subject(app_id, subject)
+    if grant is None:
+        raise errors.not_granted()
+    return Caller(
+        app_id=app_id,
+        account_id=grant["account"],
+        subject=subject,
+        scopes=frozenset(grant["scopes"]),
+    )
+
+
 class ResidentTokens:
     """Verifies launch tokens for any app with the shell's own keys (one verifier per app)."""
 

@@ -41,10 +41,10 @@ def invalid(message: str) -> Refused:
     return Refused(422, "invalid", message)
 
 
-def unavailable_notifications() -> Refused:
+def quota_exceeded(limit: int) -> Refused:
     return Refused(
-        503,
-        "unavailable",
-        "notifications are not available yet: the shell's notification inbox has not been built;"
-        " nothing was sent",
+        429,
+        "quota_exceeded",
+        f"this app has sent this resident {limit} notifications today (Japan time), the most a day"
+        " allows; nothing was sent",
     )

@@ -13,7 +13,7 @@ from typing import Any
 from machi_sdk import InProcessPlatform, PlatformError, Resident
 
 from shell.platform_api import actions, errors, queries
-from shell.platform_api.auth import Caller, caller_for
+from shell.platform_api.auth import Caller, caller_for, caller_for_subject
 from shell.settings import Settings
 
 
@@ -32,10 +32,13 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         return await queries.profile(caller.account_id, caller.scopes)
 
     async def notify(
-        app_id: str, resident: Resident, title: str, body: str, url: str | None
+        app_id: str, resident: Resident | str, title: str, body: str, url: str | None
     ) -> None:
-        (await _caller(app_id, resident)).need("notify")
-        raise errors.unavailable_notifications()
+        if isinstance(resident, str):  # a pairwise id the app kept: notify later
+            caller = await caller_for_subject(app_id, resident)
+        else:
+            caller = await _caller(app_id, resident)
+        await actions.notify(caller, title, body, url, settings.app_notify_daily_limit)
 
     async def storage_get(app_id: str, resident: Resident, key: str) -> Any:
         caller = await _caller(app_id, resident)

@@ -19,7 +19,13 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from shell.miniapp_host.registry import HostedApp, Registry
 from shell.platform_api import actions, errors, queries
-from shell.platform_api.auth import Caller, ResidentTokens, authenticate_app, basic_credentials
+from shell.platform_api.auth import (
+    Caller,
+    ResidentTokens,
+    authenticate_app,
+    basic_credentials,
+    caller_for_subject,
+)
 from shell.platform_api.schemas import (
     Error,
     ErrorDetail,
@@ -147,12 +153,28 @@ async def kpi(client_app: AppDep, name: FromPath[str], data: JSONBody[KpiIncreme
 
 
 @post("/notifications", status_code=202, summary="Notify the resident (scope notify)",
-      responses=_responses(400, 401, 403, 429, 503))  # fmt: skip
-async def notify(caller: CallerDep, data: JSONBody[Notification]) -> None:
-    """Not available yet: the shell's notification inbox has not been built, so this answers 503
-    ``unavailable`` rather than pretend to deliver."""
-    caller.need("notify")
-    raise errors.unavailable_notifications()
+      responses=_responses(400, 401, 403, 422, 429))  # fmt: skip
+async def notify(
+    caller: CallerDep, data: JSONBody[Notification], request: Request[Any, Any, Any]
+) -> None:
+    """Put a notification in the resident's inbox and push it to their devices. At most
+    ``MACHI_APP_NOTIFY_DAILY_LIMIT`` a day per resident (429 ``quota_exceeded`` beyond)."""
+    limit = request.app.state.settings.app_notify_daily_limit
+    await actions.notify(caller, data.title, data.body, data.url, limit)
+
+
+@post("/residents/{subject:str}/notifications", status_code=202,
+      summary="Notify a resident by pairwise id, later (scope notify)",
+      responses=_responses(400, 401, 403, 422, 429))  # fmt: skip
+async def notify_subject(
+    client_app: AppDep, subject: FromPath[str], data: JSONBody[Notification],
+    request: Request[Any, Any, Any],
+) -> None:
+    """Notify the resident whose pairwise id (``sub``) the app stored, without a launch token:
+    a reminder or a receipt. Their grant must still be active and include ``notify``."""
+    caller = await caller_for_subject(client_app.id, subject)
+    limit = request.app.state.settings.app_notify_daily_limit
+    await actions.notify(caller, data.title, data.body, data.url, limit)
 
 
 def router(settings: Settings) -> Router:
@@ -164,7 +186,7 @@ def router(settings: Settings) -> Router:
     )
     return Router(
         path="/api/v1",
-        route_handlers=[profile, storage_get, storage_put, kpi, notify],
+        route_handlers=[profile, storage_get, storage_put, kpi, notify, notify_subject],
         dependencies={"client_app": Provide(provide_app), "caller": _provide_caller(tokens)},
         middleware=[limit.middleware],
         exception_handlers={Exception: api_error},

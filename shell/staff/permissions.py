@@ -29,6 +29,8 @@ ABILITIES: dict[str, frozenset[str]] = {
     "residents.lookup": frozenset({"admin", "counter"}),
     "recovery.issue": frozenset({"admin", "counter"}),
     "apps.review": frozenset({"admin", "reviewer"}),
+    "notifications.send": frozenset({"admin", "notifier"}),
+    "notifications.approve": frozenset({"admin", "notifier"}),
 }
 
 

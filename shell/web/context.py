@@ -23,4 +23,5 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "csp_nonce": csp_nonce(request.scope),
         "locale": i18n.get_locale(),
         "current_path": request.url.path,
+        "unread": state.get("unread", 0),
     }

@@ -119,3 +119,13 @@ def format_moment(value: dt.datetime, style: str = "medium") -> str:
         return format_datetime(value, format=style, tzinfo=TOKYO, locale=babel_locale())
     except UnknownLocaleError:
         return value.isoformat()
+
+
+def in_every_language(message: str, **variables: object) -> dict[str, str]:
+    """``message`` translated into every language the shell speaks (for texts stored once and read
+    later by people in their own language, such as notifications)."""
+    found = {}
+    for code in LANGUAGES:
+        text = translations(code).gettext(message)
+        found[code] = text % variables if variables else text
+    return found

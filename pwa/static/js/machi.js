@@ -11,6 +11,14 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // The app icon's badge shows the unread notifications, where the Badging API exists.
+  document.addEventListener("DOMContentLoaded", function () {
+    var badge = document.querySelector("[data-unread]");
+    if (!badge || !("setAppBadge" in navigator)) { return; }
+    var unread = parseInt(badge.dataset.unread, 10) || 0;
+    (unread ? navigator.setAppBadge(unread) : navigator.clearAppBadge()).catch(function () {});
+  });
+
   // A refusal the page cannot show in place (403, 500, no network): say so, visibly.
   function showRequestError() {
     var box = document.getElementById("request-error");

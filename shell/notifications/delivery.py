@@ -1,0 +1,187 @@
+"""Putting a message in inboxes and pushing it to devices.
+
+The inbox copy is written first and is the record: a push that fails leaves it there. Pushing runs
+as a job (urgent messages on the urgent queue, never behind routine mail) and is safe to run twice:
+only copies still ``pending`` are claimed, each by one runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from piccolo.engine import engine_finder
+
+from shell import jobs
+from shell.identity.tables import Account
+from shell.notifications import runtime
+from shell.notifications.tables import InboxItem, Message, PushSubscription
+from shell.notifications.webpush import Sender
+from shell.web.i18n import DEFAULT
+
+CHUNK = 500
+BATCH = 1000
+TTL = {"high": 24 * 3600, "normal": 3 * 24 * 3600, "low": 7 * 24 * 3600, "very-low": 7 * 24 * 3600}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def fill_inboxes(message_id: int, account_ids: Sequence[int]) -> None:
+    """One inbox copy per resident; a second run for the same message adds nothing."""
+    engine = engine_finder()
+    assert engine is not None
+    now = _now()
+    unique = sorted({int(account_id) for account_id in account_ids})
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
+        values = ", ".join(
+            f"({int(message_id)}, {account_id}, 'pending', {{}}, false)" for account_id in chunk
+        )
+        await engine.run_querystring(
+            _raw(
+                "INSERT INTO notifications_inbox_item "  # noqa: S608  (integers made here)
+                "(message, account, push_state, created_at, hidden) "
+                f"VALUES {values} ON CONFLICT DO NOTHING",
+                *([now] * len(chunk)),
+            )
+        )
+
+
+def _raw(sql: str, *args: Any) -> Any:
+    from piccolo.querystring import QueryString
+
+    return QueryString(sql, *args)
+
+
+async def start_push(message_id: int, urgency: str) -> None:
+    name = "notifications.push_urgent" if urgency == "high" else "notifications.push"
+    await jobs.enqueue(name, message_id=message_id)
+
+
+def _texts_for(message: dict[str, Any], language: str) -> dict[str, str]:
+    texts = message["texts"]
+    if isinstance(texts, str):
+        texts = json.loads(texts)
+    return texts.get(language) or texts[DEFAULT]
+
+
+async def _claim(message_id: int) -> list[dict[str, Any]]:
+    pending = (
+        await InboxItem.select(InboxItem.id)
+        .where((InboxItem.message == message_id) & (InboxItem.push_state == "pending"))
+        .limit(BATCH)
+    )
+    if not pending:
+        return []
+    return await (
+        InboxItem.update({InboxItem.push_state: "pushing"})
+        .where(
+            InboxItem.id.is_in([row["id"] for row in pending]) & (InboxItem.push_state == "pending")
+        )
+        .returning(InboxItem.id, InboxItem.account)
+    )
+
+
+async def _unread(account_ids: list[int]) -> Counter[int]:
+    rows = await InboxItem.select(InboxItem.account).where(
+        InboxItem.account.is_in(account_ids) & InboxItem.read_at.is_null()
+    )
+    return Counter(row["account"] for row in rows)
+
+
+async def _push_one(
+    sender: Sender,
+    message: dict[str, Any],
+    item: dict[str, Any],
+    devices: list[dict[str, Any]],
+    language: str,
+    unread: int,
+    ttl: int,
+) -> tuple[int, str, list[int]]:
+    """Push one inbox copy to each of its resident's devices: (item id, state, gone devices)."""
+    if not devices:
+        return item["id"], "none", []
+    text = _texts_for(message, language)
+    receipt = f"/notifications/receipts/{item['id']}/{runtime.receipt_token(item['id'])}"
+    payload = json.dumps(
+        {
+            "title": text["title"],
+            "body": text["body"],
+            "url": f"/inbox/{item['id']}/open",
+            "tag": f"m{message['id']}",
+            "lang": language,
+            "badge": unread,
+            "receipt": receipt,
+        },
+        ensure_ascii=False,
+    ).encode()
+    outcomes = await asyncio.gather(
+        *(
+            sender.send(
+                {"endpoint": d["endpoint"], "keys": {"p256dh": d["p256dh"], "auth": d["auth"]}},
+                payload,
+                ttl=ttl,
+                urgency=message["urgency"],
+                topic=f"m{message['id']}",
+            )
+            for d in devices
+        )
+    )
+    gone = [d["id"] for d, outcome in zip(devices, outcomes, strict=True) if outcome.gone]
+    state = "sent" if any(outcome.sent for outcome in outcomes) else "failed"
+    return item["id"], state, gone
+
+
+async def push_message(message_id: int) -> None:
+    """Push every pending inbox copy of the message to its resident's devices."""
+    message = await Message.select().where(Message.id == message_id).first()
+    if message is None:
+        return
+    sender = await runtime.sender()
+    ttl = TTL.get(message["urgency"], TTL["normal"])
+    while batch := await _claim(message_id):
+        accounts = sorted({row["account"] for row in batch})
+        subscriptions: dict[int, list[dict[str, Any]]] = {}
+        for sub in await PushSubscription.select().where(PushSubscription.account.is_in(accounts)):
+            subscriptions.setdefault(sub["account"], []).append(sub)
+        languages = {
+            row["id"]: row["language"]
+            for row in await Account.select(Account.id, Account.language).where(
+                Account.id.is_in(accounts)
+            )
+        }
+        unread = await _unread(accounts)
+
+        results = await asyncio.gather(
+            *(
+                _push_one(
+                    sender,
+                    message,
+                    item,
+                    subscriptions.get(item["account"], []),
+                    languages.get(item["account"], DEFAULT),
+                    unread.get(item["account"], 0),
+                    ttl,
+                )
+                for item in batch
+            )
+        )
+        by_state: dict[str, list[int]] = {}
+        gone: list[int] = []
+        for item_id, state, dead in results:
+            by_state.setdefault(state, []).append(item_id)
+            gone.extend(dead)
+        for state, ids in by_state.items():
+            await InboxItem.update({InboxItem.push_state: state}).where(InboxItem.id.is_in(ids))
+        if gone:
+            await PushSubscription.delete().where(PushSubscription.id.is_in(gone))
+
+
+jobs.task("notifications.push", queue=jobs.ROUTINE)(push_message)
+jobs.task("notifications.push_urgent", queue=jobs.URGENT)(push_message)

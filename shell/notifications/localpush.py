@@ -1,0 +1,152 @@
+"""A push service that runs here: for demos, the tests and ``machi bench push``.
+
+It plays the part of a browser vendor's push service (RFC 8030) *and* of the browser behind it:
+``POST /subscriptions`` makes a subscription with a fresh P-256 key pair and auth secret, as
+``pushManager.subscribe`` would, and answers the subscription JSON a page would send to the shell.
+``POST /push/{id}`` accepts a message only with a valid VAPID authorisation (RFC 8292) for this
+origin, decrypts it with the subscriber's private key (RFC 8291, aes128gcm) and keeps the
+plaintext; ``GET /subscriptions/{id}/messages`` hands the plaintexts to whoever plays the device
+(an end-to-end test forwards them to Chromium's service worker). ``DELETE /subscriptions/{id}``
+expires a subscription, after which pushes to it get 410 Gone, as from a real service.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import http_ece
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from litestar import Litestar, Request, delete, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.response import Response
+
+
+def _b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass
+class Device:
+    private_key: ec.EllipticCurvePrivateKey
+    auth_secret: bytes
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    gone: bool = False
+
+
+class LocalPushService:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.devices: dict[str, Device] = {}
+        self.accepted = 0
+        self.refused = 0
+        self._vapid_keys: dict[str, ec.EllipticCurvePublicKey] = {}
+
+    def subscribe(self) -> dict[str, Any]:
+        key = ec.generate_private_key(ec.SECP256R1())
+        device_id = secrets.token_urlsafe(16)
+        self.devices[device_id] = Device(key, secrets.token_bytes(16))
+        public = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return {
+            "id": device_id,
+            "endpoint": f"{self.base_url}/push/{device_id}",
+            "expirationTime": None,
+            "keys": {
+                "p256dh": _b64encode(public),
+                "auth": _b64encode(self.devices[device_id].auth_secret),
+            },
+        }
+
+    def _check_vapid(self, authorization: str) -> None:
+        # "vapid t=<jwt>, k=<public key>" (RFC 8292 section 3)
+        scheme, _, rest = authorization.partition(" ")
+        params = dict(part.strip().split("=", 1) for part in rest.split(",") if "=" in part)
+        if scheme.lower() != "vapid" or "t" not in params or "k" not in params:
+            raise HTTPException(status_code=401, detail="VAPID authorisation required")
+        key = self._vapid_keys.get(params["k"])
+        if key is None:
+            key = ec.EllipticCurvePublicKey.from_encoded_point(
+                ec.SECP256R1(), _b64decode(params["k"])
+            )
+            self._vapid_keys[params["k"]] = key
+        origin = self.base_url.split("/", 3)
+        try:
+            claims = jwt.decode(
+                params["t"], key, algorithms=["ES256"], audience=f"{origin[0]}//{origin[2]}"
+            )
+        except jwt.PyJWTError as exc:
+            raise HTTPException(status_code=403, detail=f"VAPID token refused: {exc}") from None
+        if not str(claims.get("sub", "")).startswith(("mailto:", "https:")):
+            raise HTTPException(status_code=403, detail="VAPID sub must be mailto: or https:")
+        if claims["exp"] > time.time() + 24 * 3600:
+            raise HTTPException(status_code=403, detail="VAPID token lives over 24 hours")
+
+    def receive(self, device_id: str, headers: dict[str, str], body: bytes) -> int:
+        device = self.devices.get(device_id)
+        if device is None:
+            self.refused += 1
+            return 404
+        if device.gone:
+            self.refused += 1
+            return 410
+        self._check_vapid(headers.get("authorization", ""))
+        if headers.get("content-encoding") != "aes128gcm":
+            raise HTTPException(status_code=415, detail="aes128gcm required")
+        plaintext = http_ece.decrypt(
+            body,
+            private_key=device.private_key,
+            auth_secret=device.auth_secret,
+            version="aes128gcm",
+        )
+        device.messages.append(
+            {
+                "data": plaintext.decode(),
+                "ttl": headers.get("ttl"),
+                "urgency": headers.get("urgency", "normal"),
+                "topic": headers.get("topic"),
+            }
+        )
+        self.accepted += 1
+        return 201
+
+    def asgi(self) -> Litestar:
+        service = self
+
+        @post("/subscriptions", status_code=201)
+        async def subscribe() -> dict[str, Any]:
+            return service.subscribe()
+
+        @post("/push/{device_id:str}", status_code=201)
+        async def push(device_id: FromPath[str], request: Request[Any, Any, Any]) -> Response[None]:
+            status = service.receive(device_id, dict(request.headers), await request.body())
+            return Response(None, status_code=status)
+
+        @get("/subscriptions/{device_id:str}/messages")
+        async def messages(device_id: FromPath[str]) -> list[dict[str, Any]]:
+            device = service.devices.get(device_id)
+            if device is None:
+                raise HTTPException(status_code=404)
+            return device.messages
+
+        @delete("/subscriptions/{device_id:str}", status_code=204)
+        async def expire(device_id: FromPath[str]) -> None:
+            if device_id in service.devices:
+                service.devices[device_id].gone = True
+
+        @get("/stats")
+        async def stats() -> dict[str, int]:
+            return {"accepted": service.accepted, "refused": service.refused}
+
+        return Litestar([subscribe, push, messages, expire, stats])

@@ -1,0 +1,152 @@
+"""Read the inbox, the resident's choices, and how a staff message is doing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shell.identity.tables import Account
+from shell.notifications.tables import InboxItem, Message, MutedTopic, PushSubscription
+from shell.web.i18n import DEFAULT
+
+
+def _texts(value: Any) -> dict[str, dict[str, str]]:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def text_in(texts: Any, language: str) -> dict[str, str]:
+    found = _texts(texts)
+    return found.get(language) or found[DEFAULT]
+
+
+def _item(row: dict[str, Any], language: str) -> dict[str, Any]:
+    text = text_in(row["message.texts"], language)
+    return {
+        "id": row["id"],
+        "title": text["title"],
+        "body": text["body"],
+        "url": row["message.url"],
+        "topic": row["message.topic"],
+        "source": row["message.source"],
+        "urgency": row["message.urgency"],
+        "read": row["read_at"] is not None,
+        "created_at": row["created_at"],
+    }
+
+
+_COLUMNS = (
+    InboxItem.id,
+    InboxItem.read_at,
+    InboxItem.created_at,
+    InboxItem.message.texts,
+    InboxItem.message.url,
+    InboxItem.message.topic,
+    InboxItem.message.source,
+    InboxItem.message.urgency,
+)
+
+
+async def inbox(account_id: int, language: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    rows = (
+        await InboxItem.select(*_COLUMNS)
+        .where((InboxItem.account == account_id) & (InboxItem.hidden.eq(False)))
+        .order_by(InboxItem.id, ascending=False)
+        .limit(limit)
+    )
+    return [_item(row, language) for row in rows]
+
+
+async def item(account_id: int, item_id: int, language: str) -> dict[str, Any] | None:
+    row = (
+        await InboxItem.select(*_COLUMNS)
+        .where((InboxItem.account == account_id) & (InboxItem.id == item_id))
+        .first()
+    )
+    return _item(row, language) if row else None
+
+
+async def unread_count(account_id: int) -> int:
+    return await InboxItem.count().where(
+        (InboxItem.account == account_id) & InboxItem.read_at.is_null() & InboxItem.hidden.eq(False)
+    )
+
+
+async def muted_topics(account_id: int) -> set[str]:
+    rows = await MutedTopic.select(MutedTopic.topic).where(MutedTopic.account == account_id)
+    return {row["topic"] for row in rows}
+
+
+async def devices(account_id: int) -> int:
+    return await PushSubscription.count().where(PushSubscription.account == account_id)
+
+
+async def latest_on_topic(topic: str, language: str, limit: int = 5) -> list[dict[str, Any]]:
+    rows = (
+        await Message.select(Message.id, Message.texts, Message.url, Message.sent_at)
+        .where((Message.topic == topic) & (Message.status == "sent"))
+        .order_by(Message.id, ascending=False)
+        .limit(limit)
+    )
+    return [
+        {**text_in(row["texts"], language), "url": row["url"], "sent_at": row["sent_at"]}
+        for row in rows
+    ]
+
+
+# -- staff -------------------------------------------------------------------------------------
+
+
+async def staff_messages(limit: int = 50) -> list[dict[str, Any]]:
+    rows = (
+        await Message.select(
+            Message.id,
+            Message.texts,
+            Message.status,
+            Message.topic,
+            Message.recipients,
+            Message.scheduled_at,
+            Message.sent_at,
+            Message.created_at,
+            Message.segment,
+        )
+        .where(Message.kind == "staff")
+        .order_by(Message.id, ascending=False)
+        .limit(limit)
+    )
+    return [{**row, "title": text_in(row["texts"], DEFAULT)["title"]} for row in rows]
+
+
+async def staff_message(message_id: int) -> dict[str, Any] | None:
+    row = (
+        await Message.select(
+            *Message.all_columns(),
+            Message.created_by.name.as_alias("created_by_name"),
+            Message.approved_by.name.as_alias("approved_by_name"),
+        )
+        .where((Message.id == message_id) & (Message.kind == "staff"))
+        .first()
+    )
+    if row is None:
+        return None
+    row["texts"] = _texts(row["texts"])
+    row["segment"] = _texts(row["segment"])
+    return row
+
+
+async def stats(message_id: int) -> dict[str, int]:
+    """How far a message got: in inboxes, pushed, arrived on a device, tapped, read, failed."""
+    base = InboxItem.message == message_id
+    return {
+        "inboxes": await InboxItem.count().where(base),
+        "sent": await InboxItem.count().where(base & (InboxItem.push_state == "sent")),
+        "failed": await InboxItem.count().where(base & (InboxItem.push_state == "failed")),
+        "no_device": await InboxItem.count().where(base & (InboxItem.push_state == "none")),
+        "delivered": await InboxItem.count().where(base & InboxItem.delivered_at.is_not_null()),
+        "opened": await InboxItem.count().where(base & InboxItem.opened_at.is_not_null()),
+        "read": await InboxItem.count().where(base & InboxItem.read_at.is_not_null()),
+    }
+
+
+async def account_language(account_id: int) -> str:
+    row = await Account.select(Account.language).where(Account.id == account_id).first()
+    return row["language"] if row else DEFAULT

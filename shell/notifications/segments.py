@@ -1,0 +1,104 @@
+"""Who a staff notification goes to: districts, age bands and languages, in any mix.
+
+Within one criterion the choices are alternatives (district A *or* B); across criteria they all
+apply (district A *and* aged 65 or over). An empty segment is everyone, which a second notifier
+must approve. Residents who muted the message's topic are left out unless the topic is locked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from piccolo.columns.combination import Or, Where
+from piccolo.query.base import Query
+
+from shell.identity.tables import Account
+from shell.notifications.tables import MutedTopic
+from shell.notifications.topics import LOCKED
+from shell.web.i18n import lazy
+
+# band -> (youngest age, oldest age or None)
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "under18": (0, 17),
+    "18-39": (18, 39),
+    "40-64": (40, 64),
+    "65-74": (65, 74),
+    "75+": (75, None),
+}
+AGE_BAND_LABELS: dict[str, str] = {
+    "under18": lazy("18歳未満"),
+    "18-39": lazy("18〜39歳"),
+    "40-64": lazy("40〜64歳"),
+    "65-74": lazy("65〜74歳"),
+    "75+": lazy("75歳以上"),
+}
+
+
+class Segment(msgspec.Struct, frozen=True, omit_defaults=True):
+    districts: tuple[int, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    @property
+    def everyone(self) -> bool:
+        return not (self.districts or self.age_bands or self.languages)
+
+    def as_json(self) -> dict[str, Any]:
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_json(cls, value: Any) -> Segment:
+        return msgspec.convert(value or {}, cls)
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _age_band(band: str, today: dt.date) -> Where | Any:
+    youngest, oldest = AGE_BANDS[band]
+    # aged >= youngest: born on or before today minus youngest years
+    condition = Account.birth_date <= _years_ago(today, youngest)
+    if oldest is not None:
+        condition = condition & (Account.birth_date > _years_ago(today, oldest + 1))
+    return condition
+
+
+def _any(conditions: list[Any]) -> Any:
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined = Or(combined, condition)
+    return combined
+
+
+def _filtered(query: Query[Any, Any], segment: Segment, today: dt.date) -> Any:
+    if segment.districts:
+        query = query.where(Account.district.is_in(list(segment.districts)))
+    if segment.languages:
+        query = query.where(Account.language.is_in(list(segment.languages)))
+    if segment.age_bands:
+        query = query.where(_any([_age_band(band, today) for band in segment.age_bands]))
+    return query
+
+
+async def account_ids(segment: Segment, topic: str, today: dt.date | None = None) -> list[int]:
+    """Every account the segment reaches for ``topic``, muted ones left out."""
+    today = today or dt.date.today()
+    rows = await _filtered(Account.select(Account.id), segment, today)
+    ids = [row["id"] for row in rows]
+    if topic in LOCKED or not ids:
+        return ids
+    muted = {
+        row["account"]
+        for row in await MutedTopic.select(MutedTopic.account).where(MutedTopic.topic == topic)
+    }
+    return [account_id for account_id in ids if account_id not in muted]
+
+
+async def reach(segment: Segment, topic: str) -> int:
+    return len(await account_ids(segment, topic))

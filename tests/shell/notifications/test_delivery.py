@@ -1,0 +1,161 @@
+"""Inbox first, then Web Push through a real push service: encrypted, VAPID-signed, decrypted."""
+
+from __future__ import annotations
+
+import json
+
+from shell import jobs
+from shell.notifications import api
+from shell.notifications.tables import InboxItem, Message, PushSubscription
+from tests.helpers.flows import csrf_headers
+from tests.shell.notifications.conftest import resident, subscribe
+
+
+async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_residents_language(
+    app, push, districts
+):
+    async with resident(app) as (client, account):
+        device = await subscribe(client, push)
+        await client.post("/language", data={"language": "en", "next": "/"}, headers=csrf_headers(client))
+        message_id = await api.notify_accounts(
+            [account["id"]],
+            title="お知らせ",
+            body="本文",
+            url="/inbox",
+            topic="city",
+            source="city",
+        )
+        await jobs.drain()
+
+        delivered = push.devices[device["id"]].messages
+        assert len(delivered) == 1
+        payload = json.loads(delivered[0]["data"])
+        item = await InboxItem.select().where(InboxItem.message == message_id).first()
+        assert payload["url"] == f"/inbox/{item['id']}/open"
+        assert payload["title"] == "Notice"  # the English catalog's translation of お知らせ
+        assert payload["badge"] == 1
+        assert delivered[0]["topic"] == f"m{message_id}"
+        assert item["push_state"] == "sent"
+
+        inbox = await client.get("/inbox")
+        assert "Notice" in inbox.text
+        # The device's service worker reports the arrival with the signed receipt.
+        receipt = await client.post(payload["receipt"])
+        assert receipt.status_code == 204
+        forged = await client.post(f"/notifications/receipts/{item['id']}/AAAA")
+        assert forged.status_code == 204
+        again = await InboxItem.select().where(InboxItem.id == item["id"]).first()
+        assert again["delivered_at"] is not None
+
+        # Tapping the notification opens it and counts it as opened and read.
+        opened = await client.get(payload["url"])
+        assert opened.status_code == 303
+        assert opened.headers["location"] == f"/inbox/{item['id']}"
+        read = await InboxItem.select().where(InboxItem.id == item["id"]).first()
+        assert read["opened_at"] is not None and read["read_at"] is not None
+
+
+async def test_a_forged_receipt_counts_nothing(app, push, districts):
+    async with resident(app) as (client, account):
+        await subscribe(client, push)
+        message_id = await api.notify_accounts(
+            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+        )
+        await jobs.drain()
+        item = await InboxItem.select().where(InboxItem.message == message_id).first()
+        forged = await client.post(f"/notifications/receipts/{item['id']}/not-the-token")
+        assert forged.status_code == 204
+        after = await InboxItem.select().where(InboxItem.id == item["id"]).first()
+        assert after["delivered_at"] is None
+
+
+async def test_a_gone_subscription_is_removed_and_the_message_stays_in_the_inbox(
+    app, push, districts
+):
+    async with resident(app) as (client, account):
+        device = await subscribe(client, push)
+        push.devices[device["id"]].gone = True  # the browser unsubscribed: 410 from now on
+        message_id = await api.notify_accounts(
+            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+        )
+        await jobs.drain()
+        assert await PushSubscription.count() == 0
+        item = await InboxItem.select().where(InboxItem.message == message_id).first()
+        assert item["push_state"] == "failed"
+        assert "お知らせ" in (await client.get("/inbox")).text
+
+
+async def test_a_second_run_of_the_push_job_sends_nothing_twice(app, push, districts):
+    async with resident(app) as (client, account):
+        device = await subscribe(client, push)
+        message_id = await api.notify_accounts(
+            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+        )
+        await jobs.drain()
+        await jobs.enqueue("notifications.push", message_id=message_id)
+        await jobs.drain()
+        from shell.notifications.delivery import fill_inboxes
+
+        await fill_inboxes(message_id, [account["id"], account["id"]])
+        assert await InboxItem.count().where(InboxItem.message == message_id) == 1
+        assert len(push.devices[device["id"]].messages) == 1
+
+
+async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, districts):
+    async with resident(app) as (client, account):
+        saved = await client.post(
+            "/notifications/settings",
+            data={"topic": ["city"]},  # events and childcare turned off
+            headers=csrf_headers(client),
+        )
+        assert saved.status_code == 200
+        assert 'data-testid="topics-saved"' in saved.text
+        await api.notify_accounts(
+            [account["id"]], title="お知らせ", body="イベント", url="/inbox", topic="events", source="city"
+        )
+        await api.notify_accounts(
+            [account["id"]], title="お知らせ", body="避難", url="/inbox", topic="disaster", source="city",
+            urgency="high",
+        )
+        await jobs.drain()
+        topics = [
+            row["message.topic"]
+            for row in await InboxItem.select(InboxItem.message.topic).where(
+                InboxItem.account == account["id"]
+            )
+        ]
+        assert topics == ["disaster"]
+        urgent = await Message.select().where(Message.topic == "disaster").first()
+        assert urgent["urgency"] == "high"
+
+
+async def test_a_subscription_to_an_unknown_push_service_or_malformed_is_refused(app, districts):
+    async with resident(app) as (client, _account):
+        for bad in (
+            {"endpoint": "https://attacker.example/collect", "keys": {"p256dh": "BA", "auth": "AA"}},
+            {"endpoint": "http://169.254.169.254/latest", "keys": {"p256dh": "BA", "auth": "AA"}},
+            {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": "short", "auth": "x"}},
+            {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
+            ["not", "an", "object"],
+        ):
+            response = await client.post(
+                "/notifications/subscriptions", json=bad, headers=csrf_headers(client)
+            )
+            assert response.status_code == 400, bad
+            assert response.json()["message"]
+        assert await PushSubscription.count() == 0
+
+
+async def test_the_settings_page_and_the_unread_badge(app, push, districts):
+    async with resident(app) as (client, account):
+        page = await client.get("/notifications/settings")
+        assert page.status_code == 200
+        assert "data-vapid-key=" in page.text
+        await api.notify_accounts(
+            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+        )
+        home = await client.get("/")
+        assert "未読1件" in home.text
+        assert (await client.get("/notifications/unread")).json() == {"unread": 1}
+        await client.post("/inbox/read-all", headers=csrf_headers(client))
+        assert (await client.get("/notifications/unread")).json() == {"unread": 0}
