@@ -253,6 +253,31 @@ def keys_rotate() -> None:
     click.echo(f"now signing with {_with_db(token_keys.rotate).kid}")
 
 
+# --- wallet (issue 5) ---
+@main.group()
+def wallet() -> None:
+    """The wallet's ledger."""
+
+
+@wallet.command("verify")
+def wallet_verify() -> None:
+    """Recompute every balance from the entries; exit 1 naming each problem found."""
+    from shell.wallet import verify
+
+    async def check() -> tuple[list[str], dict[str, int]]:
+        return await verify.problems(), await verify.summary()
+
+    found, counts = _with_db(check)
+    for problem in found:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo(
+        f"ledger sound: {counts['transactions']} transactions, {counts['entries']} entries, "
+        f"{counts['accounts']} accounts"
+    )
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks: one JSON object per line, the last a summary."""

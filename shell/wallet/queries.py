@@ -1,0 +1,197 @@
+"""Reads of the wallet: balances, history, merchants, settlement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shell.wallet.actions import _aware, now
+from shell.wallet.tables import (
+    Campaign,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Merchant,
+    MerchantMember,
+    TopUp,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+async def balances(owner: int) -> dict[str, int]:
+    """Cash and unexpired points (expired points waiting for the expiry job are not spendable)."""
+    rows = await LedgerAccount.select(
+        LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.expires_at
+    ).where((LedgerAccount.owner == owner) & LedgerAccount.kind.is_in(["cash", "points"]))
+    at = now()
+    result = {"cash": 0, "points": 0}
+    for row in rows:
+        expires = _aware(row["expires_at"])
+        if row["kind"] == "points" and expires is not None and expires <= at:
+            continue
+        result[row["kind"]] += row["balance"]
+    return result
+
+
+async def point_lots(owner: int) -> list[dict[str, Any]]:
+    """Unexpired point grants with something left, soonest expiry first."""
+    rows = await LedgerAccount.select(
+        LedgerAccount.id, LedgerAccount.balance, LedgerAccount.expires_at, LedgerAccount.categories
+    ).where(
+        (LedgerAccount.owner == owner)
+        & (LedgerAccount.kind == "points")
+        & (LedgerAccount.balance > 0)
+    )
+    at = now()
+    lots = []
+    for row in rows:
+        row["expires_at"] = _aware(row["expires_at"])
+        if row["expires_at"] and row["expires_at"] > at:
+            lots.append(row)
+    return sorted(lots, key=lambda r: r["expires_at"])
+
+
+async def history(owner: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The resident's movements, newest first, each with its net cash and points change."""
+    rows = (
+        await LedgerEntry.select(
+            LedgerEntry.ledger_transaction.id.as_alias("id"),
+            LedgerEntry.ledger_transaction.kind.as_alias("kind"),
+            LedgerEntry.ledger_transaction.created_at.as_alias("created_at"),
+            LedgerEntry.ledger_transaction.merchant.name.as_alias("merchant_name"),
+            LedgerEntry.ledger_transaction.memo.as_alias("memo"),
+            LedgerEntry.account.kind.as_alias("account_kind"),
+            LedgerEntry.amount,
+        )
+        .where(LedgerEntry.account.owner == owner)
+        .order_by(LedgerEntry.ledger_transaction.id, ascending=False)
+        .limit(limit * 3)
+    )
+    merged: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        item = merged.setdefault(row["id"], {**row, "cash": 0, "points": 0, "total": 0})
+        item[row["account_kind"]] += row["amount"]
+        item["total"] += row["amount"]
+    return list(merged.values())[:limit]
+
+
+async def merchant_balance(merchant_id: int) -> int:
+    row = (
+        await LedgerAccount.select(LedgerAccount.balance)
+        .where(LedgerAccount.key == f"merchant:{merchant_id}")
+        .first()
+    )
+    return int(row["balance"]) if row else 0
+
+
+async def merchant(merchant_id: int) -> dict[str, Any] | None:
+    return await Merchant.select().where(Merchant.id == merchant_id).first()  # type: ignore[no-any-return]
+
+
+async def merchant_by_code(code: str) -> dict[str, Any] | None:
+    return await Merchant.select().where(Merchant.code == code).first()  # type: ignore[no-any-return]
+
+
+async def merchants_of(account_id: int) -> list[dict[str, Any]]:
+    """The shops this account works at, with its role in each."""
+    return await MerchantMember.select(  # type: ignore[no-any-return]
+        MerchantMember.merchant.all_columns(), MerchantMember.role
+    ).where(MerchantMember.account == account_id)
+
+
+async def merchant_role(account_id: int, merchant_id: int) -> str | None:
+    row = (
+        await MerchantMember.select(MerchantMember.role)
+        .where((MerchantMember.account == account_id) & (MerchantMember.merchant == merchant_id))
+        .first()
+    )
+    return row["role"] if row else None
+
+
+async def incoming(
+    merchant_id: int, *, since: dt.datetime | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Payments to the shop, newest first, each with how much has been refunded."""
+    query = LedgerTransaction.select(
+        LedgerTransaction.id, LedgerTransaction.amount, LedgerTransaction.created_at,
+    ).where(
+        (LedgerTransaction.merchant == merchant_id) & (LedgerTransaction.kind == "payment")
+    )  # fmt: skip
+    if since is not None:
+        query = query.where(LedgerTransaction.created_at >= since)
+    payments = await query.order_by(LedgerTransaction.id, ascending=False).limit(limit)
+    if not payments:
+        return []
+    refunds = await LedgerTransaction.select(
+        LedgerTransaction.related, LedgerTransaction.amount
+    ).where(
+        (LedgerTransaction.kind == "refund")
+        & LedgerTransaction.related.is_in([p["id"] for p in payments])
+    )
+    refunded: dict[int, int] = {}
+    for row in refunds:
+        refunded[row["related"]] = refunded.get(row["related"], 0) + row["amount"]
+    for payment in payments:
+        payment["refunded"] = refunded.get(payment["id"], 0)
+        payment["refundable"] = payment["amount"] - payment["refunded"]
+    return payments  # type: ignore[no-any-return]
+
+
+def tokyo_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=TOKYO).astimezone(dt.UTC)
+    return start, start + dt.timedelta(days=1)
+
+
+async def settlement(merchant_id: int, day: dt.date) -> list[dict[str, Any]]:
+    """Every payment and refund of the shop on ``day`` (Tokyo time), oldest first."""
+    start, end = tokyo_day_bounds(day)
+    return await LedgerTransaction.select(  # type: ignore[no-any-return]
+        LedgerTransaction.id, LedgerTransaction.kind, LedgerTransaction.amount,
+        LedgerTransaction.related, LedgerTransaction.created_at,
+    ).where(
+        (LedgerTransaction.merchant == merchant_id)
+        & LedgerTransaction.kind.is_in(["payment", "refund"])
+        & (LedgerTransaction.created_at >= start)
+        & (LedgerTransaction.created_at < end)
+    ).order_by(LedgerTransaction.id)  # fmt: skip
+
+
+async def top_up(reference: str) -> dict[str, Any] | None:
+    return await TopUp.select().where(TopUp.reference == reference).first()  # type: ignore[no-any-return]
+
+
+async def all_merchants() -> list[dict[str, Any]]:
+    return await Merchant.select().order_by(Merchant.id)  # type: ignore[no-any-return]
+
+
+async def campaigns() -> list[dict[str, Any]]:
+    return await Campaign.select().order_by(Campaign.id, ascending=False)  # type: ignore[no-any-return]
+
+
+async def circulation() -> dict[str, Any]:
+    """What circulates: cash and points held by residents, takings held by shops, and payments
+    by shop category and by day (Tokyo)."""
+    held = await LedgerAccount.select(LedgerAccount.kind, LedgerAccount.balance)
+    totals = {"cash": 0, "points": 0, "merchant": 0}
+    for row in held:
+        if row["kind"] in totals:
+            totals[row["kind"]] += row["balance"]
+    payments = await LedgerTransaction.select(
+        LedgerTransaction.amount, LedgerTransaction.kind, LedgerTransaction.created_at,
+        LedgerTransaction.merchant.category.as_alias("category"),
+    ).where(LedgerTransaction.kind.is_in(["payment", "refund"]))  # fmt: skip
+    by_category: dict[str, int] = {}
+    by_day: dict[str, int] = {}
+    for row in payments:
+        sign = 1 if row["kind"] == "payment" else -1
+        category = row["category"] or "-"
+        by_category[category] = by_category.get(category, 0) + sign * row["amount"]
+        day = _aware(row["created_at"]).astimezone(TOKYO).date().isoformat()  # type: ignore[union-attr]
+        by_day[day] = by_day.get(day, 0) + sign * row["amount"]
+    return {
+        "totals": totals,
+        "by_category": dict(sorted(by_category.items())),
+        "by_day": dict(sorted(by_day.items())),
+    }
