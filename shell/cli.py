@@ -98,6 +98,41 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
     )
 
 
+@main.command()
+def worker() -> None:
+    """Run background and periodic jobs from Redis (with MACHI_REDIS_URL; without it, each
+    `machi serve` process runs its own jobs and no worker is needed)."""
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "the job worker needs MACHI_REDIS_URL; without Redis `machi serve` runs the jobs"
+        )
+    _run(migrate())
+
+    async def work() -> None:
+        import signal
+
+        from shell import jobs
+        from shell.app import create_app
+
+        create_app(settings)  # registers every area's jobs and configures them
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await jobs.start(settings.redis_url, consume=True)
+        click.echo("Machi job worker: consuming machi:jobs:urgent and machi:jobs:routine")
+        try:
+            await stop.wait()
+        finally:
+            await jobs.stop()
+            from shell.notifications import runtime
+
+            await runtime.close()
+
+    _with_db(work, migrated=True)
+
+
 @main.group()
 def db() -> None:
     """Database commands."""

@@ -23,7 +23,9 @@ async def local_push_service() -> AsyncIterator[LocalPushService]:
     port = free_port()
     service = LocalPushService(f"http://127.0.0.1:{port}")
     server = uvicorn.Server(
-        uvicorn.Config(service.asgi(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            service.asgi(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(200):

@@ -48,8 +48,11 @@ async def resident(app, **profile: str) -> AsyncIterator[tuple[httpx.AsyncClient
 
 
 @asynccontextmanager
-async def staff(app, role: str = "notifier", name: str = "配信 一郎"):
-    async with resident(app, name=name, name_kana="はいしん いちろう") as (client, account):
+async def staff(app, role: str = "notifier", name: str = "配信 一郎", **profile: str):
+    async with resident(app, name=name, name_kana="はいしん いちろう", **profile) as (
+        client,
+        account,
+    ):
         await grant_role(account["id"], role, by=None)
         yield client, account
 

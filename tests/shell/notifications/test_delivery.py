@@ -16,7 +16,9 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
 ):
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
-        await client.post("/language", data={"language": "en", "next": "/"}, headers=csrf_headers(client))
+        await client.post(
+            "/language", data={"language": "en", "next": "/"}, headers=csrf_headers(client)
+        )
         message_id = await api.notify_accounts(
             [account["id"]],
             title="お知らせ",
@@ -52,14 +54,20 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
         assert opened.status_code == 303
         assert opened.headers["location"] == f"/inbox/{item['id']}"
         read = await InboxItem.select().where(InboxItem.id == item["id"]).first()
-        assert read["opened_at"] is not None and read["read_at"] is not None
+        assert read["opened_at"] is not None
+        assert read["read_at"] is not None
 
 
 async def test_a_forged_receipt_counts_nothing(app, push, districts):
     async with resident(app) as (client, account):
         await subscribe(client, push)
         message_id = await api.notify_accounts(
-            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+            [account["id"]],
+            title="お知らせ",
+            body="本文",
+            url="/inbox",
+            topic="city",
+            source="city",
         )
         await jobs.drain()
         item = await InboxItem.select().where(InboxItem.message == message_id).first()
@@ -76,7 +84,12 @@ async def test_a_gone_subscription_is_removed_and_the_message_stays_in_the_inbox
         device = await subscribe(client, push)
         push.devices[device["id"]].gone = True  # the browser unsubscribed: 410 from now on
         message_id = await api.notify_accounts(
-            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+            [account["id"]],
+            title="お知らせ",
+            body="本文",
+            url="/inbox",
+            topic="city",
+            source="city",
         )
         await jobs.drain()
         assert await PushSubscription.count() == 0
@@ -89,7 +102,12 @@ async def test_a_second_run_of_the_push_job_sends_nothing_twice(app, push, distr
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
         message_id = await api.notify_accounts(
-            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+            [account["id"]],
+            title="お知らせ",
+            body="本文",
+            url="/inbox",
+            topic="city",
+            source="city",
         )
         await jobs.drain()
         await jobs.enqueue("notifications.push", message_id=message_id)
@@ -111,10 +129,20 @@ async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, 
         assert saved.status_code == 200
         assert 'data-testid="topics-saved"' in saved.text
         await api.notify_accounts(
-            [account["id"]], title="お知らせ", body="イベント", url="/inbox", topic="events", source="city"
+            [account["id"]],
+            title="お知らせ",
+            body="イベント",
+            url="/inbox",
+            topic="events",
+            source="city",
         )
         await api.notify_accounts(
-            [account["id"]], title="お知らせ", body="避難", url="/inbox", topic="disaster", source="city",
+            [account["id"]],
+            title="お知らせ",
+            body="避難",
+            url="/inbox",
+            topic="disaster",
+            source="city",
             urgency="high",
         )
         await jobs.drain()
@@ -132,9 +160,15 @@ async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, 
 async def test_a_subscription_to_an_unknown_push_service_or_malformed_is_refused(app, districts):
     async with resident(app) as (client, _account):
         for bad in (
-            {"endpoint": "https://attacker.example/collect", "keys": {"p256dh": "BA", "auth": "AA"}},
+            {
+                "endpoint": "https://attacker.example/collect",
+                "keys": {"p256dh": "BA", "auth": "AA"},
+            },
             {"endpoint": "http://169.254.169.254/latest", "keys": {"p256dh": "BA", "auth": "AA"}},
-            {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": "short", "auth": "x"}},
+            {
+                "endpoint": "https://fcm.googleapis.com/fcm/send/x",
+                "keys": {"p256dh": "short", "auth": "x"},
+            },
             {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
             ["not", "an", "object"],
         ):
@@ -152,7 +186,12 @@ async def test_the_settings_page_and_the_unread_badge(app, push, districts):
         assert page.status_code == 200
         assert "data-vapid-key=" in page.text
         await api.notify_accounts(
-            [account["id"]], title="お知らせ", body="本文", url="/inbox", topic="city", source="city"
+            [account["id"]],
+            title="お知らせ",
+            body="本文",
+            url="/inbox",
+            topic="city",
+            source="city",
         )
         home = await client.get("/")
         assert "未読1件" in home.text

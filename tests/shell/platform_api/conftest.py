@@ -25,7 +25,7 @@ def fx_hosted_settings(settings):
 
 
 @pytest.fixture(name="server")
-def fx_server(db, hosted_settings):
+def fx_server(db, jobs, hosted_settings):
     return create_server(hosted_settings)
 
 

@@ -128,9 +128,9 @@ async def test_kpis_need_only_the_app_credentials(server, credentials):
     assert response.status_code == 200
 
 
-async def test_notifications_answer_503_unavailable(server, credentials, resident_client):
-    # A token that carries notify: the app's manifest does not ask for it, so no real token
-    # ever will; the answer is the same 503 for any app that does.
+async def _notify_token(server) -> str:
+    # The hello manifest does not ask for notify: give this resident's grant and token notify,
+    # as consent to an app that asks for it would.
     await Grant.update({Grant.scopes: ["notify", "profile.name", "storage"]}).where(
         Grant.app_id == "hello"
     )
@@ -142,6 +142,54 @@ async def test_notifications_answer_503_unavailable(server, credentials, residen
         issuer=SHELL, secret="test-secret-key", app_id="hello", account=account,
         scopes=["notify", "profile.name", "storage"], claims={}, locale="ja", roles=[],
     )  # fmt: skip
+    return token
+
+
+async def test_an_app_notifies_the_resident_into_the_inbox_up_to_the_daily_quota(
+    server, credentials, resident_client, hosted_settings
+):
+    from shell.notifications.tables import InboxItem, Message
+
+    token = await _notify_token(server)
+    platform = HTTPSPlatform(SHELL, *credentials, client=client_for(server))
+    resident = await TokenVerifier(SHELL, "hello", ShellKeys()).averify(token)
+    limit = hosted_settings.app_notify_daily_limit
+    for n in range(limit):
+        await platform.notify(resident, f"スタンプ{n}", "たまりました", "/cards/1")
+    with pytest.raises(PlatformError) as refused:
+        await platform.notify(resident, "もう一通", "本文")
+    assert refused.value.code == "quota_exceeded"
+    assert await InboxItem.count() == limit
+    message = await Message.select().first()
+    assert message["kind"] == "app"
+    assert message["source"] == "hello"
+    assert message["url"] == "/apps/hello?path=/cards/1"
+    inbox = await resident_client.get("/inbox")
+    assert "スタンプ0" in inbox.text
+    assert "もう一通" not in inbox.text
+
+
+async def test_an_app_notifies_later_by_pairwise_id_only_while_the_grant_lasts(
+    server, credentials, resident_client
+):
+    from shell.notifications.tables import InboxItem
+
+    token = await _notify_token(server)
+    resident = await TokenVerifier(SHELL, "hello", ShellKeys()).averify(token)
+    platform = HTTPSPlatform(SHELL, *credentials, client=client_for(server))
+    await platform.notify(resident.id, "明日は燃えるごみの日", "朝8時までに出してください")
+    assert await InboxItem.count() == 1
+    with pytest.raises(PlatformError) as unknown:
+        await platform.notify("someone-else", "お知らせ", "本文")
+    assert unknown.value.code == "not_granted"
+    await resident_client.post("/account/apps/hello/revoke", headers=csrf_headers(resident_client))
+    with pytest.raises(PlatformError) as revoked:
+        await platform.notify(resident.id, "お知らせ", "本文")
+    assert revoked.value.code == "not_granted"
+    assert await InboxItem.count() == 1
+
+
+async def test_a_token_without_notify_cannot_notify(server, credentials, token):
     async with client_for(server) as client:
         response = await client.post(
             "/api/v1/notifications",
@@ -149,13 +197,8 @@ async def test_notifications_answer_503_unavailable(server, credentials, residen
             auth=basic(*credentials),
             headers={"Machi-Resident-Token": token},
         )
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "unavailable"
-    platform = HTTPSPlatform(SHELL, *credentials, client=client_for(server))
-    resident = await TokenVerifier(SHELL, "hello", ShellKeys()).averify(token)
-    with pytest.raises(PlatformError) as refused:
-        await platform.notify(resident, "お知らせ", "本文")
-    assert refused.value.code == "unavailable"
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "scope_missing"
 
 
 async def test_wrong_secret_unknown_client_and_no_credentials_are_401(server, credentials, token):

@@ -1,0 +1,96 @@
+"""Jobs run in process by default and through Redis streams with a worker when configured."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import redis.asyncio as aioredis
+
+from shell import jobs
+from tests.conftest import REDIS_URL
+
+done: list[str] = []
+
+
+@jobs.task("tests.remember")
+async def remember(value: str) -> None:
+    done.append(value)
+
+
+@jobs.task("tests.remember_urgently", queue=jobs.URGENT)
+async def remember_urgently(value: str) -> None:
+    done.append(f"urgent:{value}")
+
+
+async def _until(predicate, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the job did not run in time")
+
+
+async def test_in_process_jobs_run_when_enqueued():
+    value = uuid.uuid4().hex
+    await jobs.start(None, consume=True, timers=False)
+    try:
+        await jobs.enqueue("tests.remember", value=value)
+        await jobs.enqueue("tests.remember_urgently", value=value)
+        await jobs.drain()
+        assert value in done
+        assert f"urgent:{value}" in done
+    finally:
+        await jobs.stop()
+
+
+async def test_an_unknown_job_or_queue_is_refused():
+    await jobs.start(None, consume=True, timers=False)
+    try:
+        with pytest.raises(KeyError):
+            await jobs.enqueue("tests.nothing")
+    finally:
+        await jobs.stop()
+    with pytest.raises(ValueError):
+        jobs.task("tests.x", queue="someday")
+
+
+@pytest.fixture(name="redis_url")
+async def fx_redis_url():
+    if not REDIS_URL:
+        pytest.skip("Redis not configured: set MACHI_TEST_REDIS_URL to run the Redis job tests")
+    client = aioredis.from_url(REDIS_URL)
+    await client.delete("machi:jobs:urgent", "machi:jobs:routine")
+    await client.aclose()
+    return REDIS_URL
+
+
+async def test_with_redis_a_web_process_enqueues_and_a_worker_runs_it(redis_url):
+    value = uuid.uuid4().hex
+    web = jobs.Runner(redis_url, consume=False)
+    await web.start()
+    try:
+        await web.enqueue("tests.remember", value=value)
+        await web.enqueue("tests.remember_urgently", value=value)
+        await asyncio.sleep(0.2)
+        assert value not in done  # the web process only queued it
+        await jobs.start(redis_url, consume=True, timers=False)  # the worker
+        await _until(lambda: value in done and f"urgent:{value}" in done)
+    finally:
+        await jobs.stop()
+        await web.stop()
+
+
+async def test_with_redis_work_queued_while_no_worker_ran_is_kept(redis_url):
+    value = uuid.uuid4().hex
+    web = jobs.Runner(redis_url, consume=False)
+    await web.start()
+    await web.enqueue("tests.remember", value=value)
+    await web.stop()
+    await jobs.start(redis_url, consume=True, timers=False)
+    try:
+        await _until(lambda: value in done)
+        assert done.count(value) == 1
+    finally:
+        await jobs.stop()
