@@ -34,13 +34,13 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
         payload = json.loads(delivered[0]["data"])
         item = await InboxItem.select().where(InboxItem.message == message_id).first()
         assert payload["url"] == f"/inbox/{item['id']}/open"
-        assert payload["title"] == "Notice"  # the English catalog's translation of お知らせ
+        assert payload["title"] == "Notices"  # the English catalog's translation of お知らせ
         assert payload["badge"] == 1
         assert delivered[0]["topic"] == f"m{message_id}"
         assert item["push_state"] == "sent"
 
         inbox = await client.get("/inbox")
-        assert "Notice" in inbox.text
+        assert "Notices" in inbox.text
         # The device's service worker reports the arrival with the signed receipt.
         receipt = await client.post(payload["receipt"])
         assert receipt.status_code == 204
