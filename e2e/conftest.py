@@ -31,6 +31,9 @@ from typing import IO
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
+from shell.notifications.localpush import LocalPushService
+from tests.helpers.push import local_push_service
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,6 +76,7 @@ class Server:
 
     port: int
     data_dir: Path
+    local_push_url: str = ""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _log: IO[bytes] | None = field(default=None, repr=False)
 
@@ -106,6 +110,7 @@ class Server:
             "MACHI_DEMO": "1",
             "MACHI_AUTH_RATE_LIMIT": "1000",
             "MACHI_MINIAPPS": "sdk/examples/hello",
+            "MACHI_LOCAL_PUSH_URL": self.local_push_url,
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -178,9 +183,22 @@ class Server:
             self._log = None
 
 
+@pytest.fixture(scope="session", name="push_service")
+async def fx_push_service() -> AsyncIterator[LocalPushService]:
+    """The local push service (in this process) the server's Web Push goes to."""
+    async with local_push_service() as service:
+        yield service
+
+
 @pytest.fixture(scope="session", name="server")
-def fx_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(port=_free_port(), data_dir=tmp_path_factory.mktemp("machi-e2e"))
+def fx_server(
+    tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+) -> Iterator[Server]:
+    server = Server(
+        port=_free_port(),
+        data_dir=tmp_path_factory.mktemp("machi-e2e"),
+        local_push_url=push_service.base_url,
+    )
     server.start()
     try:
         yield server
