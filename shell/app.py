@@ -22,6 +22,7 @@ from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers 
 from shell.miniapp_host import registry
 from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
 from shell.notifications import runtime as notifications_runtime
+from shell.notifications import home as _notification_home  # noqa: F401  (the home section)
 from shell.notifications import scheduling as _notification_jobs  # noqa: F401  (registers jobs)
 from shell.notifications.queries import unread_count
 from shell.notifications.routes import Inbox, StaffNotifications, receipt
@@ -29,13 +30,25 @@ from shell.platform_api.openapi import openapi_config
 from shell.platform_api.routes import router as platform_api_router
 from shell.settings import ROOT, Settings
 from shell.staff.routes import StaffConsole
-from shell.web import i18n, pwa
+from shell.web import i18n, live, pwa
 from shell.web.canonical import canonical_host_middleware
 from shell.web.errors import handle_exception
 from shell.web.routes import choose_language, healthz, home, language_page
 from shell.web.security import security_headers_middleware
 from shell.web.session_store import DatabaseStore
 from shell.web.sessions import SessionConfig
+
+# wallet (issue 5)
+from shell.wallet import home as _wallet_card  # noqa: F401, E402  (registers the home card)
+from shell.wallet import scheduling as _wallet_jobs  # noqa: F401, E402  (registers jobs)
+from shell.wallet.merchant_routes import MerchantConsole  # noqa: E402
+from shell.wallet.routes import LocalGatewayPages, Wallet, gateway_callback  # noqa: E402
+from shell.wallet.staff_routes import StaffWallet  # noqa: E402
+
+# disaster mode (issue 6)
+from shell.disaster import scheduling as _disaster_jobs  # noqa: E402, F401  (registers jobs)
+from shell.disaster import state as disaster_state  # noqa: E402
+from shell.disaster.routes import DisasterMenu, StaffDisaster  # noqa: E402
 
 STATIC_DIR = ROOT / "pwa" / "static"
 
@@ -98,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     stores = _stores(settings)
     notifications_runtime.configure(settings)
+    channels = live.make_plugin(settings)
+    live.install(channels)
     hosted = registry.load(settings)
     hosted.partners = ApprovedPartnerApps()
 
@@ -126,6 +141,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     choose_language,
                     identity_router(settings.auth_rate_limit),
                     StaffConsole,
+                    Wallet,
+                    LocalGatewayPages,
+                    MerchantConsole,
+                    StaffWallet,
                     AppReview,
                     DeveloperPortal,
                     MiniAppLaunch,
@@ -135,9 +154,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     receipt,
                     jwks,
                     sdk_bridge,
+                    live.events,
+                    DisasterMenu,
+                    StaffDisaster,
                 ],
             ),
             healthz,
+            gateway_callback,
             platform_api_router(settings),
             *pwa.route_handlers(),
             create_static_files_router(
@@ -153,10 +176,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(security_headers_middleware(settings, hosted.aorigins)),
             session_config.middleware,
             DefineMiddleware(_account_and_locale),
+            DefineMiddleware(disaster_state.middleware),
         ],
         csrf_config=csrf_config,
         openapi_config=openapi_config(),
         stores=stores,
+        plugins=[channels],
         exception_handlers={Exception: handle_exception},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

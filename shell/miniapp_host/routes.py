@@ -18,6 +18,7 @@ from shell.miniapp_host.scopes import SCOPES
 from shell.web.i18n import _
 from shell.web.security import NO_STORE
 from shell.web.templates import render
+from shell.web.urls import safe_next
 
 
 async def _app(request: Request[Any, Any, Any], slug: str) -> HostedApp:
@@ -42,7 +43,9 @@ class MiniAppLaunch(Controller):
         if grant is None or missing:
             context = {"app": app, "scopes": app.scopes, "scope_labels": SCOPES}
             return render(request, "miniapp_host/consent.html", context)
-        return render(request, "miniapp_host/launch.html", {"app": app})
+        # A notification or a link may open a page of the app: a path on its own origin only.
+        path = safe_next(request.query_params.get("path"), "/")
+        return render(request, "miniapp_host/launch.html", {"app": app, "path": path})
 
     @post("/{slug:str}/consent", status_code=303)
     async def consent(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Redirect:

@@ -13,6 +13,7 @@ expires a subscription, after which pushes to it get 410 Gone, as from a real se
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Litestar, Request, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response
+from litestar.types import ASGIApp
 
 
 def _b64decode(value: str) -> bytes:
@@ -51,6 +53,7 @@ class LocalPushService:
         self.accepted = 0
         self.refused = 0
         self._vapid_keys: dict[str, ec.EllipticCurvePublicKey] = {}
+        self._verified: dict[str, float] = {}  # token -> its expiry
 
     def subscribe(self) -> dict[str, Any]:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -75,6 +78,8 @@ class LocalPushService:
         params = dict(part.strip().split("=", 1) for part in rest.split(",") if "=" in part)
         if scheme.lower() != "vapid" or "t" not in params or "k" not in params:
             raise HTTPException(status_code=401, detail="VAPID authorisation required")
+        if self._verified.get(params["t"], 0) > time.time():
+            return  # this exact token was checked before and has not expired
         key = self._vapid_keys.get(params["k"])
         if key is None:
             key = ec.EllipticCurvePublicKey.from_encoded_point(
@@ -92,6 +97,7 @@ class LocalPushService:
             raise HTTPException(status_code=403, detail="VAPID sub must be mailto: or https:")
         if claims["exp"] > time.time() + 24 * 3600:
             raise HTTPException(status_code=403, detail="VAPID token lives over 24 hours")
+        self._verified[params["t"]] = float(claims["exp"])
 
     def receive(self, device_id: str, headers: dict[str, str], body: bytes) -> int:
         device = self.devices.get(device_id)
@@ -121,12 +127,17 @@ class LocalPushService:
         self.accepted += 1
         return 201
 
-    def asgi(self) -> Litestar:
+    def asgi(self) -> ASGIApp:
         service = self
 
         @post("/subscriptions", status_code=201)
         async def subscribe() -> dict[str, Any]:
             return service.subscribe()
+
+        @post("/subscriptions/batch", status_code=201)
+        async def subscribe_many(count: FromQuery[int] = 1) -> list[dict[str, Any]]:
+            """Many devices at once (benchmarks)."""
+            return [service.subscribe() for _ in range(max(0, min(count, 200_000)))]
 
         @post("/push/{device_id:str}", status_code=201)
         async def push(device_id: FromPath[str], request: Request[Any, Any, Any]) -> Response[None]:
@@ -146,7 +157,52 @@ class LocalPushService:
                 service.devices[device_id].gone = True
 
         @get("/stats")
-        async def stats() -> dict[str, int]:
-            return {"accepted": service.accepted, "refused": service.refused}
+        async def stats(title: FromQuery[str] = "") -> dict[str, int]:
+            """Counts; with ``title``, also how many decrypted payloads carry exactly that title."""
+            found = {"accepted": service.accepted, "refused": service.refused}
+            if title:
+                found["matching"] = sum(
+                    1
+                    for device in service.devices.values()
+                    for message in device.messages
+                    if json.loads(message["data"]).get("title") == title
+                )
+            return found
 
-        return Litestar([subscribe, push, messages, expire, stats])
+        app = Litestar([subscribe, subscribe_many, push, messages, expire, stats])
+
+        async def fast_push(scope: Any, receive: Any, send: Any) -> None:
+            # The hot path of a push service, without a framework: a benchmark sends it
+            # hundreds of thousands of messages on the same two cores as the sender.
+            if (
+                scope["type"] != "http"
+                or scope["method"] != "POST"
+                or not scope["path"].startswith("/push/")
+            ):
+                await app(scope, receive, send)
+                return
+            chunks = []
+            more = True
+            while more:
+                event = await receive()
+                chunks.append(event.get("body", b""))
+                more = event.get("more_body", False)
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            try:
+                status = service.receive(scope["path"][len("/push/") :], headers, b"".join(chunks))
+            except HTTPException as refused:
+                status = refused.status_code
+            except Exception:  # undecryptable: a real service would not know, the test must
+                status = 400
+            await send({"type": "http.response.start", "status": status, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        return fast_push
+
+
+def create_from_env() -> ASGIApp:
+    """For ``uvicorn --factory shell.notifications.localpush:create_from_env``; the service's
+    own URL comes from ``MACHI_LOCAL_PUSH_URL``."""
+    import os
+
+    return LocalPushService(os.environ["MACHI_LOCAL_PUSH_URL"]).asgi()

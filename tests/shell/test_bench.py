@@ -16,6 +16,7 @@ FIGURES = {"per_second", "p50_ms", "p95_ms", "p99_ms", "baseline_per_second", "r
     [
         ("db-read", ["--requests", "50"], set()),
         ("launch", ["--launches", "20"], {"verify_us", "failures"}),
+        ("push", ["--subscribers", "60"], {"delivered", "seconds", "encrypt_per_second"}),
     ],
 )
 def test_bench_prints_a_summary(name, args, extra):
@@ -29,3 +30,13 @@ def test_bench_prints_a_summary(name, args, extra):
     assert summary.keys() >= FIGURES | extra
     assert summary.get("failures", 0) == 0
     assert all(line["name"] == name for line in lines)
+
+
+def test_bench_push_delivers_every_payload_decrypted_and_correct():
+    done = subprocess.run(
+        [sys.executable, "-m", "shell.cli", "bench", "push", "--subscribers", "40"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    summary = json.loads(done.stdout.splitlines()[-1])
+    assert summary["delivered"] == summary["sent"] == 40
+    assert summary["failed"] == summary["refused_by_service"] == 0

@@ -47,6 +47,12 @@ async def test_first_launch_asks_for_consent_then_frames_the_app(hosted_client, 
     )
     assert 'src="https://hello.localhost/"' in launch.text
     assert await AuditEntry.exists().where(AuditEntry.action == "miniapp.granted")
+    # A notification opens a page of the app, on the app's own origin and nowhere else.
+    deep = await client.get("/apps/hello?path=/cards/1")
+    assert 'src="https://hello.localhost/cards/1"' in deep.text
+    for elsewhere in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = await client.get("/apps/hello", params={"path": elsewhere})
+        assert 'src="https://hello.localhost/"' in response.text, elsewhere
 
 
 async def test_token_carries_the_pairwise_id_and_granted_claims(hosted_client, districts):

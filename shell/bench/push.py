@@ -1,0 +1,182 @@
+"""Fanning one notification out to N devices through a real push service.
+
+The local push service runs in its own process (so the sender and the service share the machine's
+two cores as the issue describes), holds N subscriptions, checks every VAPID token and decrypts
+every message. The sender is the shell's own path: the inbox copies, then the push job with one
+aiohttp session, VAPID headers cached per push-service origin, and RFC 8291 encryption per
+message. ``encrypt_per_second`` is bare pywebpush encryption measured in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+import httpx
+
+from shell.bench.stats import emit
+from shell.settings import ROOT, Settings
+
+TITLE = "ベンチマーク：避難所開設のお知らせ"
+SERVICE = "shell.notifications.localpush:create_from_env"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _bare_encryption(subscription: dict, seconds: float = 1.0) -> float:
+    from pywebpush import WebPusher
+
+    pusher = WebPusher(subscription)
+    payload = b'{"title": "x", "body": "' + b"y" * 200 + b'"}'
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        pusher.encode(payload, "aes128gcm")
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+async def _accounts(n: int) -> list[int]:
+    from piccolo.querystring import QueryString
+
+    from shell.city.tables import District
+    from shell.identity.tables import Account
+
+    bench_town = District(code="bench", name="ベンチ町", name_kana="べんち")
+    district = await District.insert(bench_town).returning(District.id)
+    district_id = district[0]["id"]
+    engine = Account._meta.db
+    born = dt.date(1960, 1, 1)
+    for start in range(0, n, 500):
+        rows = range(start, min(n, start + 500))
+        values = ", ".join("({}, {}, {}, {}, 'ja', {}, 0, {})" for _ in rows)
+        args: list[object] = []
+        for i in rows:
+            args += [
+                f"住民{i}",
+                f"じゅうみん{i}",
+                born,
+                district_id,
+                f"bench-{i}",
+                dt.datetime.now(dt.UTC),
+            ]
+        await engine.run_querystring(QueryString(
+            "INSERT INTO identity_account (name, name_kana, birth_date, district, language,"  # noqa: S608  (only {} placeholders)
+            f" webauthn_user_id, session_epoch, created_at) VALUES {values}", *args))  # fmt: skip
+    return [row["id"] for row in await Account.select(Account.id)]
+
+
+async def _run(subscribers: int) -> None:
+    from shell import db, jobs
+    from shell.notifications import api, runtime
+    from shell.notifications.tables import InboxItem, PushSubscription
+
+    port = _free_port()
+    push_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MACHI_LOCAL_PUSH_URL": push_url}
+    command = [sys.executable, "-m", "uvicorn", "--factory", SERVICE, "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    # A separate process, started once: blocking for the moment it takes is fine here.
+    service = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603, ASYNC220
+    try:
+        async with httpx.AsyncClient(base_url=push_url, timeout=600) as client:
+            for _ in range(200):
+                try:
+                    await client.get("/stats")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            devices = (await client.post(f"/subscriptions/batch?count={subscribers}")).json()
+            with tempfile.TemporaryDirectory() as folder:
+                settings = Settings(
+                    public_url="http://localhost:8000",
+                    data_dir=Path(folder),
+                    secret_key=secrets.token_urlsafe(16),
+                    demo=False,
+                    local_push_url=push_url,
+                )
+                engine = db.engine_for_url(f"sqlite:///{settings.sqlite_path}")
+                db.bind(engine)
+                with contextlib.redirect_stdout(sys.stderr):  # Piccolo reports on stdout
+                    await db.migrate()
+                await db.start(engine)
+                runtime.configure(settings)
+                await jobs.start(None, consume=True, timers=False)
+                try:
+                    ids = await _accounts(subscribers)
+                    rows = [
+                        PushSubscription(
+                            account=account_id,
+                            endpoint=device["endpoint"],
+                            p256dh=device["keys"]["p256dh"],
+                            auth=device["keys"]["auth"],
+                        )
+                        for account_id, device in zip(ids, devices, strict=True)
+                    ]
+                    for start in range(0, subscribers, 1000):
+                        await PushSubscription.insert(*rows[start : start + 1000])
+                    await runtime.sender()  # the VAPID key exists before the clock starts
+                    began = time.perf_counter()
+                    await api.notify_accounts(
+                        ids,
+                        title=TITLE,
+                        body="武雄市役所に避難所を開設しました。",
+                        url="/inbox",
+                        topic="disaster",
+                        source="city",
+                        urgency="high",
+                    )
+                    await jobs.drain()
+                    seconds = time.perf_counter() - began
+                    sent = await InboxItem.count().where(InboxItem.push_state == "sent")
+                    failed = await InboxItem.count().where(InboxItem.push_state != "sent")
+                finally:
+                    await jobs.stop()
+                    await runtime.close()
+                    await db.stop(engine)
+            stats = (await client.get("/stats", params={"title": TITLE})).json()
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
+    encrypt = _bare_encryption(devices[0])
+    per_second = stats["matching"] / seconds if seconds else 0.0
+    emit({"name": "push", "stage": "encrypt", "encrypt_per_second": round(encrypt, 1)})
+    emit(
+        {
+            "name": "push",
+            "summary": True,
+            "subscribers": subscribers,
+            "delivered": stats["matching"],
+            "sent": sent,
+            "failed": failed,
+            "refused_by_service": stats["refused"],
+            "seconds": round(seconds, 2),
+            "per_second": round(per_second, 1),
+            "encrypt_per_second": round(encrypt, 1),
+            "baseline_per_second": round(encrypt, 1),
+            "ratio": round(per_second / encrypt, 3),
+        }
+    )
+
+
+@click.command("push")
+@click.option("--subscribers", type=int, default=2000, show_default=True)
+def push(subscribers: int) -> None:
+    """Fan one notification out to N subscriptions on a local push service that decrypts each."""
+    if subscribers < 1:
+        raise click.BadParameter("at least one subscriber")
+    asyncio.run(_run(subscribers))
