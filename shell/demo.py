@@ -99,6 +99,10 @@ async def people(settings: Settings) -> list[str]:
     return lines
 
 
+# wallet (issue 5): its demo step registers itself with demo_step on import.
+from shell.wallet import demo as _wallet_demo  # noqa: E402, F401
+
+
 async def run_demo(settings: Settings) -> list[str]:
     lines: list[str] = []
     for step in _steps:

@@ -16,6 +16,8 @@ const FILES = {
   "tokens.css": ["@digital-go-jp/design-tokens", "dist/tokens.css"],
   // Used only by the end-to-end accessibility checks; never linked from a page.
   "axe.min.js": ["axe-core", "axe.min.js"],
+  // QR decoding for the wallet's scanner (UMD: defines the global jsQR).
+  "jsQR.js": ["jsqr", "dist/jsQR.js"],
 };
 
 const wanted = JSON.parse(readFileSync(join(pwa, "package.json"), "utf8")).dependencies;

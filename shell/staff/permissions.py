@@ -19,6 +19,7 @@ ROLES: dict[str, str] = {
     "facility_manager": lazy("施設管理担当"),
     "school_staff": lazy("学校・保育所職員"),
     "merchant_admin": lazy("加盟店管理担当"),
+    "wallet_officer": lazy("地域通貨・会計担当"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.
@@ -29,6 +30,10 @@ ABILITIES: dict[str, frozenset[str]] = {
     "residents.lookup": frozenset({"admin", "counter"}),
     "recovery.issue": frozenset({"admin", "counter"}),
     "apps.review": frozenset({"admin", "reviewer"}),
+    # wallet (issue 5)
+    "wallet.merchants": frozenset({"admin", "merchant_admin", "wallet_officer"}),
+    "wallet.campaigns": frozenset({"admin", "wallet_officer"}),
+    "wallet.figures": frozenset({"admin", "wallet_officer", "merchant_admin"}),
     "notifications.send": frozenset({"admin", "notifier"}),
     "notifications.approve": frozenset({"admin", "notifier"}),
 }

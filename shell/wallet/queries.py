@@ -195,3 +195,13 @@ async def circulation() -> dict[str, Any]:
         "by_category": dict(sorted(by_category.items())),
         "by_day": dict(sorted(by_day.items())),
     }
+
+
+async def payment(payment_id: int) -> dict[str, Any] | None:
+    return (
+        await LedgerTransaction.select()
+        .where(  # type: ignore[no-any-return]
+            (LedgerTransaction.id == payment_id) & (LedgerTransaction.kind == "payment")
+        )
+        .first()
+    )

@@ -1,0 +1,65 @@
+"""What a refusal says to the person, in their language."""
+
+from __future__ import annotations
+
+from shell.web.i18n import _
+
+
+def refusal(reason: str) -> str:
+    return {
+        "amount": _("1円以上の金額を、数字で入力してください。"),
+        "amount_too_large": _("一度に使える金額は100万円までです。"),
+        "insufficient": _("残高が足りません。チャージしてからもう一度お試しください。"),
+        "merchant_unknown": _("そのお店は見つかりませんでした。"),
+        "merchant_unavailable": _("このお店では、いま支払いを受け付けていません。"),
+        "idempotency_key": _("画面が古くなっています。もう一度開き直してください。"),
+        "idempotency_key_reused": _(
+            "この操作はすでに別の内容で受け付けています。画面を開き直してください。"
+        ),
+        "busy": _("混み合っています。少し待ってから、もう一度お試しください。"),
+        "format": _("このQRコードは読み取れませんでした。お店のQRコードを読み取ってください。"),
+        "crc": _(
+            "QRコードが正しく読み取れませんでした（検査値が合いません）。もう一度読み取ってください。"
+        ),
+        "other_system": _("このQRコードは、この地域通貨のものではありません。"),
+        "code_unknown": _("そのコードは見つかりませんでした。"),
+        "code_used": _(
+            "このコードはすでに使われています。新しいコードを表示してもらってください。"
+        ),
+        "code_expired": _(
+            "このコードは有効期限が切れています。新しいコードを表示してもらってください。"
+        ),
+        "payment_unknown": _("その支払いは見つかりませんでした。"),
+        "refund_too_large": _("返金できるのは、支払われた金額（返金済みを除く）までです。"),
+        "top_up_unknown": _("そのチャージは見つかりませんでした。"),
+        "top_up_closed": _("このチャージはすでに終わっています。"),
+        "merchant_name": _("お店の名前を入力してください（100文字まで）。"),
+        "merchant_category": _("業種を選んでください。"),
+        "expiry_past": _("有効期限は明日以降の日付にしてください。"),
+        "campaign_name": _("キャンペーン名を入力してください。"),
+        "campaign_unknown": _("そのキャンペーンは見つかりませんでした。"),
+        "campaign_issued": _("このキャンペーンはすでに配布しました。"),
+        "day": _("日付を正しく入力してください。"),
+    }.get(reason, _("操作できませんでした。"))
+
+
+def category_names() -> dict[str, str]:
+    return {
+        "food": _("飲食"),
+        "retail": _("小売"),
+        "service": _("サービス"),
+        "health": _("医療・健康"),
+        "transport": _("交通"),
+        "city": _("市の施設"),
+    }
+
+
+def kind_names() -> dict[str, str]:
+    return {
+        "topup": _("チャージ"),
+        "payment": _("支払い"),
+        "refund": _("返金"),
+        "grant": _("ポイント付与"),
+        "expiry": _("ポイント失効"),
+        "reversal": _("取り消し"),
+    }

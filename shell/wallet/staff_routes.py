@@ -1,0 +1,128 @@
+"""The city's side of the wallet: approve and suspend merchants, grant points to a segment,
+read circulation and export it for accounting."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from shell.audit.actions import record
+from shell.city.queries import districts
+from shell.identity.routes import client_ip
+from shell.identity.tables import Account
+from shell.staff.permissions import can, requires
+from shell.wallet import actions, queries
+from shell.wallet.ledger import Refused
+from shell.wallet.merchant_routes import csv_response
+from shell.wallet.messages import category_names, refusal
+from shell.wallet.queries import TOKYO
+from shell.wallet.routes import FormData, parse_amount
+from shell.wallet.tables import Campaign
+from shell.web.security import NO_STORE
+from shell.web.templates import render
+
+
+class StaffWallet(Controller):
+    path = "/staff/wallet"
+    cache_control = NO_STORE
+
+    async def _page(self, request: Request[Any, Any, Any], *, status_code: int = 200,
+                    **extra: Any) -> Response[str]:  # fmt: skip
+        roles = request.state.roles
+        context = {
+            "merchants": await queries.all_merchants() if can(roles, "wallet.merchants") else [],
+            "campaigns": await queries.campaigns() if can(roles, "wallet.campaigns") else [],
+            "figures": await queries.circulation(),
+            "districts": await districts(),
+            "categories": category_names(),
+            "can_merchants": can(roles, "wallet.merchants"),
+            "can_campaigns": can(roles, "wallet.campaigns"),
+            "error": "", "form": {}, "message": "",
+            **extra,
+        }  # fmt: skip
+        return render(request, "wallet/staff.html", context, status_code=status_code)
+
+    @get("/", name="staff_wallet", guards=[requires("wallet.figures")])
+    async def home(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return await self._page(request)
+
+    @post("/merchants/{merchant_id:int}", status_code=200, guards=[requires("wallet.merchants")])
+    async def merchant_status(
+        self, request: Request[Any, Any, Any], merchant_id: FromPath[int], data: FormData
+    ) -> Response[str]:
+        status = data.get("status", "")
+        try:
+            await actions.set_merchant_status(merchant_id, status)
+        except Refused as exc:
+            return await self._page(request, error=refusal(exc.reason), status_code=400)
+        await record("wallet.merchant_status", actor=request.state.account["id"],
+                     subject=f"merchant:{merchant_id}", detail={"status": status},
+                     ip=client_ip(request))  # fmt: skip
+        return await self._page(request)
+
+    @post("/campaigns", status_code=200, guards=[requires("wallet.campaigns")])
+    async def create_campaign(
+        self, request: Request[Any, Any, Any], data: FormData
+    ) -> Response[str]:
+        try:
+            name = data.get("name", "").strip()
+            if not name or len(name) > 100:
+                raise Refused("campaign_name")
+            amount = parse_amount(data.get("amount", ""))
+            actions._check_amount(amount)
+            try:
+                day = dt.date.fromisoformat(data.get("expires_on", ""))
+            except ValueError as exc:
+                raise Refused("day") from exc
+            # Valid through the whole of that day in Tokyo.
+            expires = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=TOKYO)
+            if expires <= actions.now() + dt.timedelta(hours=1):
+                raise Refused("expiry_past")
+            district = int(data["district"]) if data.get("district", "").isdigit() else None
+            category = data.get("category", "")
+            categories = [category] if category in category_names() else []
+        except Refused as exc:
+            return await self._page(request, error=refusal(exc.reason), form=data, status_code=400)
+        await Campaign.insert(Campaign(
+            name=name, amount=amount, district=district, categories=categories,
+            expires_at=expires.astimezone(dt.UTC), created_by=request.state.account["id"],
+        ))  # fmt: skip
+        return await self._page(request)
+
+    @post(
+        "/campaigns/{campaign_id:int}/issue", status_code=200, guards=[requires("wallet.campaigns")]
+    )
+    async def issue(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
+    ) -> Response[str]:
+        campaign = await Campaign.select().where(Campaign.id == campaign_id).first()
+        if campaign is None:
+            return await self._page(request, error=refusal("campaign_unknown"), status_code=404)
+        query = Account.select(Account.id)
+        if campaign["district"]:
+            query = query.where(Account.district == campaign["district"])
+        residents = [row["id"] for row in await query]
+        granted = await actions.issue_campaign(campaign_id, residents)
+        await record("wallet.campaign_issued", actor=request.state.account["id"],
+                     subject=f"campaign:{campaign_id}", detail={"granted": granted},
+                     ip=client_ip(request))  # fmt: skip
+        return await self._page(request, message=str(granted))
+
+    @get("/circulation.csv", guards=[requires("wallet.figures")])
+    async def export(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        figures = await queries.circulation()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["section", "key", "amount_yen"])
+        for key, amount in figures["totals"].items():
+            writer.writerow(["held", key, amount])
+        for key, amount in figures["by_category"].items():
+            writer.writerow(["payments_by_category", key, amount])
+        for key, amount in figures["by_day"].items():
+            writer.writerow(["payments_by_day", key, amount])
+        return csv_response(out.getvalue(), "wallet-circulation.csv")
