@@ -97,7 +97,10 @@ async def merchant_by_code(code: str) -> dict[str, Any] | None:
 async def merchants_of(account_id: int) -> list[dict[str, Any]]:
     """The shops this account works at, with its role in each."""
     return await MerchantMember.select(  # type: ignore[no-any-return]
-        MerchantMember.merchant.all_columns(), MerchantMember.role
+        MerchantMember.merchant.id.as_alias("id"),
+        MerchantMember.merchant.name.as_alias("name"),
+        MerchantMember.merchant.status.as_alias("status"),
+        MerchantMember.role,
     ).where(MerchantMember.account == account_id)
 
 

@@ -103,6 +103,10 @@ async def test_pay_by_qr_then_the_merchant_sees_it_and_refunds_part(app, distric
         assert again.status_code == 200
         assert await queries.balances(me["id"]) == {"cash": 800, "points": 0}
 
+        assert f'href="/wallet/shop/{shop_id}"' in (await shop_client.get("/wallet")).text
+        console = await shop_client.get(f"/wallet/shop/{shop_id}")
+        assert console.status_code == 200
+        assert (await shop_client.get(f"/wallet/shop/{shop_id}/qr.svg")).text.count("<svg") == 1
         incoming = await shop_client.get(f"/wallet/shop/{shop_id}/incoming")
         assert "1,200" in incoming.text
         payment = (

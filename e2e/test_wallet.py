@@ -1,0 +1,87 @@
+"""The wallet in Chromium: a resident tops up through the gateway, pays a shop by pointing the
+(fake) camera at its QR code, and the shop sees the payment arrive and refunds part of it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from axe import check_axe
+from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from pages import add_virtual_authenticator
+from pages.identity import Resident, demo_code, recover, sign_up
+from pages.wallet import MerchantConsolePage, WalletPage, qr_video
+from playwright.async_api import Browser, Playwright, expect
+
+from shell.wallet.qr import merchant_payload
+
+pytestmark = pytest.mark.e2e
+
+SHOP_CODE, SHOP_NAME = "DEMO0001", "武雄温泉みやげ店"  # from the demo data
+
+
+@pytest.fixture(name="camera_browser")
+async def fx_camera_browser(playwright: Playwright, tmp_path: Path) -> AsyncIterator[Browser]:
+    """A Chromium whose camera plays a video of the demo shop's QR code."""
+    video = qr_video(
+        merchant_payload(SHOP_CODE, name_ascii=f"MACHI {SHOP_CODE}"), tmp_path / "qr.y4m"
+    )
+    browser = await playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"],
+    )  # fmt: skip
+    try:
+        yield browser
+    finally:
+        with contextlib.suppress(Exception):
+            await browser.close()
+
+
+async def test_top_up_pay_by_scanning_and_a_partial_refund_seen_live(
+    camera_browser: Browser,
+    context,
+    server,  # type: ignore[no-untyped-def]
+) -> None:
+    # The shop owner signs in on their own phone and opens the console.
+    shop_page = await context.new_page()
+    _cdp_shop, _ = await add_virtual_authenticator(shop_page)
+    await recover(shop_page, demo_code(server.data_dir, "merchant"))
+    shop = MerchantConsolePage(shop_page)
+    await shop.open_shop(SHOP_NAME)
+    await check_axe(shop_page)
+
+    # A resident, on a phone whose camera sees the shop's QR code.
+    resident_context = await camera_browser.new_context(
+        base_url=server.base_url, permissions=["camera"], **PHONE
+    )
+    resident_context.set_default_timeout(15_000)
+    try:
+        page = await resident_context.new_page()
+        _cdp, _ = await add_virtual_authenticator(page)
+        await sign_up(page, Resident(name="佐賀 三郎", kana="さが さぶろう"))
+        wallet = WalletPage(page)
+        await wallet.open()
+        await check_axe(page)
+        await wallet.top_up(3000)
+        await check_axe(page)
+
+        await wallet.scan_with_camera()
+        await expect(page.get_by_test_id("pay-shop")).to_have_text(SHOP_NAME)
+        await check_axe(page)
+        await wallet.pay(1200)
+        await expect(page.get_by_test_id("paid-balance")).to_contain_text("1,800")
+
+        # The console's list updates by itself.
+        await expect(shop.payments().first).to_contain_text("1,200", timeout=10_000)
+        await shop.refund_latest(200)
+        await expect(shop.payments().first).to_contain_text("返金済み", timeout=10_000)
+        await check_axe(shop_page)
+
+        await wallet.open()
+        await expect(page.get_by_test_id("wallet-total")).to_contain_text("2,000")
+        await expect(page.get_by_test_id("wallet-history")).to_contain_text("返金")
+    finally:
+        await resident_context.close()
