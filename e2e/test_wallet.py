@@ -30,9 +30,13 @@ async def fx_camera_browser(playwright: Playwright, tmp_path: Path) -> AsyncIter
     )
     browser = await playwright.chromium.launch(
         executable_path=str(CHROMIUM),
-        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-video-capture={video}"],
-    )  # fmt: skip
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
         yield browser
     finally:
