@@ -50,6 +50,11 @@ from shell.disaster import scheduling as _disaster_jobs  # noqa: E402, F401  (re
 from shell.disaster import state as disaster_state  # noqa: E402
 from shell.disaster.routes import DisasterMenu, StaffDisaster  # noqa: E402
 
+# digital resident ID (issue 4)
+from shell.resident_id import home as _resident_id_card  # noqa: F401  (the home section)
+from shell.resident_id.routes import ResidentIdCard, status_list, verify_page
+from shell.resident_id.staff_routes import StaffResidentId
+
 STATIC_DIR = ROOT / "pwa" / "static"
 
 

@@ -18,6 +18,8 @@ const FILES = {
   "axe.min.js": ["axe-core", "axe.min.js"],
   // QR decoding for the wallet's scanner (UMD: defines the global jsQR).
   "jsQR.js": ["jsqr", "dist/jsQR.js"],
+  // QR encoding on the device for the resident ID card (global qrcode), which must work offline.
+  "qrcode-generator.js": ["qrcode-generator", "dist/qrcode.js"],
 };
 
 const wanted = JSON.parse(readFileSync(join(pwa, "package.json"), "utf8")).dependencies;

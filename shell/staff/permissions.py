@@ -36,6 +36,9 @@ ABILITIES: dict[str, frozenset[str]] = {
     "wallet.figures": frozenset({"admin", "wallet_officer", "merchant_admin"}),
     "notifications.send": frozenset({"admin", "notifier"}),
     "notifications.approve": frozenset({"admin", "notifier"}),
+    # The digital resident ID: verify identity at the counter, revoke a credential.
+    "resident_id.verify": frozenset({"admin", "counter"}),
+    "resident_id.revoke": frozenset({"admin", "counter"}),
 }
 
 

@@ -1,0 +1,142 @@
+"""The resident's ID card, the counter request QR, the status list and the verifier's page."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import msgspec
+import qrcode
+import qrcode.image.svg
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.params import JSONBody, URLEncodedBody
+from litestar.response import Redirect
+
+from shell.identity import actions as identity_actions
+from shell.identity import queries as identity_queries
+from shell.identity.routes import client_ip
+from shell.identity.session import requires_account, sign_out
+from shell.miniapp_host.keys import signing_key
+from shell.resident_id import actions, queries
+from shell.resident_id.actions import DOCUMENT_TYPES, Refused
+from shell.resident_id.messages import refusal
+from shell.web.security import NO_STORE
+from shell.web.templates import render
+
+FormData = URLEncodedBody[dict[str, str]]
+# The card is personal but must open offline: the service worker may keep it (it forgets cached
+# pages at sign-out); shared caches may not, and the browser asks the server each time it is online.
+CARD_CACHE = CacheControlHeader(private=True, no_cache=True)
+
+
+class IssueBody(msgspec.Struct):
+    jwk: dict[str, Any]
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI (the page's CSP allows data: images, no inline styles)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def photo_data_uri(photo: tuple[bytes, str] | None) -> str:
+    return f"data:{photo[1]};base64,{base64.b64encode(photo[0]).decode()}" if photo else ""
+
+
+class ResidentIdCard(Controller):
+    path = "/id"
+    guards = [requires_account]  # noqa: RUF012
+
+    @get("/", name="resident_id", cache_control=CARD_CACHE)
+    async def card(self, request: Request[Any, Any, Any]) -> Response[str]:
+        account = request.state.account
+        verification = await queries.verification_of(account["id"])
+        settings = request.app.state.settings
+        context = {
+            "person": account,
+            "district": await identity_queries.district_of(account),
+            "verification": verification,
+            "document_types": DOCUMENT_TYPES,
+            "photo": photo_data_uri(await queries.photo_of(account["id"])) if verification else "",
+            "claims": await actions.disclosable_claims(account["id"], settings.municipality)
+            if verification
+            else {},
+            "kid": (await signing_key()).kid,
+            "live": [c["device_thumbprint"] for c in await queries.live_credentials(account["id"])],
+            "notice": request.query_params.get("notice", ""),
+        }
+        return render(request, "resident_id/card.html", context)
+
+    @post("/credential", status_code=200, cache_control=NO_STORE)
+    async def issue(
+        self, request: Request[Any, Any, Any], data: JSONBody[IssueBody]
+    ) -> Response[Any]:
+        settings = request.app.state.settings
+        try:
+            issued = await actions.issue_credential(
+                request.state.account["id"],
+                data.jwk,
+                issuer=settings.public_url,
+                municipality=settings.municipality,
+            )
+        except Refused as refused:
+            status = 403 if refused.reason == "not_verified" else 400
+            return Response(
+                {"error": refused.reason, "message": refusal(refused.reason)}, status_code=status
+            )
+        return Response(
+            {"credential": issued.credential, "claims": issued.claims, "exp": issued.expires_at}
+        )
+
+    @post("/lost", status_code=200, cache_control=NO_STORE)
+    async def lost(self, request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
+        """The resident's own "my phone is lost": every credential stops working, and every
+        session ends, so that whoever holds the phone cannot have a new one issued."""
+        account = request.state.account
+        if data.get("confirm") != "yes":
+            return Redirect("/id?notice=confirm")
+        ip = client_ip(request)
+        await actions.revoke(account["id"], "lost_device", by=account["id"], ip=ip)
+        await identity_actions.sign_out_everywhere(account["id"], ip=ip)
+        sign_out(request)
+        return Redirect("/signin?everywhere=1")
+
+    @get("/counter", name="resident_id_counter", cache_control=NO_STORE)
+    async def counter(self, request: Request[Any, Any, Any]) -> Response[str]:
+        """The request QR a clerk scans: it names a single-use request, nothing personal."""
+        row = await actions.request_counter_check(request.state.account["id"])
+        base = request.app.state.settings.public_url.rstrip("/")
+        url = f"{base}/staff/resident-id/requests/{row['token']}"
+        context = {
+            "qr": qr_data_uri(url),
+            "token": row["token"],
+            "expires_at": row["expires_at"],
+            "verified": await queries.is_verified(request.state.account["id"]),
+        }
+        return render(request, "resident_id/counter.html", context)
+
+
+@get("/resident-id/status", name="resident_id_status", include_in_schema=False)
+async def status_list(request: Request[Any, Any, Any]) -> Response[str]:
+    """The IETF token status list of every credential (1 = revoked), signed by the city."""
+    token = await actions.status_list_token(request.app.state.settings.public_url)
+    return Response(
+        token,
+        media_type="application/statuslist+jwt",
+        headers={"Cache-Control": "public, max-age=60"},
+    )
+
+
+@get("/verify", name="verify", include_in_schema=False)
+async def verify_page(request: Request[Any, Any, Any]) -> Response[str]:
+    """The verifier's page: works offline once opened, with the keys and list it cached."""
+    settings = request.app.state.settings
+    return render(
+        request,
+        "resident_id/verify.html",
+        {"issuer": settings.public_url, "municipality": settings.municipality},
+    )
