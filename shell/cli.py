@@ -95,6 +95,9 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        # Open pages hold a live-event stream (shell/web/live.py); without a limit a stop
+        # would wait for every one of them to close.
+        timeout_graceful_shutdown=3,
     )
 
 
@@ -311,6 +314,38 @@ def wallet_verify() -> None:
         f"ledger sound: {counts['transactions']} transactions, {counts['entries']} entries, "
         f"{counts['accounts']} accounts"
     )
+
+
+# --- disaster (issue 6) ---
+@main.group()
+def disaster() -> None:
+    """Disaster mode and official warnings."""
+
+
+@disaster.command("import-jma")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def disaster_import_jma(paths: tuple[str, ...]) -> None:
+    """Import JMA warning XML files (folders: every *.xml in them), oldest report first."""
+    from shell.disaster.importer import Outcome, import_paths
+    from shell.web import live
+
+    settings = Settings.from_env()
+
+    async def run() -> Any:
+        async with live.standalone(settings):
+            return await import_paths(paths, settings)
+
+    results = _with_db(run)
+    failed = 0
+    for path, outcome in results:
+        if isinstance(outcome, Outcome):
+            kinds = "・".join(outcome.kinds)
+            click.echo(f"{path}: {outcome.decision}" + (f" ({kinds})" if kinds else ""))
+        else:
+            failed += 1
+            click.echo(f"{path}: not imported: {outcome}", err=True)
+    if failed:
+        raise SystemExit(1)
 
 
 @main.group()

@@ -19,6 +19,7 @@ APPS = [
     "shell.platform_api.piccolo_app",
     "shell.notifications.piccolo_app",
     "shell.wallet.piccolo_app",
+    "shell.disaster.piccolo_app",
     "shell.resident_id.piccolo_app",
 ]
 

@@ -69,6 +69,12 @@ class Settings:
     push_services: tuple[str, ...] = PUSH_SERVICES
     local_push_url: str = ""
     app_notify_daily_limit: int = 3
+    # Disaster mode (shell/disaster): the 市町村等 area code JMA warnings are matched on.
+    municipality_code: str = "4120600"
+    disaster_hotline: str = ""
+    disaster_triggers: str = "*:5,大雨:3,土砂:3"
+    jma_feed_url: str = ""
+    jma_feed_minutes: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -103,6 +109,11 @@ class Settings:
             ),
             local_push_url=_env("MACHI_LOCAL_PUSH_URL", "").rstrip("/"),
             app_notify_daily_limit=_env_int("MACHI_APP_NOTIFY_DAILY_LIMIT", 3),
+            municipality_code=_env("MACHI_MUNICIPALITY_CODE", "4120600"),
+            disaster_hotline=_env("MACHI_DISASTER_HOTLINE", ""),
+            disaster_triggers=_env("MACHI_DISASTER_TRIGGERS", "*:5,大雨:3,土砂:3"),
+            jma_feed_url=_env("MACHI_JMA_FEED_URL", ""),
+            jma_feed_minutes=_env_int("MACHI_JMA_FEED_MINUTES", 5),
         )
 
     # Derived values -------------------------------------------------------------------------

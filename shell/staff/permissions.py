@@ -20,6 +20,7 @@ ROLES: dict[str, str] = {
     "school_staff": lazy("学校・保育所職員"),
     "merchant_admin": lazy("加盟店管理担当"),
     "wallet_officer": lazy("地域通貨・会計担当"),
+    "disaster_officer": lazy("防災担当"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.
@@ -36,6 +37,10 @@ ABILITIES: dict[str, frozenset[str]] = {
     "wallet.figures": frozenset({"admin", "wallet_officer", "merchant_admin"}),
     "notifications.send": frozenset({"admin", "notifier"}),
     "notifications.approve": frozenset({"admin", "notifier"}),
+    # Disaster operations: notifiers may switch the mode and start a safety check (both are
+    # broadcasts); who answered what is personal, so only disaster officers and admins read it.
+    "disaster.operate": frozenset({"admin", "notifier", "disaster_officer"}),
+    "disaster.answers": frozenset({"admin", "disaster_officer"}),
     # The digital resident ID: verify identity at the counter, revoke a credential.
     "resident_id.verify": frozenset({"admin", "counter"}),
     "resident_id.revoke": frozenset({"admin", "counter"}),

@@ -40,7 +40,13 @@ class StaffConsole(Controller):
         roles = request.state.roles
         abilities = {
             action: can(roles, action)
-            for action in ("residents.lookup", "roles.manage", "audit.read", "apps.review")
+            for action in (
+                "residents.lookup",
+                "roles.manage",
+                "audit.read",
+                "apps.review",
+                "disaster.operate",
+            )
         }
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})
 

@@ -9,6 +9,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from shell import __version__
+from shell.disaster.home import disaster_home
 from shell.identity.actions import update_language
 from shell.identity.tables import Account
 from shell.web import i18n
@@ -23,6 +24,8 @@ FormData = URLEncodedBody[dict[str, str]]
 async def home(request: Request[Any, Any, Any]) -> Response[str]:
     if not request.state.get("account"):
         return render(request, "web/welcome.html")
+    if (disaster := await disaster_home(request)) is not None:  # disaster mode swaps the home
+        return disaster
     sections = await home_sections(request)
     return render(request, "web/home.html", {"sections": sections})
 

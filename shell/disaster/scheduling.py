@@ -1,0 +1,33 @@
+"""Periodic work: tell open pages about mode changes made elsewhere, read the JMA feed.
+
+``watch`` runs in the web process when there is no Redis (the in-process timers): a mode
+switched by ``machi disaster import-jma`` in another process reaches open pages within seconds.
+With Redis, every process publishes to the shared channels itself, and this finds nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from shell import jobs
+from shell.disaster import queries
+from shell.settings import Settings
+from shell.web import live
+
+log = logging.getLogger("machi.disaster")
+
+_seen: dict[str, int | None] = {}
+
+
+async def watch() -> None:
+    """Publish ``disaster-mode`` when the latest mode change is not the one last seen here."""
+    code = Settings.from_env().municipality_code
+    latest = await queries.latest_change(code)
+    latest_id = latest["id"] if latest else None
+    if code in _seen and _seen[code] != latest_id and latest is not None:
+        await live.publish(live.CITY, "disaster-mode", {"active": latest["active"]})
+    _seen[code] = latest_id
+
+
+jobs.periodic("disaster.watch", every=timedelta(seconds=5), run=watch)
