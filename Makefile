@@ -16,7 +16,7 @@ $(UV):
 	$(UV) sync --frozen
 	touch $@
 
-pwa/static/vendor/.copied: pwa/package.json pwa/package-lock.json pwa/scripts/vendor.mjs
+pwa/static/vendor/.copied: pwa/package.json pwa/package-lock.json pwa/scripts/vendor.mjs pwa/static/css/machi.css
 	npm ci --prefix pwa --no-audit --no-fund
 	node pwa/scripts/vendor.mjs
 	touch $@

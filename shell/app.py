@@ -29,6 +29,7 @@ from shell.notifications.routes import Inbox, StaffNotifications, receipt
 from shell.platform_api.openapi import openapi_config
 from shell.platform_api.routes import router as platform_api_router
 from shell.settings import ROOT, Settings
+from shell.staff.kpis import KpiDashboard
 from shell.staff.routes import StaffConsole
 from shell.web import i18n, live, pwa
 from shell.web.canonical import canonical_host_middleware
@@ -46,9 +47,9 @@ from shell.wallet.routes import LocalGatewayPages, Wallet, gateway_callback  # n
 from shell.wallet.staff_routes import StaffWallet  # noqa: E402
 
 # disaster mode (issue 6)
-from shell.disaster import scheduling as _disaster_jobs  # noqa: E402, F401  (registers jobs)
-from shell.disaster import state as disaster_state  # noqa: E402
-from shell.disaster.routes import DisasterMenu, StaffDisaster  # noqa: E402
+from shell.disaster import scheduling as _disaster_jobs  # noqa: F401  (registers jobs)
+from shell.disaster import state as disaster_state
+from shell.disaster.routes import DisasterMenu, StaffDisaster
 
 # digital resident ID (issue 4)
 from shell.resident_id import home as _resident_id_card  # noqa: F401  (the home section)
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     choose_language,
                     identity_router(settings.auth_rate_limit),
                     StaffConsole,
+                    KpiDashboard,
                     Wallet,
                     LocalGatewayPages,
                     MerchantConsole,
@@ -162,6 +164,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     live.events,
                     DisasterMenu,
                     StaffDisaster,
+                    ResidentIdCard,
+                    StaffResidentId,
+                    status_list,
+                    verify_page,
                 ],
             ),
             healthz,

@@ -42,4 +42,16 @@ for (const [target, [pkg, path]] of Object.entries(FILES)) {
   copyFileSync(source, join(vendor, target));
   console.log(`static/vendor/${target} <- ${pkg}@${installed}/${path}`);
 }
+// The SDK's shell simulator (`machi-sdk dev`) serves the shell's look to the app it frames.
+const sdkShell = join(pwa, "..", "sdk", "machi_sdk", "static", "shell");
+mkdirSync(sdkShell, { recursive: true });
+for (const [target, source] of Object.entries({
+  "machi.css": join(pwa, "static", "css", "machi.css"),
+  "tokens.css": join(vendor, "tokens.css"),
+  "htmx.min.js": join(vendor, "htmx.min.js"),
+})) {
+  if (existsSync(source)) {
+    copyFileSync(source, join(sdkShell, target));
+  }
+}
 process.exit(failed ? 1 : 0);

@@ -3,6 +3,9 @@
 ``machi-sdk new <id>`` makes a folder ``<id>/`` holding a working mini-app whose tests pass at
 once: ``manifest.toml``, ``pyproject.toml``, ``__init__.py`` (``MINIAPP``), ``routes.py``,
 ``templates/<id>/index.html``, ``static/<id>/icon.svg`` and ``tests/test_app.py``.
+
+``machi-sdk dev <folder>`` runs the app inside a local stand-in for the shell (see
+:mod:`machi_sdk.dev`): open http://localhost:8700 and use the app as a resident would.
 """
 
 from __future__ import annotations
@@ -63,7 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     new.add_argument(
         "--path", type=Path, default=Path.cwd(), help="where to make the folder (default: here)"
     )
+    dev = commands.add_parser("dev", help="run the app in a local stand-in for the Machi shell")
+    dev.add_argument("folder", type=Path, help="the mini-app folder (holding manifest.toml)")
+    dev.add_argument("--port", type=int, default=8700, help="port (default: 8700)")
+    dev.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     args = parser.parse_args(argv)
+
+    if args.command == "dev":
+        from machi_sdk.dev import run
+        from machi_sdk.manifest import ManifestError
+
+        try:
+            run(args.folder, port=args.port, host=args.host)
+        except (ManifestError, OSError) as exc:
+            print(f"machi-sdk: {exc}", file=sys.stderr)
+            return 2
+        return 0
 
     if args.command == "new":
         try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from shell.audit.actions import record
-from shell.miniapp_host.tables import Grant
+from shell.miniapp_host.tables import ActiveResident, Grant, UsageDay
+from shell.web.i18n import TOKYO as CITY_TIME
 
 
 async def grant(
@@ -53,3 +54,27 @@ async def revoke(account_id: int, app_id: str, *, ip: str = "") -> bool:
         if gone:
             await record("miniapp.revoked", actor=account_id, subject=f"miniapp:{app_id}", ip=ip)
     return bool(gone)
+
+
+async def record_launch(app_id: str, subject: str, day: dt.date | None = None) -> None:
+    """Count one opening of ``app_id`` and that this resident (by pairwise id) was active today."""
+    day = day or dt.datetime.now(CITY_TIME).date()
+    async with UsageDay._meta.db.transaction():
+        await UsageDay.insert(UsageDay(app_id=app_id, day=day, launches=0)).on_conflict(
+            target=(UsageDay.app_id, UsageDay.day), action="DO NOTHING"
+        )
+        await UsageDay.update({UsageDay.launches: UsageDay.launches + 1}).where(
+            (UsageDay.app_id == app_id) & (UsageDay.day == day)
+        )
+        await ActiveResident.insert(
+            ActiveResident(app_id=app_id, day=day, subject=subject)
+        ).on_conflict(
+            target=(ActiveResident.app_id, ActiveResident.day, ActiveResident.subject),
+            action="DO NOTHING",
+        )
+
+
+async def forget_old_activity(keep_days: int = 400) -> None:
+    """Activity older than ``keep_days`` goes (the counts of launches stay)."""
+    cutoff = dt.datetime.now(CITY_TIME).date() - dt.timedelta(days=keep_days)
+    await ActiveResident.delete().where(ActiveResident.day < cutoff)

@@ -43,6 +43,10 @@ class MiniAppLaunch(Controller):
         if grant is None or missing:
             context = {"app": app, "scopes": app.scopes, "scope_labels": SCOPES}
             return render(request, "miniapp_host/consent.html", context)
+        subject = grant["subject"] or tokens.pairwise_id(
+            request.app.state.secret, app.id, request.state.account["id"]
+        )
+        await actions.record_launch(app.id, subject)
         # A notification or a link may open a page of the app: a path on its own origin only.
         path = safe_next(request.query_params.get("path"), "/")
         return render(request, "miniapp_host/launch.html", {"app": app, "path": path})

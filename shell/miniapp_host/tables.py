@@ -1,6 +1,6 @@
 """The mini-app host's state: the city's token-signing keys and residents' grants to apps."""
 
-from piccolo.columns import JSONB, Bytea, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, Bytea, Date, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -27,3 +27,20 @@ class Grant(Table, tablename="miniapp_host_grant"):
     scopes = JSONB(default=[])
     granted_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class UsageDay(Table, tablename="miniapp_host_usage_day"):
+    """How often an app was opened on one day (Asia/Tokyo): the KPI every town reports."""
+
+    app_id = Varchar(length=64)
+    day = Date()
+    launches = BigInt(default=0)
+
+
+class ActiveResident(Table, tablename="miniapp_host_active_resident"):
+    """That a resident opened an app on a day, by their pairwise id in that app only: enough to
+    count active residents, nothing about what they did. Kept 400 days."""
+
+    app_id = Varchar(length=64)
+    day = Date()
+    subject = Varchar(length=64)

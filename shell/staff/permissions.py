@@ -36,14 +36,15 @@ ABILITIES: dict[str, frozenset[str]] = {
     "wallet.campaigns": frozenset({"admin", "wallet_officer"}),
     "wallet.figures": frozenset({"admin", "wallet_officer", "merchant_admin"}),
     "notifications.send": frozenset({"admin", "notifier"}),
+    "kpis.read": frozenset({"admin", "reviewer", "notifier"}),
     "notifications.approve": frozenset({"admin", "notifier"}),
+    # The digital resident ID: verify identity at the counter, revoke a credential.
+    "resident_id.verify": frozenset({"admin", "counter"}),
+    "resident_id.revoke": frozenset({"admin", "counter"}),
     # Disaster operations: notifiers may switch the mode and start a safety check (both are
     # broadcasts); who answered what is personal, so only disaster officers and admins read it.
     "disaster.operate": frozenset({"admin", "notifier", "disaster_officer"}),
     "disaster.answers": frozenset({"admin", "disaster_officer"}),
-    # The digital resident ID: verify identity at the counter, revoke a credential.
-    "resident_id.verify": frozenset({"admin", "counter"}),
-    "resident_id.revoke": frozenset({"admin", "counter"}),
 }
 
 

@@ -46,6 +46,8 @@ class StaffConsole(Controller):
                 "audit.read",
                 "apps.review",
                 "disaster.operate",
+                "notifications.send",
+                "kpis.read",
             )
         }
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})
