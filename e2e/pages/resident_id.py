@@ -1,0 +1,96 @@
+"""Page objects for the digital resident ID: the card, the counter request, the counter's
+scanner, and the verifier's /verify."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+from pathlib import Path
+
+from playwright.async_api import Locator, Page, expect
+
+
+class IdCardPage:
+    path = "/id"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def open(self) -> IdCardPage:
+        await self.page.goto(self.path)
+        return self
+
+    @property
+    def badge(self) -> Locator:
+        return self.page.get_by_test_id("verified-badge")
+
+    @property
+    def qr(self) -> Locator:
+        return self.page.get_by_test_id("id-qr")
+
+    @property
+    def qr_status(self) -> Locator:
+        return self.page.get_by_test_id("id-qr-status")
+
+    async def request_counter_check(self, into: Path) -> Path:
+        """Open "verify at the counter" and photograph the request QR the clerk will scan."""
+        await self.page.get_by_test_id("verify-at-counter").click()
+        await self.page.wait_for_url(re.compile(r"/id/counter$"))
+        await self.page.get_by_test_id("counter-qr").screenshot(path=str(into))
+        return into
+
+    async def show(self, choice: str, into: Path) -> Path:
+        """Pick what the QR discloses; save the QR exactly as drawn (what a camera would read)."""
+        before = await self.qr.get_attribute("data-presentation")
+        await self.page.get_by_test_id(f"disclose-{choice}").check()
+        await expect(self.qr).not_to_have_attribute("data-presentation", before or "")
+        data_url = await self.qr.evaluate("(canvas) => canvas.toDataURL('image/png')")
+        await asyncio.to_thread(into.write_bytes, base64.b64decode(data_url.split(",", 1)[1]))
+        return into
+
+
+class CounterScanner:
+    """The staff console's counter page: scan the resident's request, record the check."""
+
+    path = "/staff/resident-id/"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def open(self) -> CounterScanner:
+        await self.page.goto(self.path)
+        return self
+
+    async def scan_image(self, image: Path) -> None:
+        await self.page.get_by_test_id("scan-file").set_input_files(str(image))
+        await self.page.wait_for_url(re.compile(r"/staff/resident-id/requests/[\w-]+$"))
+
+    async def record_check(self, document_type: str) -> None:
+        await self.page.get_by_test_id("document-type").select_option(document_type)
+        await self.page.get_by_test_id("document-checked").check()
+        await self.page.get_by_test_id("mark-verified").click()
+        await expect(self.page.get_by_test_id("verified-done")).to_be_visible()
+
+
+class VerifierPage:
+    path = "/verify"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def open(self) -> VerifierPage:
+        await self.page.goto(self.path)
+        return self
+
+    @property
+    def sync(self) -> Locator:
+        return self.page.get_by_test_id("verify-sync")
+
+    @property
+    def result(self) -> Locator:
+        return self.page.get_by_test_id("verify-result")
+
+    async def scan_image(self, image: Path) -> None:
+        await self.page.get_by_test_id("scan-file").set_input_files(str(image))
+        await expect(self.result).to_be_visible()
