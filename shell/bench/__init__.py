@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from shell.bench.db_read import db_read
+from shell.bench.id import id_bench
 from shell.bench.launch import launch
 from shell.bench.push import push
 
 
 def register(group: click.Group) -> None:
     group.add_command(db_read)
+    group.add_command(id_bench)
     group.add_command(launch)
     group.add_command(push)
