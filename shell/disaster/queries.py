@@ -65,8 +65,14 @@ def _report(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def reports(limit: int = 30) -> list[dict[str, Any]]:
-    """The latest imported JMA documents, whatever was decided (drills and others' areas too)."""
-    rows = await JmaReport.select().order_by(JmaReport.id, ascending=False).limit(limit)
+    """The latest imported JMA documents that concern this city (drills and cancellations too;
+    a feed lists every office's documents, and those for other areas are left out)."""
+    rows = (
+        await JmaReport.select()
+        .where(JmaReport.decision != "not_here")
+        .order_by(JmaReport.id, ascending=False)
+        .limit(limit)
+    )
     return [_report(row) for row in rows]
 
 

@@ -1,5 +1,8 @@
 """Periodic work: tell open pages about mode changes made elsewhere, read the JMA feed.
 
+``read_feed`` imports the documents ``MACHI_JMA_FEED_URL`` lists every ``MACHI_JMA_FEED_MINUTES``
+(idempotent: a document already imported is skipped).
+
 ``watch`` runs in the web process when there is no Redis (the in-process timers): a mode
 switched by ``machi disaster import-jma`` in another process reaches open pages within seconds.
 With Redis, every process publishes to the shared channels itself, and this finds nothing new.
@@ -30,4 +33,21 @@ async def watch() -> None:
     _seen[code] = latest_id
 
 
+async def read_feed() -> None:
+    """Import what the JMA feed lists (``MACHI_JMA_FEED_URL``; nothing when unset)."""
+    from shell.disaster import feed
+
+    settings = Settings.from_env()
+    if settings.jma_feed_url:
+        try:
+            await feed.poll(settings)
+        except Exception:  # a feed that is down or garbled: logged, read again next time
+            log.exception("JMA feed %s could not be read", settings.jma_feed_url)
+
+
 jobs.periodic("disaster.watch", every=timedelta(seconds=5), run=watch)
+jobs.periodic(
+    "disaster.jma_feed",
+    every=timedelta(minutes=max(1, Settings.from_env().jma_feed_minutes)),
+    run=read_feed,
+)
