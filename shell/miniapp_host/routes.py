@@ -15,6 +15,7 @@ from shell.identity.session import requires_account
 from shell.miniapp_host import actions, keys, queries, tokens
 from shell.miniapp_host.registry import HostedApp, Registry
 from shell.miniapp_host.scopes import SCOPES
+from shell.resident_id.queries import is_verified
 from shell.web.i18n import _
 from shell.web.security import NO_STORE
 from shell.web.templates import render
@@ -73,7 +74,10 @@ class MiniAppLaunch(Controller):
             return Response({"error": _("このアプリは許可されていません。")}, status_code=403)
         scopes = sorted(set(grant["scopes"]) & set(app.scopes))
         settings = request.app.state.settings
-        claims = tokens.granted_claims(set(scopes), account, await district_of(account))
+        verified = "resident.verified" in scopes and await is_verified(account["id"])
+        claims = tokens.granted_claims(
+            set(scopes), account, await district_of(account), verified=verified
+        )
         roles = sorted(set(app.roles) & set(request.state.roles))
         token, expires_at = await tokens.mint(
             issuer=settings.public_url, secret=request.app.state.secret, app_id=app.id,

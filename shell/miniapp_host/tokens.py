@@ -38,7 +38,11 @@ def age_band(birth_date: dt.date, today: dt.date | None = None) -> str:
 
 
 def granted_claims(
-    scopes: set[str], account: dict[str, Any], district: dict[str, Any] | None
+    scopes: set[str],
+    account: dict[str, Any],
+    district: dict[str, Any] | None,
+    *,
+    verified: bool = False,  # the resident ID's counter or provider verification stands
 ) -> dict[str, Any]:
     claims: dict[str, Any] = {}
     if "profile.name" in scopes:
@@ -48,7 +52,7 @@ def granted_claims(
     if "profile.age_band" in scopes:
         claims["profile.age_band"] = age_band(account["birth_date"])
     if "resident.verified" in scopes:
-        claims["resident.verified"] = False  # counter verification arrives with the resident ID
+        claims["resident.verified"] = verified
     return claims
 
 

@@ -10,6 +10,7 @@ from shell.identity.tables import Account
 from shell.miniapp_host.registry import HostedApp
 from shell.miniapp_host.tokens import granted_claims
 from shell.platform_api.tables import Credential, KpiCount, StorageEntry
+from shell.resident_id.queries import is_verified
 
 MISSING = object()
 
@@ -36,7 +37,8 @@ async def profile(account_id: int, scopes: frozenset[str]) -> dict[str, Any]:
     account = await Account.select().where(Account.id == account_id).first()
     if account is None:
         return {}
-    return granted_claims(set(scopes), account, await district_of(account))
+    verified = "resident.verified" in scopes and await is_verified(account_id)
+    return granted_claims(set(scopes), account, await district_of(account), verified=verified)
 
 
 async def stored_value(app_id: str, account_id: int, key: str) -> Any:

@@ -1,0 +1,32 @@
+"""Mini-apps learn ``resident.verified`` from the resident ID's verification, and only with the
+scope granted."""
+
+import datetime as dt
+
+from shell.identity.tables import Account
+from shell.platform_api.queries import profile
+from shell.resident_id import actions
+from shell.resident_id.tables import Verification
+
+
+async def test_resident_verified_follows_the_verification(db, districts):
+    rows = await Account.insert(
+        Account(name="武雄 花子", name_kana="たけお はなこ", birth_date=dt.date(1950, 4, 1),
+                district=districts[0]["id"], webauthn_user_id="claims-test")
+    ).returning(Account.id)  # fmt: skip
+    account_id = rows[0]["id"]
+    assert (await profile(account_id, frozenset({"resident.verified"}))) == {
+        "resident.verified": False
+    }
+    await Verification.insert(
+        Verification(account=account_id, method="counter", document_type="passport",
+                     checked_on=actions.today_in_japan())
+    )  # fmt: skip
+    assert (await profile(account_id, frozenset({"resident.verified"}))) == {
+        "resident.verified": True
+    }
+    assert "resident.verified" not in await profile(account_id, frozenset({"profile.name"}))
+    await actions.revoke(account_id, "deceased", by=account_id)
+    assert (await profile(account_id, frozenset({"resident.verified"})))[
+        "resident.verified"
+    ] is False
