@@ -357,5 +357,45 @@ from shell.bench import register as _register_benchmarks  # noqa: E402
 
 _register_benchmarks(bench)
 
+
+# --- hosted mini-apps' own commands (machi_sdk: MiniApp(commands=...)) ---
+def _miniapp_command(command: click.Command) -> click.Command:
+    """Run an app's command with the database migrated and open; async callbacks are awaited."""
+    import inspect
+
+    callback = command.callback
+
+    def run(**kwargs: Any) -> Any:
+        assert callback is not None
+        result = callback(**kwargs)
+        if inspect.isawaitable(result):
+
+            async def wait() -> Any:
+                return await result
+
+            import contextlib
+
+            with contextlib.redirect_stdout(sys.stderr):  # the command's output stays clean
+                _run(migrate())
+            return _with_db(wait, migrated=True)
+        return result
+
+    command.callback = run
+    return command
+
+
+def _register_miniapp_commands(group: click.Group) -> None:
+    from shell.miniapp_host.firstparty import miniapps
+
+    for miniapp in miniapps(Settings.from_env()):
+        if miniapp.commands and miniapp.id not in group.commands:
+            app_group = click.Group(miniapp.id, help=f"Commands of the {miniapp.id} mini-app.")
+            for command in miniapp.commands:
+                app_group.add_command(_miniapp_command(command))
+            group.add_command(app_group)
+
+
+_register_miniapp_commands(main)
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -113,9 +113,21 @@ async def run_demo(settings: Settings) -> list[str]:
     lines: list[str] = []
     for step in _steps:
         lines.extend(await step(settings))
+    lines.extend(await _miniapp_demos(settings))
     if lines:
         path = settings.data_dir / "demo-codes.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a") as out:
             out.write("\n".join(lines) + "\n")
+    return lines
+
+
+async def _miniapp_demos(settings: Settings) -> list[str]:
+    """Demo data of the hosted first-party mini-apps (``MiniApp(demo=...)``), each idempotent."""
+    from shell.miniapp_host.firstparty import miniapps
+
+    lines: list[str] = []
+    for miniapp in miniapps(settings):
+        if miniapp.demo is not None:
+            lines.extend(await miniapp.demo())
     return lines

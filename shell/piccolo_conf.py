@@ -26,3 +26,9 @@ APPS = [
 DB = engine_for_url(Settings.from_env().effective_database_url)
 
 APP_REGISTRY = AppRegistry(apps=APPS)
+
+# Hosted first-party mini-apps (MACHI_MINIAPPS) with tables of their own: migrated on this engine.
+from shell.miniapp_host.firstparty import piccolo_apps  # noqa: E402
+
+APPS += piccolo_apps(Settings.from_env())
+APP_REGISTRY = AppRegistry(apps=APPS)

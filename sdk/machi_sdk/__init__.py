@@ -25,6 +25,7 @@ from machi_sdk.app import (  # noqa: E402
     requires_scopes,
 )
 from machi_sdk.auth import KeyProvider, RemoteJWKS, StaticKeys, TokenError, TokenVerifier  # noqa: E402
+from machi_sdk.extensions import PeriodicJob, piccolo_app_config  # noqa: E402
 from machi_sdk.manifest import Manifest, ManifestError, load_manifest  # noqa: E402
 from machi_sdk.platform import (  # noqa: E402
     HTTPSPlatform,
@@ -42,6 +43,7 @@ __all__ = [
     "Manifest",
     "ManifestError",
     "MiniApp",
+    "PeriodicJob",
     "Platform",
     "PlatformDep",
     "PlatformError",
@@ -55,6 +57,7 @@ __all__ = [
     "is_htmx",
     "load_manifest",
     "load_miniapp",
+    "piccolo_app_config",
     "render",
     "requires_scopes",
     "static_dir",

@@ -21,7 +21,7 @@ import gettext as gettext_module
 import importlib.util
 import logging
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -56,6 +56,7 @@ from litestar.types import (
 )
 
 from machi_sdk.auth import KeyProvider, RemoteJWKS, TokenError, TokenVerifier
+from machi_sdk.extensions import PeriodicJob
 from machi_sdk.manifest import Manifest, ManifestError, load_manifest
 from machi_sdk.platform import NoPlatform, Platform
 from machi_sdk.resident import Resident
@@ -143,6 +144,14 @@ class MiniApp:
 
     ``on_startup``/``on_shutdown`` are passed to Litestar (e.g. to open a database pool);
     ``dependencies`` adds Litestar dependencies next to ``resident`` and ``platform``.
+
+    What the app adds to its host besides pages (see :mod:`machi_sdk.extensions`):
+    ``piccolo_app`` (the dotted name of its Piccolo ``AppConfig`` module), ``commands`` (``click``
+    commands, offered as ``machi <id> <command>``), ``jobs`` (:class:`~machi_sdk.PeriodicJob`)
+    and ``demo`` (an idempotent async callable loading demo data, returning lines to show).
+
+    ``scripts`` are paths of the app's own scripts (``"/static/<id>/app.js"``) every page loads,
+    the boot page included: the place to register the app's own service worker for offline use.
     """
 
     def __init__(
@@ -156,6 +165,11 @@ class MiniApp:
         dependencies: Mapping[str, Provide] | None = None,
         on_startup: Sequence[Callable[..., Any]] = (),
         on_shutdown: Sequence[Callable[..., Any]] = (),
+        piccolo_app: str | None = None,
+        commands: Sequence[Any] = (),
+        jobs: Sequence[PeriodicJob] = (),
+        demo: Callable[[], Awaitable[Sequence[str]]] | None = None,
+        scripts: Sequence[str] = (),
     ) -> None:
         path = Path(folder)
         self.manifest_path = path if path.is_file() else path / "manifest.toml"
@@ -168,6 +182,14 @@ class MiniApp:
         self.dependencies = dict(dependencies or {})
         self.on_startup = list(on_startup)
         self.on_shutdown = list(on_shutdown)
+        self.piccolo_app = piccolo_app
+        self.commands = list(commands)
+        self.jobs = list(jobs)
+        self.demo = demo
+        bad = [src for src in scripts if not src.startswith("/") or src.startswith("//")]
+        if bad:
+            raise ValueError(f"scripts are paths on the app's own origin, not {bad}")
+        self.scripts = list(scripts)
         self._translations: dict[str, gettext_module.NullTranslations] = {}
 
     def __repr__(self) -> str:
@@ -334,6 +356,7 @@ class Runtime:
                 "shell_url": self.shell_url,
                 "app_id": self.manifest.id,
                 "app_name": self.manifest.display_name(locale),
+                "scripts": self.miniapp.scripts,
             },
             "machi_text": lambda key: message(key, language),
             "machi_translations": self.miniapp.translations(locale),

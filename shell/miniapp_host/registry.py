@@ -144,6 +144,8 @@ class Registry:
             if manifest.icon
             else "/static/icons/icon-192.png"
         )
+        platform = platform_for(manifest.id, self.settings, kpis=kpis)
+        _register_jobs(miniapp, platform)
         app = HostedApp(
             id=manifest.id,
             names=dict(manifest.name),
@@ -156,7 +158,7 @@ class Registry:
             asgi=miniapp.create_app(
                 shell_url=self.settings.public_url,
                 keys=keys,
-                platform=platform_for(manifest.id, self.settings, kpis=kpis),
+                platform=platform,
             ),
             kpis=kpis,
         )
@@ -181,6 +183,17 @@ class Registry:
             await shell(scope, receive, send)
 
         return dispatch
+
+
+def _register_jobs(miniapp: Any, platform: Any) -> None:
+    """The app's periodic jobs (``machi_sdk.PeriodicJob``), run by the shell's job runner as
+    ``<app id>.<job name>`` with the app's platform."""
+    from functools import partial
+
+    from shell import jobs
+
+    for job in getattr(miniapp, "jobs", ()):
+        jobs.periodic(f"{miniapp.id}.{job.name}", job.every, partial(job.run, platform))
 
 
 async def _not_found(send: Send) -> None:

@@ -1,0 +1,50 @@
+// The garbage calendar's service worker, on the app's own origin.
+// It keeps the chosen area's coming months (/offline/<area>, public data) and the styles, and
+// answers a page load that cannot reach the network with them.
+"use strict";
+var CACHE = "garbage-offline-v1";
+var PAGE = "/offline";
+var ASSETS = ["/static/garbage/garbage.css", "/categories.css"];
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+function keep(area) {
+  return caches.open(CACHE).then(function (cache) {
+    return fetch("/offline/" + encodeURIComponent(area), { credentials: "omit" }).then(function (response) {
+      if (!response.ok) return;
+      return cache.put(PAGE, response).then(function () {
+        return cache.addAll(ASSETS);
+      }).then(function () {
+        return self.clients.matchAll().then(function (clients) {
+          clients.forEach(function (client) { client.postMessage({ type: "kept", area: area }); });
+        });
+      });
+    });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "keep-area" && /^[0-9]+$/.test(String(data.area))) {
+    event.waitUntil(keep(String(data.area)));
+  }
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(function () {
+      return caches.match(PAGE).then(function (kept) {
+        return kept || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+      });
+    }));
+    return;
+  }
+  if (ASSETS.indexOf(url.pathname) >= 0) {
+    event.respondWith(fetch(request).catch(function () { return caches.match(url.pathname); }));
+  }
+});

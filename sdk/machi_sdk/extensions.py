@@ -1,0 +1,79 @@
+"""What a mini-app adds to its host besides web pages: database tables, console commands,
+periodic jobs and demo data.
+
+A :class:`~machi_sdk.MiniApp` declares them; the host runs them:
+
+- **Tables** (``piccolo_app=``): the dotted name of the app's Piccolo ``AppConfig`` module,
+  made with :func:`piccolo_app_config`. The city's shell migrates a hosted first-party app's
+  tables on its own database engine (``machi db migrate``, ``machi serve``); a partner running
+  its own process lists the module in its own ``piccolo_conf.py`` and runs
+  ``piccolo migrations forwards <app>``. Name tables ``<app>_…`` (``garbage_area``).
+- **Commands** (``commands=``): ``click`` commands; the shell offers them as
+  ``machi <app id> <command>`` (the database migrated first), a partner adds them to its own
+  ``click`` group.
+- **Periodic jobs** (``jobs=``): :class:`PeriodicJob`; the host calls ``run(platform)`` every
+  ``every`` with the app's :class:`~machi_sdk.Platform`, *at least once* per period, so ``run``
+  must be idempotent (record what it did, e.g. each reminder sent).
+- **Demo data** (``demo=``): an async callable returning lines for the operator; the shell runs
+  it with its own demo data (``machi demo``, first start of ``machi serve``). It must be
+  idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from machi_sdk.platform import Platform
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the host runs every ``every``: ``await run(platform)``.
+
+    ``name`` is short (``reminders``); the host prefixes it with the app id. Delivery is at least
+    once and may overlap a slow previous run: make ``run`` idempotent.
+    """
+
+    name: str
+    every: dt.timedelta
+    run: Callable[[Platform], Awaitable[None]]
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
+            raise ValueError(f"a job name is letters, digits, '-' and '_', not {self.name!r}")
+        if self.every < dt.timedelta(seconds=1):
+            raise ValueError("a periodic job runs at most once a second")
+
+
+def piccolo_app_config(
+    app_name: str,
+    folder: str | Path,
+    *,
+    tables_module: str,
+    migration_dependencies: tuple[str, ...] = (),
+) -> Any:
+    """The Piccolo ``AppConfig`` of a mini-app: tables from ``tables_module`` (a dotted module
+    name), migrations in ``<folder>/piccolo_migrations``.
+
+    In the app's ``piccolo_app.py``::
+
+        APP_CONFIG = piccolo_app_config("garbage", Path(__file__).parent,
+                                        tables_module=f"{__package__}.tables")
+
+    Generate migrations with ``piccolo migrations new <app_name> --auto``. Piccolo is needed
+    (``pip install piccolo``); the SDK itself does not depend on it.
+    """
+    from piccolo.conf.apps import AppConfig, table_finder
+
+    return AppConfig(
+        app_name=app_name,
+        migrations_folder_path=str(Path(folder) / "piccolo_migrations"),
+        table_classes=table_finder(modules=[tables_module], exclude_imported=True),
+        migration_dependencies=list(migration_dependencies),
+        commands=[],
+    )

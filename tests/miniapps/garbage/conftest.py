@@ -1,0 +1,53 @@
+"""Fixtures for the garbage calendar: the app, Saga City's real data, residents' tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from machi_sdk.app import load_miniapp
+from machi_sdk.testing import FakeShell, MemoryPlatform
+
+from shell.settings import ROOT
+
+APP_FOLDER = ROOT / "miniapps" / "garbage"
+SAGA = ROOT.parent / "shared" / "data" / "garbage-5374-saga-city"
+
+MINIAPP = load_miniapp(APP_FOLDER)
+PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]  # machi_miniapp_garbage
+
+
+def module(name: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"{PKG}.{name}")
+
+
+@pytest.fixture(name="saga_folder", scope="session")
+def fx_saga_folder() -> Path:
+    if not (SAGA / "area_days.csv").is_file():
+        pytest.fail(f"Saga City's 5374 data is missing at {SAGA} (it lives in ../shared/data)")
+    return SAGA
+
+
+@pytest.fixture(name="saga")
+async def fx_saga(db: Any, saga_folder: Path) -> dict[str, int]:
+    """Saga City's data imported into the test database."""
+    importer, actions = module("importer"), module("actions")
+    return await actions.import_5374(importer.read_folder(saga_folder))
+
+
+@pytest.fixture(name="platform")
+def fx_platform() -> MemoryPlatform:
+    return MemoryPlatform("garbage")
+
+
+@pytest.fixture(name="shell")
+def fx_shell() -> FakeShell:
+    return FakeShell()
+
+
+@pytest.fixture(name="web")
+def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
+    return shell.create_app(MINIAPP, platform=platform.platform)
