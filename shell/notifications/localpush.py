@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import statistics
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,7 @@ class LocalPushService:
                 "ttl": headers.get("ttl"),
                 "urgency": headers.get("urgency", "normal"),
                 "topic": headers.get("topic"),
+                "received_at": time.time(),
             }
         )
         self.accepted += 1
@@ -157,16 +159,25 @@ class LocalPushService:
                 service.devices[device_id].gone = True
 
         @get("/stats")
-        async def stats(title: FromQuery[str] = "") -> dict[str, int]:
-            """Counts; with ``title``, also how many decrypted payloads carry exactly that title."""
-            found = {"accepted": service.accepted, "refused": service.refused}
+        async def stats(
+            title: FromQuery[str] = "", since: FromQuery[float] = 0.0
+        ) -> dict[str, float]:
+            """Counts; with ``title``, also how many decrypted payloads carry exactly that title
+            and, with ``since`` (epoch seconds), how long after it they arrived (percentiles)."""
+            found: dict[str, float] = {"accepted": service.accepted, "refused": service.refused}
             if title:
-                found["matching"] = sum(
-                    1
+                arrivals = [
+                    message["received_at"]
                     for device in service.devices.values()
                     for message in device.messages
                     if json.loads(message["data"]).get("title") == title
-                )
+                ]
+                found["matching"] = len(arrivals)
+                if since and len(arrivals) > 1:
+                    cuts = statistics.quantiles(
+                        [(at - since) * 1000 for at in arrivals], n=100, method="inclusive"
+                    )
+                    found.update(p50_ms=cuts[49], p95_ms=cuts[94], p99_ms=cuts[98])
             return found
 
         app = Litestar([subscribe, subscribe_many, push, messages, expire, stats])
