@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import io
+import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 import qrcode
@@ -22,6 +25,12 @@ from shell.miniapp_host.keys import signing_key
 from shell.resident_id import actions, queries
 from shell.resident_id.actions import DOCUMENT_TYPES, Refused
 from shell.resident_id.messages import refusal
+from shell.resident_id.provider import (
+    IdentityProvider,
+    LocalIdentityProvider,
+    ProviderError,
+)
+from shell.web.i18n import _
 from shell.web.security import NO_STORE
 from shell.web.templates import render
 
@@ -118,6 +127,96 @@ class ResidentIdCard(Controller):
             "verified": await queries.is_verified(request.state.account["id"]),
         }
         return render(request, "resident_id/counter.html", context)
+
+    # --- an identity provider (OpenID Connect) beside the counter -------------------------
+
+    @get("/provider", name="resident_id_provider", cache_control=NO_STORE)
+    async def provider_start(self, request: Request[Any, Any, Any]) -> Redirect:
+        state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        request.set_session({**(request.session or {}), PROVIDER_KEY: [state, nonce]})
+        url = identity_provider(request).authorization_url(
+            state=state, nonce=nonce, redirect_uri=_callback_url(request)
+        )
+        return Redirect(url)
+
+    @get("/provider/local", cache_control=NO_STORE)
+    async def local_provider(self, request: Request[Any, Any, Any]) -> Response[str]:
+        """The demo's stand-in for a JPKI app: what it would read off the resident's card."""
+        query = request.query_params
+        context = {
+            "person": request.state.account,
+            "state": query.get("state", ""),
+            "nonce": query.get("nonce", ""),
+        }
+        return render(request, "resident_id/local_provider.html", context)
+
+    @post("/provider/local", status_code=200, cache_control=NO_STORE)
+    async def local_provider_confirm(
+        self, request: Request[Any, Any, Any], data: FormData
+    ) -> Redirect:
+        provider = identity_provider(request)
+        if not isinstance(provider, LocalIdentityProvider):
+            return Redirect("/id")
+        account = request.state.account
+        code = provider.issue_code(
+            name=account["name"],
+            birthdate=account["birth_date"],
+            nonce=data.get("nonce", ""),
+            redirect_uri=_callback_url(request),
+        )
+        query = urlencode({"code": code, "state": data.get("state", "")})
+        return Redirect(f"/id/provider/callback?{query}")
+
+    @get("/provider/callback", cache_control=NO_STORE)
+    async def provider_callback(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        code = request.query_params.get("code", "")
+        state = request.query_params.get("state", "")
+        account = request.state.account
+        expected = (request.session or {}).get(PROVIDER_KEY) or ["", ""]
+        request.set_session({k: v for k, v in (request.session or {}).items() if k != PROVIDER_KEY})
+        try:
+            if not expected[0] or not hmac.compare_digest(
+                state.encode(), str(expected[0]).encode()
+            ):
+                raise ProviderError("state")
+            who = await identity_provider(request).complete(
+                code=code, nonce=expected[1], redirect_uri=_callback_url(request)
+            )
+            if (
+                _plain(who.name) != _plain(account["name"])
+                or who.birthdate != account["birth_date"]
+            ):
+                raise ProviderError("mismatch")
+        except ProviderError as error:
+            message = refusal("mismatch" if error.reason == "mismatch" else "provider")
+            return render(
+                request,
+                "web/error.html",
+                {"title": _("本人確認できませんでした"), "message": message},
+                status_code=400,
+            )
+        provider_name = identity_provider(request).name
+        await actions.verify_by_provider(
+            account["id"], provider=provider_name, checked_on=actions.today_in_japan()
+        )
+        return Redirect("/id?notice=verified")
+
+
+PROVIDER_KEY = "resident_id_provider"
+
+
+def identity_provider(request: Request[Any, Any, Any]) -> IdentityProvider:
+    """The configured provider; the embedded default is the working local one."""
+    configured = getattr(request.app.state, "identity_provider", None)
+    return configured or LocalIdentityProvider(secret=request.app.state.secret)
+
+
+def _callback_url(request: Request[Any, Any, Any]) -> str:
+    return request.app.state.settings.public_url.rstrip("/") + "/id/provider/callback"
+
+
+def _plain(name: str) -> str:
+    return "".join(name.split())
 
 
 @get("/resident-id/status", name="resident_id_status", include_in_schema=False)
