@@ -48,6 +48,7 @@ class StaffConsole(Controller):
                 "disaster.operate",
                 "notifications.send",
                 "kpis.read",
+                "resident_id.verify",
             )
         }
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})
