@@ -40,7 +40,8 @@ async def read_feed() -> None:
     settings = Settings.from_env()
     if settings.jma_feed_url:
         try:
-            await feed.poll(settings)
+            async with live.standalone(settings):  # with Redis: in `machi worker` too
+                await feed.poll(settings)
         except Exception:  # a feed that is down or garbled: logged, read again next time
             log.exception("JMA feed %s could not be read", settings.jma_feed_url)
 

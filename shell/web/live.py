@@ -101,9 +101,10 @@ def install(plugin: ChannelsPlugin) -> None:
 
 @contextlib.asynccontextmanager
 async def standalone(settings: Settings) -> AsyncIterator[None]:
-    """For a command outside the server (``machi disaster import-jma``): with Redis, publish to
-    every worker's pages for the duration; without it the server's own watchers catch up."""
-    if not settings.redis_url:
+    """For work outside a running app (``machi disaster import-jma``, a job in ``machi worker``):
+    with Redis, publish to every worker's pages for the duration; without it the server's own
+    watchers catch up. Inside a process whose channels run already, nothing to do."""
+    if not settings.redis_url or (_current is not None and _running(_current)):
         yield
         return
     plugin = make_plugin(settings)

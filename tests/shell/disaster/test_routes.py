@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -152,3 +153,36 @@ async def test_live_stream_refuses_channels_the_page_may_not_follow(app, distric
         assert refused.status_code == 403
         unknown = await client.get("/live/events?channel=anything.else")
         assert unknown.status_code == 403
+
+
+async def test_anyone_reads_the_disaster_menu_with_the_hotline(settings, db, jobs, shelters):
+    from shell.app import create_app
+    from tests.conftest import make_client
+
+    app = create_app(dataclasses.replace(settings, disaster_hotline="0954-00-0000"))
+    async with make_client(app) as visitor:
+        page = await visitor.get("/disaster")
+        assert page.status_code == 200
+        assert "現在、災害モードではありません" in page.text
+        assert 'href="tel:0954000000"' in page.text
+        await actions.switch_mode(CODE, active=True, reason="台風10号", source="staff", actor=None)
+        page = await visitor.get("/disaster")
+        assert "台風10号" in page.text
+        assert 'data-testid="disaster-banner"' in (await visitor.get("/signin")).text
+
+
+async def test_staff_are_told_when_jma_lifted_every_warning_that_switched_the_mode_on(
+    app, districts, jobs
+):
+    from shell.disaster.importer import import_document
+    from tests.shell.disaster.test_jma import OURS
+
+    settings = app.state.settings
+    for name in ("01_takeo_heavy_rain_issued.xml", "03_takeo_warning_to_advisory.xml"):
+        await import_document((OURS / name).read_bytes(), name, settings)
+    async with person(app, "防災 四郎", "ぼうさい しろう", role="disaster_officer") as (staff, _):
+        page = await staff.get("/staff/disaster")
+        assert 'data-testid="jma-cleared"' in page.text
+        assert "気象庁の情報により自動" in page.text
+        assert "大雨注意報" in page.text  # the documents' kinds are listed with the decisions
+        assert "解除を住民にお知らせ" in page.text

@@ -75,3 +75,17 @@ async def test_two_app_instances_share_events_through_redis(settings, db, jobs):
         await live.publish("city", "disaster-mode", {"active": True}, plugin=one)
         event = await asyncio.wait_for(heard.get(), 5)
     assert (event.event, event.data) == ("disaster-mode", {"active": True})
+
+
+async def test_a_command_outside_the_server_publishes_through_redis(settings, db, jobs):
+    if not REDIS_URL:
+        pytest.skip("Redis not configured: set MACHI_TEST_REDIS_URL to run this on it")
+    shared = dataclasses.replace(settings, redis_url=REDIS_URL)
+    server = create_app(shared).plugins.get(ChannelsPlugin)
+    create_app(shared)  # like `machi disaster import-jma`: this process's channels never start
+    async with server, live.subscription(["city"], plugin=server) as heard:
+        await asyncio.sleep(0.2)
+        async with live.standalone(shared):
+            await live.publish("city", "disaster-mode", {"active": False})
+        event = await asyncio.wait_for(heard.get(), 5)
+    assert event.data == {"active": False}
