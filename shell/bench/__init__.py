@@ -8,6 +8,7 @@ from shell.bench.db_read import db_read
 from shell.bench.id import id_bench
 from shell.bench.launch import launch
 from shell.bench.push import push
+from shell.bench.wallet import wallet
 
 
 def register(group: click.Group) -> None:
@@ -15,3 +16,4 @@ def register(group: click.Group) -> None:
     group.add_command(id_bench)
     group.add_command(launch)
     group.add_command(push)
+    group.add_command(wallet)

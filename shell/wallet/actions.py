@@ -29,6 +29,12 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _check_key(key: str) -> None:
+    """Every write carries the client's idempotency key."""
+    if not key or len(key) > 120:
+        raise Refused("idempotency_key")
+
+
 def _check_amount(amount: int) -> None:
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise Refused("amount")
@@ -129,8 +135,16 @@ async def pay_merchant(
     payer: int, merchant_id: int, amount: int, *, key: str, memo: str = ""
 ) -> Receipt:
     """The resident pays a shop: points first (earliest expiry first), then cash."""
+    _check_key(key)
     _check_amount(amount)
     fp = ledger.fingerprint("payment", payer, merchant_id, amount)
+    db = ledger.engine()
+    if db.engine_type == "postgres" and getattr(db, "pool", None) is not None:
+        from shell.wallet import pgpay
+
+        return await pgpay.pay(
+            payer, merchant_id, amount, key=f"payment:{payer}:{key}", fp=fp, memo=memo
+        )
 
     async def plan() -> Posting:
         merchant = await _approved_merchant(merchant_id)
@@ -190,6 +204,7 @@ async def start_top_up(
     owner: int, amount: int, *, key: str, gateway: str = "local"
 ) -> dict[str, Any]:
     """Record a pending top-up (the same key returns the same one)."""
+    _check_key(key)
     _check_amount(amount)
     reference = f"tu_{owner}_{ledger.fingerprint(owner, key)[:24]}"
     await TopUp.insert(
@@ -222,6 +237,7 @@ async def issue_one_time_code(owner: int) -> str:
 
 async def charge_one_time_code(code: str, merchant_id: int, amount: int, *, key: str) -> Receipt:
     """The shop scans the code a resident shows; usable once, before it expires."""
+    _check_key(key)
     _check_amount(amount)
     row = await OneTimeCode.select().where(OneTimeCode.code == code).first()
     if row is None:
@@ -276,6 +292,7 @@ async def refunded_so_far(payment_id: int) -> int:
 async def refund(payment_id: int, amount: int, *, merchant_id: int, key: str) -> Receipt:
     """Give back all or part of a payment, to the accounts it came from: cash first, then points
     (latest expiry first), never more to one account than it paid."""
+    _check_key(key)
     _check_amount(amount)
     fp = ledger.fingerprint("refund", payment_id, amount)
 
@@ -368,6 +385,7 @@ async def grant_points(
     campaign: int | None = None, categories: list[str] | None = None,
 ) -> Receipt:  # fmt: skip
     """Give a resident points from the city, in an account of their own that expires."""
+    _check_key(key)
     _check_amount(amount)
     if expires_at <= now():
         raise Refused("expiry_past")
@@ -434,6 +452,7 @@ async def expire_points(at: dt.datetime | None = None) -> int:
 
 async def reverse(transaction_id: int, *, key: str, memo: str = "") -> Receipt:
     """Correct a mistake: a new transaction with every entry of ``transaction_id`` negated."""
+    _check_key(key)
     fp = ledger.fingerprint("reversal", transaction_id)
 
     async def plan() -> Posting:

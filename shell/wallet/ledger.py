@@ -122,6 +122,10 @@ def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return "locked" in str(exc) or "busy" in str(exc)
     # asyncpg: SerializationError (40001), DeadlockDetectedError (40P01)
+    # asyncpg: SerializationError (40001), DeadlockDetectedError (40P01), and pgpay's guard
+    # (22P02 from its deliberate cast when a balance changed under it).
+    if type(exc).__name__ == "InvalidTextRepresentationError":
+        return "wallet: balance changed" in str(exc)
     return type(exc).__name__ in {"SerializationError", "DeadlockDetectedError"}
 
 
