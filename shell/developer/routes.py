@@ -16,6 +16,7 @@ from shell.identity.actions import ActionRefused
 from shell.identity.routes import client_ip
 from shell.identity.session import requires_account
 from shell.miniapp_host.registry import Registry
+from shell.platform_api import actions as platform_actions
 from shell.staff.permissions import requires
 from shell.web.i18n import _, get_locale, lazy
 from shell.web.security import NO_STORE
@@ -101,6 +102,7 @@ class DeveloperPortal(Controller):
         notice: str = "",
         error: str = "",
         status_code: int = 200,
+        credentials: tuple[str, str] | None = None,
     ) -> Response[str]:
         row = await self._own(request, slug)
         form = form or Registration(row["manifest_text"], row["origin"], row["webhook_url"])
@@ -111,6 +113,7 @@ class DeveloperPortal(Controller):
             "notice": notice,
             "error": error,
             "editable": row["status"] in actions.EDITABLE,
+            "credentials": credentials,
             **_labels(),
         }
         return render(request, "developer/app.html", context, status_code=status_code)
@@ -148,6 +151,21 @@ class DeveloperPortal(Controller):
             return await self._page(request, slug, error=refusal(exc.reason), status_code=409)
         notice = _("審査に出しました。結果はこのページに表示されます。")
         return await self._page(request, slug, notice=notice)
+
+
+    @post("/apps/{slug:str}/credentials", status_code=200)
+    async def credentials(
+        self, request: Request[Any, Any, Any], slug: FromPath[str]
+    ) -> Response[str]:
+        """A new client id and secret for the Platform API; any earlier pair stops working now.
+        The secret is shown this once: only its HMAC is kept."""
+        row = await self._own(request, slug)
+        client_id, secret = await platform_actions.rotate_credentials(
+            row["slug"], request.app.state.secret,
+            actor=request.state.account["id"], ip=client_ip(request),
+        )  # fmt: skip
+        notice = _("新しい認証情報を発行しました。前の認証情報はもう使えません。")
+        return await self._page(request, slug, notice=notice, credentials=(client_id, secret))
 
 
 class AppReview(Controller):

@@ -81,10 +81,54 @@
       window.speechSynthesis.speak(utterance);
       return {};
     },
+    scanQR: async function () { return { text: await scanSheet() }; },
     supports: async function (params) {
       return { supported: !!(params && Object.prototype.hasOwnProperty.call(methods, params.method)) };
     }
   };
+
+  // The shell's QR sheet: camera (MachiQR), a photo, or typing the code; resolves the text read.
+  function scanSheet() {
+    var sheet = document.getElementById("scan-sheet");
+    if (!sheet || !window.MachiQR) { return Promise.reject({ code: "unsupported", message: "scanQR" }); }
+    var status = sheet.querySelector("[data-scan-status]");
+    var stopCamera = null;
+    var done = false;
+    return new Promise(function (resolve, reject) {
+      function finish(text, error) {
+        if (done) { return; }
+        done = true;
+        if (stopCamera) { stopCamera(); stopCamera = null; }
+        sheet.close();
+        sheet.onclose = null;
+        if (error) { reject(error); } else { resolve(text); }
+      }
+      sheet.querySelector("[data-scan-cancel]").onclick = function () {
+        finish(null, { code: "cancelled", message: "the resident closed the scanner" });
+      };
+      sheet.onclose = function () { finish(null, { code: "cancelled", message: "closed" }); };
+      sheet.querySelector("[data-scan-manual]").onsubmit = function (event) {
+        event.preventDefault();
+        var text = sheet.querySelector("#scan-text").value.trim();
+        if (text) { finish(text, null); }
+      };
+      sheet.querySelector("[data-scan-photo]").onchange = function (event) {
+        var file = event.target.files && event.target.files[0];
+        if (!file) { return; }
+        window.MachiQR.fromFile(file).then(function (text) {
+          if (text) { finish(text, null); } else { status.textContent = sheet.dataset.msgNotFound; }
+        }).catch(function () { status.textContent = sheet.dataset.msgNotFound; });
+      };
+      status.textContent = "";
+      sheet.querySelector("#scan-text").value = "";
+      sheet.showModal();
+      window.MachiQR.startCamera(sheet.querySelector("[data-scan-video]"), function (text) {
+        finish(text, null);
+        return true;
+      }).then(function (stop) { if (done) { stop(); } else { stopCamera = stop; } })
+        .catch(function () { status.textContent = sheet.dataset.msgNoCamera; });
+    });
+  }
 
   function reply(id, result, error) {
     if (!port) { return; }

@@ -164,3 +164,32 @@ async def test_a_failing_check_blocks_approval_and_rejection_needs_a_reason(app,
     assert "差し戻し" in mine.text
     assert "frame-ancestors を直してください" in mine.text
     assert 'data-testid="app-submit"' in mine.text  # it can be fixed and submitted again
+
+
+async def test_the_partner_gets_and_rotates_credentials_in_the_portal(app, client, districts):
+    import re
+
+    from shell.platform_api.auth import authenticate_app
+
+    await signup(client, SoftAuthenticator(), **PARTNER)
+    await _register(client, manifest(), "https://stamp.example.jp")
+    first = await client.post("/developer/apps/stamp/credentials", headers=csrf_headers(client))
+    assert first.status_code == 200
+    client_id = re.search(r'data-testid="client-id">([^<]+)<', first.text)[1]
+    secret = re.search(r'data-testid="client-secret">([^<]+)<', first.text)[1]
+    import base64
+
+    basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    assert await authenticate_app(basic, "test-secret-key") == "stamp"
+    # Shown once: the page never shows the secret again.
+    assert secret not in (await client.get("/developer/apps/stamp")).text
+    await client.post("/developer/apps/stamp/credentials", headers=csrf_headers(client))
+    from shell.platform_api.errors import Refused
+
+    with pytest.raises(Refused):
+        await authenticate_app(basic, "test-secret-key")  # the old pair stopped working
+    async with make_client(app) as other:
+        await signup(other, SoftAuthenticator())
+        await prime(other, "/developer")
+        stolen = await other.post("/developer/apps/stamp/credentials", headers=csrf_headers(other))
+        assert stolen.status_code == 404
