@@ -95,6 +95,7 @@ async def test_a_resident_answers_in_two_taps_then_adds_details(app, districts, 
         )
         assert answered.status_code == 200
         assert "回答を受け付けました" in answered.text
+        assert 'data-testid="disaster-banner"' in answered.text  # a page a post answers with too
         assert 'data-testid="details-form"' in answered.text
         bad = await client.post(
             f"/disaster/checks/{check_id}/details",
