@@ -135,6 +135,7 @@ async def import_5374(schedule: Schedule5374) -> dict[str, int]:
         await GarbageRemark.delete(force=True)
         for key, text in schedule.remarks.items():
             await GarbageRemark.insert(GarbageRemark(key=key, text=text))
+    queries.forget()
     return {
         "areas": len(schedule.areas),
         "categories": len(schedule.categories),
@@ -217,6 +218,7 @@ async def set_policy(*, holidays: str, pauses: str) -> None:
     await GarbageSettings.update(
         {GarbageSettings.holiday_policy: holidays, GarbageSettings.pause_policy: pauses}, force=True
     )
+    queries.forget()
 
 
 async def add_pause(center: str, start: dt.date, end: dt.date) -> None:
@@ -225,6 +227,7 @@ async def add_pause(center: str, start: dt.date, end: dt.date) -> None:
     if not await GarbageArea.exists().where(GarbageArea.center == center):
         raise Refused("unknown_center")
     await GarbagePause.insert(GarbagePause(center=center, start=start, end=end))
+    queries.forget()
 
 
 async def add_date(area_id: int, category_id: int, day: dt.date) -> None:
@@ -236,6 +239,7 @@ async def add_date(area_id: int, category_id: int, day: dt.date) -> None:
     await GarbageRule.insert(
         GarbageRule(area=area_id, category=category_id, kind="date", date=day, added_by_staff=True)
     )
+    queries.forget()
 
 
 async def offered_dates(today: dt.date, count: int = 6) -> list[dt.date]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import time
 from typing import Any
 
 from .rules import Pause, Policy, Rule, dates_between, dates_in_month
@@ -20,6 +21,27 @@ from .tables import (
 )
 from .text import bigrams, fold
 
+#: Public schedule data (categories, areas, computed dates) is kept this long in each process; a
+#: change made in this process clears it at once, one made in another worker shows within this.
+CACHE_SECONDS = 60.0
+_cache: dict[Any, tuple[float, Any]] = {}
+
+
+def forget() -> None:
+    """Drop the cached schedule data (after an import or a staff change)."""
+    _cache.clear()
+
+
+async def cached(key: Any, load: Any) -> Any:
+    """``await load()``, kept for :data:`CACHE_SECONDS` under ``key``."""
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = await load()
+    _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
 
 class UnknownArea(LookupError):
     """No area (or more than one) answers to the name given; ``candidates`` are the matches."""
@@ -31,7 +53,9 @@ class UnknownArea(LookupError):
 
 
 async def categories() -> list[dict[str, Any]]:
-    return await GarbageCategory.select().order_by(GarbageCategory.position)
+    return await cached(
+        "categories", GarbageCategory.select().order_by(GarbageCategory.position).run
+    )
 
 
 async def areas() -> list[dict[str, Any]]:
@@ -41,7 +65,9 @@ async def areas() -> list[dict[str, Any]]:
 
 
 async def area(area_id: int) -> dict[str, Any] | None:
-    return await GarbageArea.select().where(GarbageArea.id == area_id).first()
+    return await cached(
+        ("area", area_id), GarbageArea.select().where(GarbageArea.id == area_id).first().run
+    )
 
 
 async def find_area(name: str) -> dict[str, Any]:
@@ -98,12 +124,16 @@ async def dates_by_day(
     area_row: dict[str, Any], start: dt.date, end: dt.date
 ) -> dict[dt.date, list[int]]:
     """Category ids collected on each day from ``start`` to ``end``."""
-    policy = await policy_for(area_row["center"])
-    out: dict[dt.date, list[int]] = {}
-    for cat, rules in (await area_rules(area_row["id"])).items():
-        for day in dates_between(rules, start, end, policy):
-            out.setdefault(day, []).append(cat)
-    return out
+
+    async def compute() -> dict[dt.date, list[int]]:
+        policy = await policy_for(area_row["center"])
+        out: dict[dt.date, list[int]] = {}
+        for cat, rules in (await area_rules(area_row["id"])).items():
+            for day in dates_between(rules, start, end, policy):
+                out.setdefault(day, []).append(cat)
+        return out
+
+    return await cached(("days", area_row["id"], area_row["center"], start, end), compute)
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -143,7 +173,15 @@ async def search_items(query: str, limit: int = 30) -> tuple[list[dict[str, Any]
 
 
 async def subscription(subject: str) -> dict[str, Any] | None:
-    return await GarbageSubscription.select().where(GarbageSubscription.subject == subject).first()
+    """The resident's chosen area and reminders (raw SQL: read on every page, kept cheap)."""
+    rows = await GarbageSubscription.raw(
+        "SELECT * FROM garbage_subscription WHERE subject = {} LIMIT 1", subject
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["reminders"] = bool(row["reminders"])  # SQLite answers 0/1
+    return row
 
 
 async def subscription_by_token(token: str) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_
 from machi_sdk.app import PUBLIC_OPT
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
+from markupsafe import Markup
 
 from . import actions, queries
 from .ical import feed
@@ -183,12 +184,25 @@ async def _month_context(
     start, end = queries.month_bounds(year, month)
     by_day = await queries.dates_by_day(area, start, end)
     prev, nxt = add_months(year, month, -1), add_months(year, month, 1)
+    categories = await _categories(request, resident)
+
+    async def table() -> Markup:
+        # The month's table is the same for everyone in the area: rendered once, kept a minute.
+        template = request.app.state["machi_runtime"].miniapp.environment.get_template(
+            "garbage/_month.html"
+        )
+        m = {
+            "weeks": grid(year, month, by_day, now),
+            "weekdays": weekday_headers(locale),
+            "title": month_label(year, month, locale),
+        }
+        return Markup(template.render(m=m, categories=categories))  # noqa: S704 (autoescaped)
+
+    key = ("month_html", area["id"], year, month, locale, now, id(by_day))
     return {
         "area": area,
-        "categories": await _categories(request, resident),
-        "weeks": grid(year, month, by_day, now),
-        "weekdays": weekday_headers(locale),
-        "title": month_label(year, month, locale),
+        "categories": categories,
+        "html": await queries.cached(key, table),
         "prev": f"{prev[0]:04d}-{prev[1]:02d}",
         "next": f"{nxt[0]:04d}-{nxt[1]:02d}",
     }

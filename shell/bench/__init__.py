@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from shell.bench.db_read import db_read
+from shell.bench.garbage import garbage
 from shell.bench.id import id_bench
 from shell.bench.launch import launch
 from shell.bench.push import push
@@ -13,6 +14,7 @@ from shell.bench.wallet import wallet
 
 def register(group: click.Group) -> None:
     group.add_command(db_read)
+    group.add_command(garbage)
     group.add_command(id_bench)
     group.add_command(launch)
     group.add_command(push)
