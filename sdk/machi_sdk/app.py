@@ -513,7 +513,8 @@ def load_miniapp(folder: str | Path) -> MiniApp:
     """
     folder = Path(folder).resolve()
     manifest = load_manifest(folder / "manifest.toml")
-    if manifest.id != folder.name:
+    # A pip-installed app is a Python package: its folder may spell the id's hyphens as "_".
+    if folder.name not in (manifest.id, manifest.id.replace("-", "_")):
         raise ManifestError(
             folder / "manifest.toml",
             [f"id {manifest.id!r} must equal the folder name {folder.name!r}"],

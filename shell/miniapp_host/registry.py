@@ -210,4 +210,25 @@ def load(settings: Settings) -> Registry:
     for entry in settings.miniapps:
         folder = Path(entry) if Path(entry).is_absolute() else ROOT / entry
         registry.add_folder(folder, keys)
+    for folder in installed_folders():
+        registry.add_folder(folder, keys)
     return registry
+
+
+ENTRY_POINTS = "machi.miniapps"
+
+
+def installed_folders() -> list[Path]:
+    """Folders of the mini-apps installed with pip that declare themselves in the
+    ``machi.miniapps`` entry-point group (``stamp-card = "stamp_card"``): found without
+    importing them, so each manifest is validated before any of the app's code runs."""
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group=ENTRY_POINTS):
+        spec = importlib.util.find_spec(entry.module)
+        if spec is None or spec.origin is None:
+            raise RegistryError(f"entry point {entry.name!r}: package {entry.module!r} not found")
+        found.append(Path(spec.origin).parent)
+    return found
