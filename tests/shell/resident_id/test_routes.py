@@ -65,6 +65,9 @@ async def verified_resident(app, client):
 
 async def test_unverified_resident_sees_how_to_verify_and_gets_no_credential(client, districts):
     await signup(client, SoftAuthenticator())
+    home = await client.get("/")
+    assert 'data-testid="tile-resident-id"' in home.text
+    assert "市民証をはじめる" in home.text
     page = await client.get("/id")
     assert "本人確認がまだです" in page.text
     device = ec.generate_private_key(ec.SECP256R1())
@@ -114,6 +117,12 @@ async def test_counter_verification_records_type_and_date_only_and_is_audited(
         assert "使用済みか、有効期限が切れています" in again.text
     card = await client.get("/id")
     assert 'data-testid="verified-badge"' in card.text
+    # The card may be kept by the service worker for offline use (never by a shared cache)...
+    assert set(card.headers["cache-control"].split(", ")) == {"private", "no-cache"}
+    # ...the counter's pages never.
+    async with staff_member(app, "counter", "窓口 四郎") as (staff, _):
+        scanner = await staff.get("/staff/resident-id/")
+        assert "no-store" in scanner.headers["cache-control"]
     assert "運転免許証" in card.text
 
 
