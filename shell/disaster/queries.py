@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from shell.city.tables import District
 from shell.disaster.tables import JmaReport, ModeChange, SafetyAnswer, SafetyCheck, Shelter
 from shell.identity.tables import Account
@@ -113,10 +115,11 @@ async def answer_of(check_id: int, account_id: int) -> dict[str, Any] | None:
     return await SafetyAnswer.select().where(SafetyAnswer.key == f"{check_id}:{account_id}").first()
 
 
-async def answers(check_id: int) -> list[dict[str, Any]]:
-    """Every answer with who gave it and their district: personal, so audit who reads it."""
-    return (
-        await SafetyAnswer.select(
+async def answers(check_id: int, *, status: str = "") -> list[dict[str, Any]]:
+    """The answers (of ``status``, when given) with who gave them and their district: personal,
+    so audit who reads them."""
+    query = (
+        SafetyAnswer.select(
             SafetyAnswer.id,
             SafetyAnswer.status,
             SafetyAnswer.place,
@@ -132,33 +135,45 @@ async def answers(check_id: int) -> list[dict[str, Any]]:
         .where(SafetyAnswer.safety_check == check_id)
         .order_by(SafetyAnswer.updated_at, ascending=False)
     )
+    if status:
+        query = query.where(SafetyAnswer.status == status)
+    return await query
+
+
+async def answer_count(check_id: int) -> int:
+    return await SafetyAnswer.count().where(SafetyAnswer.safety_check == check_id)
 
 
 async def by_district(check_id: int) -> list[dict[str, Any]]:
-    """Per district: residents, safe, need help, not yet answered."""
+    """Per district: residents, safe, need help, not yet answered (counted by the database)."""
     districts = await District.select().order_by(District.position)
-    residents = await Account.select(Account.district, Account.id)
-    counts: dict[int, dict[str, int]] = {
-        d["id"]: {"residents": 0, "safe": 0, "need_help": 0} for d in districts
+    residents = {
+        row["district"]: row["count"]
+        for row in await Account.select(Account.district, Count()).group_by(Account.district)
     }
-    for row in residents:
-        if row["district"] in counts:
-            counts[row["district"]]["residents"] += 1
-    for row in await SafetyAnswer.select(
-        SafetyAnswer.status, SafetyAnswer.account.district.as_alias("district")
-    ).where(SafetyAnswer.safety_check == check_id):
-        if row["district"] in counts and row["status"] in ("safe", "need_help"):
-            counts[row["district"]][row["status"]] += 1
-    return [
-        {
-            "name": d["name"],
-            **counts[d["id"]],
-            "unanswered": counts[d["id"]]["residents"]
-            - counts[d["id"]]["safe"]
-            - counts[d["id"]]["need_help"],
-        }
-        for d in districts
-    ]
+    answered: dict[tuple[int, str], int] = {
+        (row["district"], row["status"]): row["count"]
+        for row in await SafetyAnswer.select(
+            SafetyAnswer.account.district.as_alias("district"), SafetyAnswer.status, Count()
+        )
+        .where(SafetyAnswer.safety_check == check_id)
+        .group_by(SafetyAnswer.account.district, SafetyAnswer.status)
+    }
+    rows = []
+    for d in districts:
+        safe = answered.get((d["id"], "safe"), 0)
+        need_help = answered.get((d["id"], "need_help"), 0)
+        total = residents.get(d["id"], 0)
+        rows.append(
+            {
+                "name": d["name"],
+                "residents": total,
+                "safe": safe,
+                "need_help": need_help,
+                "unanswered": max(total - safe - need_help, 0),
+            }
+        )
+    return rows
 
 
 async def all_account_ids() -> list[int]:

@@ -265,12 +265,11 @@ class StaffDisaster(Controller):
         # A live refresh of the open page is the same viewing; the opening is what is audited.
         if "x-live-refresh" not in request.headers:
             await actions.viewed(check_id, actor=request.state.account["id"], ip=client_ip(request))
-        rows = await queries.answers(check_id)
         context = {
             "check": check,
             "districts": await queries.by_district(check_id),
-            "need_help": [row for row in rows if row["status"] == "need_help"],
-            "answered": len(rows),
+            "need_help": await queries.answers(check_id, status="need_help"),
+            "answered": await queries.answer_count(check_id),
             "places": PLACE_LABELS,
         }
         return render(request, "disaster/answers.html", context)

@@ -16,10 +16,14 @@
   var source = null;
   var everOpen = false;
   var pending = {};
+  var again = {};
 
+  // One fetch per element at a time; an event during it asks for one more fetch after it, so
+  // the last change is never lost however fast events come.
   function refresh(element) {
     var id = element.id;
-    if (!id || pending[id]) { return; }
+    if (!id) { return; }
+    if (pending[id]) { again[id] = true; return; }
     pending[id] = true;
     var url = element.getAttribute("data-live-url") || window.location.pathname + window.location.search;
     fetch(url, { credentials: "same-origin", headers: { "X-Live-Refresh": id } })
@@ -40,7 +44,14 @@
         document.body.dispatchEvent(new CustomEvent("live:refreshed", { detail: { id: id } }));
       })
       .catch(function () { /* the next event or reconnect tries again */ })
-      .finally(function () { delete pending[id]; });
+      .finally(function () {
+        delete pending[id];
+        if (again[id]) {
+          delete again[id];
+          var current = document.getElementById(id);
+          if (current) { refresh(current); }
+        }
+      });
   }
 
   function refreshFor(eventName) {
