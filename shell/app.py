@@ -53,6 +53,7 @@ from shell.disaster.routes import DisasterMenu, StaffDisaster
 
 # digital resident ID (issue 4)
 from shell.resident_id import home as _resident_id_card  # noqa: F401  (the home section)
+from shell.resident_id import scheduling as _resident_id_jobs  # noqa: F401  (registers jobs)
 from shell.resident_id.routes import ResidentIdCard, status_list, verify_page
 from shell.resident_id.staff_routes import StaffResidentId
 
