@@ -3,6 +3,7 @@ as "aged 65 or over", checked by a verifier whose network is off."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
@@ -88,6 +89,36 @@ async def test_counter_verification_then_offline_check_of_aged_65(
         await verifier.scan_image(offline_qr)
         await expect(verifier.result).to_have_attribute("data-outcome", "ok")
         await expect(verifier.result).to_contain_text("武雄市")
+
+        # Tampering, checked by the same offline verifier: a forged disclosure, a proof whose
+        # key binding is cut off, and a QR that is not a resident ID at all.
+        presentation = await card.qr.get_attribute("data-presentation")
+        assert presentation
+        jwt, _disclosure, kb = presentation.split("~")
+        forged = base64.urlsafe_b64encode(b'["salt","age_over_65",true]').decode().rstrip("=")
+        for text, reason in [
+            (f"{jwt}~{forged}~{kb}", "改ざんされています"),
+            (f"{jwt}~{_disclosure}~", "端末の証明がありません"),
+            ("https://example.com/not-an-id", "市民証のQRコードではありません"),
+        ]:
+            await verifier.check_text(text)
+            await expect(verifier.result).to_have_attribute("data-outcome", "bad")
+            await expect(verifier.result).to_contain_text(reason)
+
+        # Moving out: the clerk revokes; the verifier learns it at its next sync.
+        await resident.context.set_offline(False)
+        await verifier_page.context.set_offline(False)
+        await clerk.goto("/staff/resident-id/?q=きたがた")
+        await clerk.get_by_test_id("revoke-resident").click()
+        await clerk.get_by_test_id("reason-moved_out").check()
+        fresh = await card.show("age18", tmp_path / "age18.png")
+        await clerk.get_by_test_id("revoke-submit").click()
+        await expect(clerk.get_by_test_id("revoke-notice")).to_contain_text("失効させました")
+        await verifier.open()
+        await expect(verifier.sync).to_contain_text("時点")
+        await verifier.scan_image(fresh)
+        await expect(verifier.result).to_have_attribute("data-outcome", "bad")
+        await expect(verifier.result).to_contain_text("失効しています")
     finally:
         for context in contexts:
             await context.close()

@@ -92,5 +92,12 @@ class VerifierPage:
         return self.page.get_by_test_id("verify-result")
 
     async def scan_image(self, image: Path) -> None:
+        await self.result.evaluate("(node) => { node.hidden = true; }")
         await self.page.get_by_test_id("scan-file").set_input_files(str(image))
+        await expect(self.result).to_be_visible()
+
+    async def check_text(self, text: str) -> None:
+        """What a hardware scanner in keyboard mode hands over: the QR's text."""
+        await self.result.evaluate("(node) => { node.hidden = true; }")
+        await self.page.evaluate("(text) => window.MachiVerify.check(text)", text)
         await expect(self.result).to_be_visible()
