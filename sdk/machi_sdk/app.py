@@ -57,7 +57,7 @@ from litestar.types import (
 
 from machi_sdk.auth import KeyProvider, RemoteJWKS, TokenError, TokenVerifier
 from machi_sdk.extensions import PeriodicJob
-from machi_sdk.manifest import Manifest, ManifestError, load_manifest
+from machi_sdk.manifest import Manifest, ManifestError, Problem, load_manifest
 from machi_sdk.platform import NoPlatform, Platform
 from machi_sdk.resident import Resident
 from machi_sdk.scopes import SCOPES, scope_label
@@ -517,7 +517,14 @@ def load_miniapp(folder: str | Path) -> MiniApp:
     if folder.name not in (manifest.id, manifest.id.replace("-", "_")):
         raise ManifestError(
             folder / "manifest.toml",
-            [f"id {manifest.id!r} must equal the folder name {folder.name!r}"],
+            [
+                Problem(
+                    "id_not_folder",
+                    f"id {manifest.id!r} must equal the folder name {folder.name!r}",
+                    value=manifest.id,
+                    folder=folder.name,
+                )
+            ],
         )
     name = f"machi_miniapp_{manifest.id.replace('-', '_')}"
     module = sys.modules.get(name)

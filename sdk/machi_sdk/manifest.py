@@ -62,10 +62,26 @@ _KEYS = {
 _REQUIRED = ("id", "name", "publisher", "version", "icon", "sdk")
 
 
-class ManifestError(ValueError):
-    """The manifest cannot be used. ``problems`` lists each thing to fix, one sentence each."""
+class Problem(str):
+    """One thing to fix in a manifest: an English sentence (it *is* the ``str``), plus a stable
+    ``code`` and its ``params``, from which a host says it in its residents' and partners' own
+    languages (the shell's developer portal does) without parsing the sentence."""
 
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
+    code: str
+    params: Mapping[str, str]
+
+    def __new__(cls, code: str, text: str, **params: object) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.code = code
+        problem.params = MappingProxyType({k: str(v) for k, v in params.items()})
+        return problem
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be used. ``problems`` lists each thing to fix, one :class:`Problem`
+    (a sentence with a ``code`` and ``params``) each."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
         self.path = str(path)
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
@@ -124,9 +140,13 @@ def load_manifest(path: str | Path) -> Manifest:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ManifestError(path, [f"the file is not UTF-8 text ({exc.reason})"]) from None
+        raise ManifestError(
+            path, [Problem("not_utf8", f"the file is not UTF-8 text ({exc.reason})")]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(path, [f"it is not valid TOML: {exc}"]) from None
+        raise ManifestError(
+            path, [Problem("not_toml", f"it is not valid TOML: {exc}", error=exc)]
+        ) from None
     return parse_manifest(data, folder=path.parent, source=path)
 
 
@@ -134,25 +154,36 @@ def parse_manifest(
     data: Mapping[str, Any], *, folder: Path | None = None, source: str | Path = "manifest"
 ) -> Manifest:
     """Validate an already parsed manifest table. With ``folder``, the icon must exist there."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     for key in sorted(set(data) - _KEYS):
-        problems.append(f"unknown key {key!r}; known keys are {', '.join(sorted(_KEYS))}")
+        known = ", ".join(sorted(_KEYS))
+        problems.append(
+            Problem(
+                "unknown_key", f"unknown key {key!r}; known keys are {known}", key=key, known=known
+            )
+        )
     for key in _REQUIRED:
         if key not in data:
-            problems.append(f"{key!r} is missing")
+            problems.append(Problem("missing", f"{key!r} is missing", key=key))
 
     app_id = _text(data, "id", problems)
     if app_id is not None and not SLUG.match(app_id):
         problems.append(
-            f"id {app_id!r} must be 2 to 31 characters: lower-case letters, digits and hyphens, "
-            "starting with a letter"
+            Problem(
+                "bad_id",
+                f"id {app_id!r} must be 2 to 31 characters: lower-case letters, digits and "
+                "hyphens, starting with a letter",
+                value=app_id,
+            )
         )
     name = _localized(data.get("name"), "name", problems) if "name" in data else {}
     description = _localized(data.get("description", {}), "description", problems, need_ja=False)
     publisher = _text(data, "publisher", problems)
     version = _text(data, "version", problems)
     if version is not None and not _VERSION.match(version):
-        problems.append(f"version {version!r} must look like 1.2.3")
+        problems.append(
+            Problem("bad_version", f"version {version!r} must look like 1.2.3", value=version)
+        )
     icon = _text(data, "icon", problems)
     if icon is not None:
         problems.extend(_icon_problems(icon, folder))
@@ -161,10 +192,21 @@ def parse_manifest(
         try:
             if not version_in_range(__version__, sdk):
                 problems.append(
-                    f"sdk {sdk!r} does not include the installed machi-sdk {__version__}"
+                    Problem(
+                        "sdk_excludes",
+                        f"sdk {sdk!r} does not include the installed machi-sdk {__version__}",
+                        value=sdk,
+                        version=__version__,
+                    )
                 )
         except ValueError as exc:
-            problems.append(f"sdk {sdk!r} is not a version range like '>=0.1,<0.2' ({exc})")
+            problems.append(
+                Problem(
+                    "sdk_not_range",
+                    f"sdk {sdk!r} is not a version range like '>=0.1,<0.2' ({exc})",
+                    value=sdk,
+                )
+            )
     scopes = _choices(data, "scopes", list(SCOPES), problems)
     permissions = _choices(data, "permissions", list(PERMISSIONS), problems)
     kpis = tuple(
@@ -242,67 +284,108 @@ def _pad(numbers: tuple[int, ...], width: int) -> tuple[int, ...]:
     return numbers + (0,) * (width - len(numbers))
 
 
-def _text(data: Mapping[str, Any], key: str, problems: list[str]) -> str | None:
+def _text(data: Mapping[str, Any], key: str, problems: list[Problem]) -> str | None:
     value = data.get(key)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{key!r} must be a non-empty string")
+        problems.append(Problem("not_text", f"{key!r} must be a non-empty string", key=key))
         return None
     return value.strip()
 
 
 def _localized(
-    value: Any, where: str, problems: list[str], *, need_ja: bool = True
+    value: Any, where: str, problems: list[Problem], *, need_ja: bool = True
 ) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        problems.append(f'{where!r} must be a table of languages, e.g. {{ ja = "…", en = "…" }}')
+        problems.append(
+            Problem(
+                "not_language_table",
+                f'{where!r} must be a table of languages, e.g. {{ ja = "…", en = "…" }}',
+                key=where,
+            )
+        )
         return {}
     result: dict[str, str] = {}
     for language, text in value.items():
         if not _LANGUAGE.match(str(language)):
-            problems.append(f"{where}: {language!r} is not a language code like 'ja' or 'en'")
+            problems.append(
+                Problem(
+                    "not_language_code",
+                    f"{where}: {language!r} is not a language code like 'ja' or 'en'",
+                    key=where,
+                    value=language,
+                )
+            )
         elif not isinstance(text, str) or not text.strip():
-            problems.append(f"{where}.{language} must be a non-empty string")
+            problems.append(
+                Problem(
+                    "not_text",
+                    f"{where}.{language} must be a non-empty string",
+                    key=f"{where}.{language}",
+                )
+            )
         else:
             result[str(language)] = text.strip()
     if need_ja and "ja" not in value:
-        problems.append(f"{where!r} needs a Japanese text: {where}.ja")
+        problems.append(
+            Problem("needs_ja", f"{where!r} needs a Japanese text: {where}.ja", key=where)
+        )
     return result
 
 
 def _icon_problems(icon: str, folder: Path | None) -> list[str]:
     parts = Path(icon).parts
     if icon.startswith(("/", "\\")) or ".." in parts or ":" in icon or "\\" in icon:
-        return [f"icon {icon!r} must be a path inside the app folder, like 'static/<id>/icon.svg'"]
+        return [
+            Problem(
+                "icon_outside",
+                f"icon {icon!r} must be a path inside the app folder, like 'static/<id>/icon.svg'",
+                value=icon,
+            )
+        ]
     if not icon.endswith(_ICON_SUFFIXES):
-        return [f"icon {icon!r} must be one of {', '.join(_ICON_SUFFIXES)}"]
+        known = ", ".join(_ICON_SUFFIXES)
+        return [
+            Problem("icon_type", f"icon {icon!r} must be one of {known}", value=icon, known=known)
+        ]
     if folder is not None and not (folder / icon).is_file():
-        return [f"icon {icon!r} does not exist in {folder}"]
+        return [Problem("icon_missing", f"icon {icon!r} does not exist in {folder}", value=icon)]
     return []
 
 
 def _choices(
-    data: Mapping[str, Any], key: str, known: list[str], problems: list[str]
+    data: Mapping[str, Any], key: str, known: list[str], problems: list[Problem]
 ) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f"{key!r} must be a list of strings")
+        problems.append(Problem("not_string_list", f"{key!r} must be a list of strings", key=key))
         return ()
     for item in value:
         if item not in known:
-            problems.append(f"{key}: {item!r} is not one of {', '.join(known)}")
+            listed = ", ".join(known)
+            problems.append(
+                Problem(
+                    "not_allowed",
+                    f"{key}: {item!r} is not one of {listed}",
+                    key=key,
+                    value=item,
+                    known=listed,
+                )
+            )
     if len(set(value)) != len(value):
-        problems.append(f"{key}: lists an entry twice")
+        problems.append(Problem("duplicate", f"{key}: lists an entry twice", key=key))
     return tuple(value)
 
 
 def _items(
-    data: Mapping[str, Any], key: str, problems: list[str], *, extra_key: str | None = None
+    data: Mapping[str, Any], key: str, problems: list[Problem], *, extra_key: str | None = None
 ) -> list[tuple[str, Mapping[str, str], str]]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        problems.append(f"{key!r} must be a list of tables ([[{key}]])")
+        problems.append(
+            Problem("not_table_list", f"{key!r} must be a list of tables ([[{key}]])", key=key)
+        )
         return []
     allowed = {"id", "name"} | ({extra_key} if extra_key else set())
     seen: set[str] = set()
@@ -310,16 +393,36 @@ def _items(
     for index, item in enumerate(value, start=1):
         where = f"{key}[{index}]"
         if not isinstance(item, Mapping):
-            problems.append(f"{where} must be a table")
+            problems.append(Problem("not_table", f"{where} must be a table", key=where))
             continue
         for unknown in sorted(set(item) - allowed):
-            problems.append(f"{where}: unknown key {unknown!r}")
+            problems.append(
+                Problem(
+                    "unknown_item_key",
+                    f"{where}: unknown key {unknown!r}",
+                    key=where,
+                    value=unknown,
+                )
+            )
         item_id = item.get("id")
         if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
-            problems.append(f"{where}.id must be lower-case letters, digits, '_', '.' or '-'")
+            problems.append(
+                Problem(
+                    "bad_item_id",
+                    f"{where}.id must be lower-case letters, digits, '_', '.' or '-'",
+                    key=where,
+                )
+            )
             item_id = None
         elif item_id in seen:
-            problems.append(f"{where}.id {item_id!r} is used twice")
+            problems.append(
+                Problem(
+                    "item_id_twice",
+                    f"{where}.id {item_id!r} is used twice",
+                    key=where,
+                    value=item_id,
+                )
+            )
         else:
             seen.add(item_id)
         name = _localized(item.get("name"), f"{where}.name", problems)
@@ -327,7 +430,13 @@ def _items(
         if extra_key:
             extra_value = item.get(extra_key)
             if not isinstance(extra_value, str) or not extra_value.strip():
-                problems.append(f"{where}.{extra_key} must be a non-empty string")
+                problems.append(
+                    Problem(
+                        "not_text",
+                        f"{where}.{extra_key} must be a non-empty string",
+                        key=f"{where}.{extra_key}",
+                    )
+                )
             else:
                 extra = extra_value.strip()
         if item_id:

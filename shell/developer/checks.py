@@ -130,61 +130,50 @@ def webhook_problem(value: str) -> str:
 
 # The SDK reports problems as English sentences; each form it uses is matched here and said again
 # in the resident's language. A sentence not matched is shown as it is, never dropped.
-_Q = r"'(?P<{}>[^']*)'"
-_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^unknown key " + _Q.format("key") + r"; known keys are (?P<known>.+)$"),
-     lazy("「%(key)s」という項目はありません。使える項目：%(known)s")),
-    (re.compile(r"^" + _Q.format("key") + r" is missing$"),
-     lazy("「%(key)s」がありません。")),
-    (re.compile(r"^id " + _Q.format("value") + r" must be 2 to 31 characters"),
-     lazy("id「%(value)s」は、英小文字で始まる2〜31文字の英小文字・数字・ハイフンにしてください。")),
-    (re.compile(r"^" + _Q.format("key") + r" must be a table of languages"),
-     lazy("「%(key)s」は言語ごとの表にしてください（例：{ ja = \"…\", en = \"…\" }）。")),
-    (re.compile(r"^(?P<key>\S+): " + _Q.format("value") + r" is not a language code"),
-     lazy("%(key)s の「%(value)s」は言語コード（ja、en など）ではありません。")),
-    (re.compile(r"^" + _Q.format("key") + r" needs a Japanese text"),
-     lazy("「%(key)s」には日本語（ja）が必要です。")),
-    (re.compile(r"^version " + _Q.format("value") + r" must look like 1\.2\.3$"),
-     lazy("version「%(value)s」は 1.2.3 の形にしてください。")),
-    (re.compile(r"^icon " + _Q.format("value") + r" must be a path inside the app folder"),
-     lazy("icon「%(value)s」は、アプリのフォルダー内のパス（例：static/<id>/icon.svg）にしてください。")),
-    (re.compile(r"^icon " + _Q.format("value") + r" must be one of (?P<known>.+)$"),
-     lazy("icon「%(value)s」は %(known)s のどれかにしてください。")),
-    (re.compile(r"^sdk " + _Q.format("value") + r" does not include the installed machi-sdk "
-                r"(?P<version>\S+)$"),
-     lazy("sdk「%(value)s」に、この市の machi-sdk %(version)s が含まれていません。")),
-    (re.compile(r"^sdk " + _Q.format("value") + r" is not a version range"),
-     lazy("sdk「%(value)s」は「>=0.1,<0.2」のようなバージョンの範囲にしてください。")),
-    (re.compile(r"^" + _Q.format("key") + r" must be a non-empty string$"),
-     lazy("「%(key)s」には空でない文字列を入れてください。")),
-    (re.compile(r"^(?P<key>\S+) must be a non-empty string$"),
-     lazy("「%(key)s」には空でない文字列を入れてください。")),
-    (re.compile(r"^" + _Q.format("key") + r" must be a list of strings$"),
-     lazy("「%(key)s」は文字列のリストにしてください。")),
-    (re.compile(r"^(?P<key>\w+): " + _Q.format("value") + r" is not one of (?P<known>.+)$"),
-     lazy("%(key)s の「%(value)s」は使えません。使えるもの：%(known)s")),
-    (re.compile(r"^(?P<key>\w+): lists an entry twice$"),
-     lazy("%(key)s に同じものが2回あります。")),
-    (re.compile(r"^" + _Q.format("key") + r" must be a list of tables"),
-     lazy("「%(key)s」は表のリスト（[[%(key)s]]）にしてください。")),
-    (re.compile(r"^(?P<key>\S+) must be a table$"),
-     lazy("%(key)s は表にしてください。")),
-    (re.compile(r"^(?P<key>\S+): unknown key " + _Q.format("value") + r"$"),
-     lazy("%(key)s に「%(value)s」という項目はありません。")),
-    (re.compile(r"^(?P<key>\S+)\.id must be lower-case"),
-     lazy("%(key)s の id は、英小文字・数字・「_」「.」「-」にしてください。")),
-    (re.compile(r"^(?P<key>\S+)\.id " + _Q.format("value") + r" is used twice$"),
-     lazy("%(key)s の id「%(value)s」が2回使われています。")),
-]  # fmt: skip
+# The SDK's manifest problems by code (machi_sdk.manifest.Problem), in the partner's language.
+PROBLEMS: dict[str, str] = {
+    "not_utf8": lazy("manifest.toml が UTF-8 の文字ではありません。"),
+    "not_toml": lazy("TOML として読めません：%(error)s"),
+    "unknown_key": lazy("「%(key)s」という項目はありません。使える項目：%(known)s"),
+    "missing": lazy("「%(key)s」がありません。"),
+    "bad_id": lazy(
+        "id「%(value)s」は、英小文字で始まる2〜31文字の英小文字・数字・ハイフンにしてください。"
+    ),
+    "id_not_folder": lazy("id「%(value)s」をフォルダー名「%(folder)s」と同じにしてください。"),
+    "not_language_table": lazy(
+        "「%(key)s」は言語ごとの表にしてください（例：{ ja = \"…\", en = \"…\" }）。"
+    ),
+    "not_language_code": lazy("%(key)s の「%(value)s」は言語コード（ja、en など）ではありません。"),
+    "needs_ja": lazy("「%(key)s」には日本語（ja）が必要です。"),
+    "bad_version": lazy("version「%(value)s」は 1.2.3 の形にしてください。"),
+    "icon_outside": lazy(
+        "icon「%(value)s」は、アプリのフォルダー内のパス（例：static/<id>/icon.svg）にしてください。"
+    ),
+    "icon_type": lazy("icon「%(value)s」は %(known)s のどれかにしてください。"),
+    "icon_missing": lazy("icon「%(value)s」のファイルがありません。"),
+    "sdk_excludes": lazy("sdk「%(value)s」に、この市の machi-sdk %(version)s が含まれていません。"),
+    "sdk_not_range": lazy(
+        "sdk「%(value)s」は「>=0.1,<0.2」のようなバージョンの範囲にしてください。"
+    ),
+    "not_text": lazy("「%(key)s」には空でない文字列を入れてください。"),
+    "not_string_list": lazy("「%(key)s」は文字列のリストにしてください。"),
+    "not_allowed": lazy("%(key)s の「%(value)s」は使えません。使えるもの：%(known)s"),
+    "duplicate": lazy("%(key)s に同じものが2回あります。"),
+    "not_table_list": lazy("「%(key)s」は表のリスト（[[%(key)s]]）にしてください。"),
+    "not_table": lazy("%(key)s は表にしてください。"),
+    "unknown_item_key": lazy("%(key)s に「%(value)s」という項目はありません。"),
+    "bad_item_id": lazy("%(key)s の id は、英小文字・数字・「_」「.」「-」にしてください。"),
+    "item_id_twice": lazy("%(key)s の id「%(value)s」が2回使われています。"),
+}  # fmt: skip
 
 
 def translate_problem(problem: str) -> str:
-    """One of the SDK's manifest problems, in the current locale."""
-    for pattern, message in _PROBLEMS:
-        match = pattern.match(problem)
-        if match:
-            return _(message, **match.groupdict())
-    return problem
+    """One of the SDK's manifest problems, in the current locale (the SDK's English sentence
+    when its code is new to this shell)."""
+    message = PROBLEMS.get(getattr(problem, "code", ""))
+    if message is None:
+        return str(problem)
+    return _(message, **dict(getattr(problem, "params", {})))
 
 
 # --- the automated review checks ------------------------------------------------------------
