@@ -7,6 +7,7 @@
 //        data-live-url="/fragment">                page) and replace #x with the #x of the answer
 //   <html data-live="open|closed">                whether the stream is connected (tests wait on it)
 //
+// Hidden tabs close their stream and reopen it when shown (then refresh, as after a reconnect).
 // After a reconnect every data-live-refresh element is refreshed, so a missed event costs nothing.
 (function () {
   "use strict";
@@ -98,13 +99,33 @@
     });
   }
 
-  // Pages in the back-forward cache must not hold a connection open.
-  window.addEventListener("pagehide", function () { if (source) { source.close(); source = null; } });
-  window.addEventListener("pageshow", function (event) { if (event.persisted && !source) { everOpen = true; connect(); } });
+  function disconnect() {
+    if (source) { source.close(); source = null; }
+    root.setAttribute("data-live", "closed");
+  }
 
+  // Hidden tabs and pages in the back-forward cache hold no connection (a browser allows only
+  // six per site over HTTP/1.1, and a phone's battery is precious); back in view, the page
+  // reconnects and refreshes what it shows.
+  window.addEventListener("pagehide", disconnect);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && !source) { everOpen = true; connect(); }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      disconnect();
+    } else if (!source) {
+      everOpen = true;
+      connect();
+    }
+  });
+
+  function start() {
+    if (document.visibilityState !== "hidden") { connect(); }
+  }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", connect);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    connect();
+    start();
   }
 })();
