@@ -75,6 +75,10 @@ class Settings:
     disaster_triggers: str = "*:5,大雨:3,土砂:3"
     jma_feed_url: str = ""
     jma_feed_minutes: int = 5
+    # Resident ID: an OpenID Connect identity provider beside the counter (unset: the local one).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -114,6 +118,9 @@ class Settings:
             disaster_triggers=_env("MACHI_DISASTER_TRIGGERS", "*:5,大雨:3,土砂:3"),
             jma_feed_url=_env("MACHI_JMA_FEED_URL", ""),
             jma_feed_minutes=_env_int("MACHI_JMA_FEED_MINUTES", 5),
+            oidc_issuer=_env("MACHI_OIDC_ISSUER", "").rstrip("/"),
+            oidc_client_id=_env("MACHI_OIDC_CLIENT_ID", ""),
+            oidc_client_secret=_env("MACHI_OIDC_CLIENT_SECRET", ""),
         )
 
     # Derived values -------------------------------------------------------------------------

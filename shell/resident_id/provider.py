@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from cryptography.exceptions import InvalidSignature
@@ -110,6 +110,38 @@ class OpenIDConnectProvider:
     client_secret: str
     transport: httpx.AsyncBaseTransport | None = None
     leeway_seconds: int = 60
+
+    @classmethod
+    async def discover(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> OpenIDConnectProvider:
+        """Read the provider's ``/.well-known/openid-configuration`` (OpenID Connect Discovery)."""
+        url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+        async with httpx.AsyncClient(transport=transport, timeout=10) as client:
+            try:
+                config = (await client.get(url)).raise_for_status().json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise ProviderError("unreachable") from exc
+        if not isinstance(config, dict) or config.get("issuer") != issuer.rstrip("/"):
+            raise ProviderError("discovery")
+        try:
+            return cls(
+                name=urlsplit(issuer).hostname or issuer,
+                issuer=config["issuer"],
+                authorization_endpoint=config["authorization_endpoint"],
+                token_endpoint=config["token_endpoint"],
+                jwks_uri=config["jwks_uri"],
+                client_id=client_id,
+                client_secret=client_secret,
+                transport=transport,
+            )
+        except KeyError as exc:
+            raise ProviderError("discovery") from exc
 
     def authorization_url(self, *, state: str, nonce: str, redirect_uri: str) -> str:
         query = urlencode(

@@ -28,6 +28,7 @@ from shell.resident_id.messages import refusal
 from shell.resident_id.provider import (
     IdentityProvider,
     LocalIdentityProvider,
+    OpenIDConnectProvider,
     ProviderError,
 )
 from shell.web.i18n import _
@@ -131,10 +132,14 @@ class ResidentIdCard(Controller):
     # --- an identity provider (OpenID Connect) beside the counter -------------------------
 
     @get("/provider", name="resident_id_provider", cache_control=NO_STORE)
-    async def provider_start(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def provider_start(self, request: Request[Any, Any, Any]) -> Response[Any]:
         state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
         request.set_session({**(request.session or {}), PROVIDER_KEY: [state, nonce]})
-        url = identity_provider(request).authorization_url(
+        try:
+            provider = await identity_provider(request)
+        except ProviderError:
+            return _provider_failed(request, "provider")
+        url = provider.authorization_url(
             state=state, nonce=nonce, redirect_uri=_callback_url(request)
         )
         return Redirect(url)
@@ -154,7 +159,7 @@ class ResidentIdCard(Controller):
     async def local_provider_confirm(
         self, request: Request[Any, Any, Any], data: FormData
     ) -> Redirect:
-        provider = identity_provider(request)
+        provider = await identity_provider(request)
         if not isinstance(provider, LocalIdentityProvider):
             return Redirect("/id")
         account = request.state.account
@@ -179,7 +184,8 @@ class ResidentIdCard(Controller):
                 state.encode(), str(expected[0]).encode()
             ):
                 raise ProviderError("state")
-            who = await identity_provider(request).complete(
+            provider = await identity_provider(request)
+            who = await provider.complete(
                 code=code, nonce=expected[1], redirect_uri=_callback_url(request)
             )
             if (
@@ -188,16 +194,11 @@ class ResidentIdCard(Controller):
             ):
                 raise ProviderError("mismatch")
         except ProviderError as error:
-            message = refusal("mismatch" if error.reason == "mismatch" else "provider")
-            return render(
-                request,
-                "web/error.html",
-                {"title": _("本人確認できませんでした"), "message": message},
-                status_code=400,
+            return _provider_failed(
+                request, "mismatch" if error.reason == "mismatch" else "provider"
             )
-        provider_name = identity_provider(request).name
         await actions.verify_by_provider(
-            account["id"], provider=provider_name, checked_on=actions.today_in_japan()
+            account["id"], provider=provider.name, checked_on=actions.today_in_japan()
         )
         return Redirect("/id?notice=verified")
 
@@ -205,10 +206,24 @@ class ResidentIdCard(Controller):
 PROVIDER_KEY = "resident_id_provider"
 
 
-def identity_provider(request: Request[Any, Any, Any]) -> IdentityProvider:
-    """The configured provider; the embedded default is the working local one."""
-    configured = getattr(request.app.state, "identity_provider", None)
-    return configured or LocalIdentityProvider(secret=request.app.state.secret)
+async def identity_provider(request: Request[Any, Any, Any]) -> IdentityProvider:
+    """``MACHI_OIDC_ISSUER``'s provider (discovered once per process), else the local one."""
+    state = request.app.state
+    settings = state.settings
+    if not settings.oidc_issuer:
+        return LocalIdentityProvider(secret=state.secret)
+    if getattr(state, "identity_provider", None) is None:
+        state.identity_provider = await OpenIDConnectProvider.discover(
+            settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret,
+        )
+    return state.identity_provider  # type: ignore[no-any-return]
+
+
+def _provider_failed(request: Request[Any, Any, Any], reason: str) -> Response[str]:
+    context = {"title": _("本人確認できませんでした"), "message": refusal(reason)}
+    return render(request, "web/error.html", context, status_code=400)
 
 
 def _callback_url(request: Request[Any, Any, Any]) -> str:

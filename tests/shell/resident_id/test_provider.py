@@ -197,3 +197,48 @@ async def test_local_provider_tampered_code_or_state_changes_nothing(client, dis
     odd = await client.get("/id/provider/callback", params={"code": "ä.ö", "state": "状態"})
     assert odd.status_code == 400
     assert await Verification.count() == 0
+
+
+async def test_discovery_reads_the_providers_configuration(keys):
+    ed, rsa_key = keys
+    config = {
+        "issuer": ISSUER,
+        "authorization_endpoint": f"{ISSUER}/authorize",
+        "token_endpoint": f"{ISSUER}/token",
+        "jwks_uri": f"{ISSUER}/jwks",
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/.well-known/openid-configuration":
+            return httpx.Response(200, json=config)
+        if request.url.path == "/token":
+            return httpx.Response(200, json={"id_token": ed25519_token(ed, claims())})
+        return httpx.Response(200, json=jwks_of(ed, rsa_key))
+
+    found = await OpenIDConnectProvider.discover(
+        ISSUER, client_id="machi", client_secret="s", transport=httpx.MockTransport(answer)
+    )
+    assert found.token_endpoint == f"{ISSUER}/token"
+    who = await found.complete(code="c", nonce="n-1", redirect_uri=CALLBACK)
+    assert who.name == "武雄 花子"
+    config["issuer"] = "https://impostor.example"
+    with pytest.raises(ProviderError) as caught:
+        await OpenIDConnectProvider.discover(
+            ISSUER, client_id="machi", client_secret="s", transport=httpx.MockTransport(answer)
+        )
+    assert caught.value.reason == "discovery"
+
+
+async def test_unreachable_configured_provider_gets_a_clear_message(db, jobs, settings, districts):
+    from dataclasses import replace
+
+    from shell.app import create_app
+    from tests.conftest import make_client
+
+    app = create_app(replace(settings, oidc_issuer="http://127.0.0.1:9"))
+    async with make_client(app) as client:
+        await signup(client, SoftAuthenticator())
+        response = await client.get("/id/provider")
+        assert response.status_code == 400
+        assert "本人確認サービスからの応答を確認できませんでした" in response.text
+    assert await Verification.count() == 0
