@@ -42,6 +42,7 @@ from shell.web.sessions import SessionConfig
 # wallet (issue 5)
 from shell.wallet import home as _wallet_card  # noqa: F401, E402  (registers the home card)
 from shell.wallet import scheduling as _wallet_jobs  # noqa: F401, E402  (registers jobs)
+from shell.wallet.apppay_routes import PaymentRequests  # noqa: E402
 from shell.wallet.merchant_routes import MerchantConsole  # noqa: E402
 from shell.wallet.routes import LocalGatewayPages, Wallet, gateway_callback  # noqa: E402
 from shell.wallet.staff_routes import StaffWallet  # noqa: E402
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     LocalGatewayPages,
                     MerchantConsole,
                     StaffWallet,
+                    PaymentRequests,
                     AppReview,
                     DeveloperPortal,
                     MiniAppLaunch,

@@ -297,6 +297,15 @@ def wallet() -> None:
     """The wallet's ledger."""
 
 
+@apps.command("webhook-secret")
+@click.argument("slug")
+def apps_webhook_secret(slug: str) -> None:
+    """Print the secret that signs SLUG's payment webhooks (Standard Webhooks, whsec_...)."""
+    from shell.wallet.apppay import webhook_secret
+
+    click.echo(webhook_secret(Settings.from_env().resolved_secret(), slug))
+
+
 @wallet.command("verify")
 def wallet_verify() -> None:
     """Recompute every balance from the entries; exit 1 naming each problem found."""

@@ -71,6 +71,21 @@ class Platform(Protocol):
         """Add ``value`` to the app's KPI counter ``name`` (declared in the manifest's ``kpis``)."""
         ...
 
+    async def request_payment(
+        self, resident: Resident, amount: int, description: str, reference: str
+    ) -> dict[str, Any]:
+        """Ask the resident to pay ``amount`` yen (needs ``wallet.pay``); nothing moves yet.
+
+        Returns ``{"id", "status", "amount", "description", "reference", "confirm_url"}`` with
+        ``status`` ``"pending"``. The resident confirms in a sheet the shell draws: send them to
+        ``confirm_url``, or call ``machi.pay({amount, description, reference})`` from the page
+        with the same values. ``reference`` is the app's own unique id for this payment (an order
+        number): asking again with it returns the same request, never a second charge. When the
+        resident has paid, the shell sends the app's webhook URL a ``payment.succeeded`` event
+        signed the Standard Webhooks way (see :func:`machi_sdk.webhooks.verify`).
+        """
+        ...
+
 
 def _need(resident: Resident, scope: str) -> None:
     if not resident.has(scope):
@@ -98,6 +113,15 @@ def _check_kpi(name: str, value: int) -> None:
         raise PlatformError("invalid", "a KPI value is an integer")
 
 
+def _check_payment(amount: int, description: str, reference: str) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 1_000_000:
+        raise PlatformError("invalid", "amount is whole yen, 1 to 1,000,000")
+    if not description.strip() or len(description) > 200:
+        raise PlatformError("invalid", "description must be 1 to 200 characters")
+    if not reference or len(reference) > 100:
+        raise PlatformError("invalid", "reference must be 1 to 100 characters")
+
+
 def _check_json(value: Any) -> None:
     try:
         json.dumps(value, allow_nan=False)
@@ -116,6 +140,7 @@ class InProcessPlatform:
         storage_get(app_id, resident, key) -> Any | None
         storage_set(app_id, resident, key, value) -> None
         kpi(app_id, name, value) -> None
+        request_payment(app_id, resident, amount, description, reference) -> dict (optional)
     """
 
     def __init__(
@@ -127,8 +152,11 @@ class InProcessPlatform:
         storage_get: Callable[[str, Resident, str], Awaitable[Any]],
         storage_set: Callable[[str, Resident, str, Any], Awaitable[None]],
         kpi: Callable[[str, str, int], Awaitable[None]],
+        request_payment: Callable[[str, Resident, int, str, str], Awaitable[dict[str, Any]]]
+        | None = None,
     ) -> None:
         self.app_id = app_id
+        self._request_payment = request_payment
         self._profile = profile
         self._notify = notify
         self._storage_get = storage_get
@@ -168,6 +196,17 @@ class InProcessPlatform:
         _check_kpi(name, value)
         await self._kpi(self.app_id, name, value)
 
+    async def request_payment(
+        self, resident: Resident, amount: int, description: str, reference: str
+    ) -> dict[str, Any]:
+        """Ask the resident to pay (needs ``wallet.pay``); see :meth:`Platform.request_payment`."""
+        _need(resident, "wallet.pay")
+        _check_payment(amount, description, reference)
+        if self._request_payment is None:
+            raise PlatformError("unavailable", "payments are not available in this shell")
+        answer = await self._request_payment(self.app_id, resident, amount, description, reference)
+        return dict(answer)
+
 
 class HTTPSPlatform:
     """The Platform API over HTTPS, for partner apps that run on their own servers.
@@ -182,6 +221,8 @@ class HTTPSPlatform:
     - ``storage_get``: ``GET /api/v1/storage/{key}`` answers ``{"value": ...}``, or 404 when unset.
     - ``storage_set``: ``PUT /api/v1/storage/{key}`` with ``{"value": ...}``.
     - ``kpi``: ``POST /api/v1/kpis/{name}`` with ``{"value": n}``.
+    - ``request_payment``: ``POST /api/v1/payments`` with ``{"amount", "description",
+      "reference"}``; ``GET /api/v1/payments/{id}`` reads a request's status.
 
     Errors answer ``{"error": {"code": …, "message": …}}`` and raise :class:`PlatformError`.
 
@@ -259,6 +300,19 @@ class HTTPSPlatform:
         _check_kpi(name, value)
         await self._call("POST", f"/api/v1/kpis/{quote(name)}", json_body={"value": value})
 
+    async def request_payment(
+        self, resident: Resident, amount: int, description: str, reference: str
+    ) -> dict[str, Any]:
+        """``POST /api/v1/payments`` with ``{"amount", "description", "reference"}`` (needs
+        ``wallet.pay``); answers the pending request with its ``confirm_url``."""
+        _need(resident, "wallet.pay")
+        _check_payment(amount, description, reference)
+        body = {"amount": amount, "description": description, "reference": reference}
+        data = await self._call("POST", "/api/v1/payments", resident=resident, json_body=body)
+        if not isinstance(data, dict):
+            raise PlatformError("invalid_response", "the payment request is not an object")
+        return data
+
     async def _call(
         self,
         method: str,
@@ -324,5 +378,11 @@ class NoPlatform:
         raise PlatformError("unavailable", "this app was built without a platform")
 
     async def kpi(self, name: str, value: int = 1) -> None:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def request_payment(
+        self, resident: Resident, amount: int, description: str, reference: str
+    ) -> dict[str, Any]:
         """Raises ``PlatformError("unavailable")``."""
         raise PlatformError("unavailable", "this app was built without a platform")

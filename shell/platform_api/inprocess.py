@@ -53,6 +53,24 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
     async def kpi(app_id: str, name: str, value: int) -> None:
         await actions.count_kpi(app_id, name, value, declared)
 
+    async def request_payment(  # wallet (issue 5)
+        app_id: str, resident: Resident, amount: int, description: str, reference: str
+    ) -> dict[str, Any]:
+        from shell.wallet import apppay
+        from shell.wallet.ledger import Refused as WalletRefused
+
+        caller = await _caller(app_id, resident)
+        caller.need("wallet.pay")
+        try:
+            row = await apppay.create_request(
+                app_id=app_id, app_name=app_id, account_id=caller.account_id, amount=amount,
+                description=description, reference=reference,
+            )  # fmt: skip
+        except WalletRefused as exc:
+            raise errors.invalid(exc.reason) from None
+        view = apppay.public_view(row)
+        return {**view, "confirm_url": f"{settings.public_url}/wallet/requests/{row['public_id']}"}
+
     return InProcessPlatform(
         app_id,
         profile=_as_platform_errors(profile),
@@ -60,6 +78,7 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         storage_get=_as_platform_errors(storage_get),
         storage_set=_as_platform_errors(storage_set),
         kpi=_as_platform_errors(kpi),
+        request_payment=_as_platform_errors(request_payment),
     )
 
 

@@ -37,6 +37,7 @@ from shell.platform_api.schemas import (
     profile_of,
 )
 from shell.settings import Settings
+from shell.wallet.apppay_routes import create_payment, payment_status  # wallet (issue 5)
 from shell.web.security import NO_STORE
 
 log = logging.getLogger("machi.platform_api")
@@ -186,7 +187,8 @@ def router(settings: Settings) -> Router:
     )
     return Router(
         path="/api/v1",
-        route_handlers=[profile, storage_get, storage_put, kpi, notify, notify_subject],
+        route_handlers=[profile, storage_get, storage_put, kpi, notify, notify_subject,
+                        create_payment, payment_status],  # fmt: skip
         dependencies={"client_app": Provide(provide_app), "caller": _provide_caller(tokens)},
         middleware=[limit.middleware],
         exception_handlers={Exception: api_error},

@@ -40,6 +40,9 @@ def refusal(reason: str) -> str:
         "campaign_unknown": _("そのキャンペーンは見つかりませんでした。"),
         "campaign_issued": _("このキャンペーンはすでに配布しました。"),
         "day": _("日付を正しく入力してください。"),
+        "description": _("支払いの内容（200文字まで）が必要です。"),
+        "request_unknown": _("そのお支払いのお願いは見つかりませんでした。"),
+        "request_closed": _("このお支払いのお願いは取りやめられています。"),
     }.get(reason, _("操作できませんでした。"))
 
 

@@ -122,7 +122,8 @@ class PaymentRequest(Table, tablename="wallet_payment_request"):
 
     public_id = Varchar(length=64, unique=True)
     app_id = Varchar(length=64, index=True)
-    app_key = Varchar(length=200)  # the app's own idempotency key, unique per app
+    # "{app_id}:{reference}": one request per reference (a unique index, made by a raw migration)
+    app_key = Varchar(length=200)
     account = ForeignKey(Account, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
     merchant = ForeignKey(Merchant, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
     amount = Integer()

@@ -82,6 +82,16 @@
       return {};
     },
     scanQR: async function () { return { text: await scanSheet() }; },
+    // wallet (issue 5): the shell draws the confirmation sheet; the app only learns the outcome.
+    pay: async function (params) {
+      if (!params || !Number.isInteger(params.amount) || params.amount <= 0 ||
+          !isString(params.description, 200) || !isString(params.reference, 100)) {
+        throw { code: "bad_params", message: "amount/description/reference" };
+      }
+      var declared = (frame.dataset.scopes || "").split(" ").filter(Boolean);
+      if (declared.indexOf("wallet.pay") < 0) { throw { code: "not_declared", message: "wallet.pay" }; }
+      return paySheet(params);
+    },
     supports: async function (params) {
       return { supported: !!(params && Object.prototype.hasOwnProperty.call(methods, params.method)) };
     }
@@ -127,6 +137,62 @@
         return true;
       }).then(function (stop) { if (done) { stop(); } else { stopCamera = stop; } })
         .catch(function () { status.textContent = sheet.dataset.msgNoCamera; });
+    });
+  }
+
+  // The payment sheet: the shell's own page fragment in a dialog; the app id is the frame's.
+  function paySheet(params) {
+    var body = new URLSearchParams({ app_id: appId, amount: String(params.amount),
+      description: params.description, reference: params.reference });
+    var post = function (url, data) {
+      return fetch(url, { method: "POST", credentials: "same-origin", body: data,
+        headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" } }).then(function (r) { return r.text(); });
+    };
+    var dialog = document.createElement("dialog");
+    dialog.className = "sheet";
+    dialog.setAttribute("data-testid", "pay-sheet");
+    document.body.appendChild(dialog);
+    return new Promise(function (resolve, reject) {
+      var settled = false;
+      function finish(result, error) {
+        if (settled) { return; }
+        settled = true;
+        if (dialog.open) { dialog.close(); }
+        dialog.remove();
+        if (error) { reject(error); } else { resolve(result); }
+      }
+      function show(html) {
+        dialog.innerHTML = html;
+        var card = dialog.querySelector("[data-status]");
+        var status = card ? card.dataset.status : "error";
+        if (status === "paid") {
+          setTimeout(function () {
+            finish({ status: "paid", id: card.dataset.request, amount: Number(card.dataset.amount) }, null);
+          }, 1200);
+        } else if (status === "cancelled") {
+          finish(null, { code: "cancelled", message: "the resident did not pay" });
+        } else if (status === "error") {
+          var close = document.createElement("button");
+          close.className = "button button--secondary";
+          close.type = "button";
+          close.textContent = "OK";
+          close.onclick = function () { finish(null, { code: "refused", message: "the shell refused the payment" }); };
+          dialog.appendChild(close);
+        }
+        dialog.querySelectorAll("form").forEach(function (form) {
+          form.addEventListener("submit", function (event) {
+            event.preventDefault();
+            post(form.getAttribute("action"), new URLSearchParams(new FormData(form))).then(show);
+          });
+        });
+      }
+      dialog.addEventListener("cancel", function () {
+        finish(null, { code: "cancelled", message: "the resident closed the sheet" });
+      });
+      dialog.showModal();
+      post("/wallet/requests", body).then(show).catch(function () {
+        finish(null, { code: "failed", message: "the shell could not be reached" });
+      });
     });
   }
 
