@@ -21,6 +21,7 @@ from pages.disaster import (
     live_connected,
     mark_document,
     not_reloaded,
+    set_hidden,
 )
 from pages.identity import Resident, sign_up
 from pages.staff import ROOT, become_staff
@@ -133,3 +134,23 @@ async def test_the_jma_importer_switches_an_open_page_into_disaster_mode(
         await officer.open()
         await expect(officer.page.get_by_test_id("mode-state")).to_contain_text("気象庁")
         await expect(officer.page.get_by_test_id("jma-reports")).to_contain_text("災害モードを開始")
+
+
+async def test_a_tab_hidden_while_the_mode_switched_catches_up_when_shown(
+    browser: Browser, server: Any, officer: StaffDisasterPage
+) -> None:
+    async with phone(browser, server) as page:
+        await sign_up(page, Resident(name="裏側 次郎", kana="うらがわ じろう"))
+        resident = ResidentDisasterView(page)
+        await live_connected(page)
+        await mark_document(page)
+        await set_hidden(page, True)  # the resident switched to another tab: no stream held
+        await expect(page.locator("html")).to_have_attribute("data-live", "closed")
+        await officer.open()
+        await officer.switch_on("土砂災害警戒情報")
+        await asyncio.sleep(1)
+        await expect(resident.banner()).to_have_count(0)  # nothing heard while hidden
+        await set_hidden(page, False)
+        await expect(resident.banner()).to_contain_text("土砂災害警戒情報", timeout=10_000)
+        await expect(resident.disaster_home()).to_be_visible()
+        assert await not_reloaded(page)

@@ -78,3 +78,16 @@ class ResidentDisasterView:
         await self.page.get_by_test_id("household").fill(str(household))
         await self.page.get_by_test_id("details-submit").click()
         await expect(self.page.get_by_test_id("answer-saved")).to_be_visible()
+
+
+async def set_hidden(page: Page, hidden: bool) -> None:
+    """Make the page believe its tab was hidden (or shown again), as switching tabs does."""
+    await page.evaluate(
+        """(hidden) => {
+            Object.defineProperty(document, "visibilityState", {
+                value: hidden ? "hidden" : "visible", configurable: true,
+            });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
