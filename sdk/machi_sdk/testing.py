@@ -285,7 +285,7 @@ def check_miniapp_contract(app: MiniApp | str | Path) -> list[str]:
         return [f"manifest: {p}" for p in exc.problems]
     except OSError as exc:
         return [f"manifest: cannot read {folder / 'manifest.toml'} ({exc.strerror})"]
-    if manifest.id != folder.resolve().name:
+    if folder.resolve().name not in (manifest.id, manifest.id.replace("-", "_")):
         problems.append(f"manifest id {manifest.id!r} must equal the folder name {folder.name!r}")
     if isinstance(app, MiniApp):
         problems.extend(_route_problems(app))

@@ -25,8 +25,16 @@ def fx_site(tmp_path, monkeypatch):
     )
     (info / "entry_points.txt").write_text("[machi.miniapps]\nstamp-card = stamp_card\n")
     monkeypatch.syspath_prepend(str(site))
+    # This copy is imported under the name sdk/examples/stamp-card gets: keep the two apart.
+    saved = {n: m for n, m in sys.modules.items() if n.startswith("machi_miniapp_stamp_card")}
+    for name in saved:
+        del sys.modules[name]
     yield site
-    sys.modules.pop("stamp_card", None)
+    for name in [
+        n for n in sys.modules if n.startswith(("machi_miniapp_stamp_card", "stamp_card"))
+    ]:
+        del sys.modules[name]
+    sys.modules.update(saved)
 
 
 def test_an_installed_app_is_found_without_importing_it(site):
