@@ -25,6 +25,8 @@ REQUEST_MINUTES = 10
 CREDENTIAL_DAYS = 30
 PHOTO_MAX_BYTES = 300 * 1024
 STATUS_TTL_SECONDS = 300
+# A resident changes phones rarely; more than this a day would only fill the status list.
+ISSUES_PER_DAY = 10
 
 # What may be recorded about the document the clerk looked at: its type, nothing else.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -201,6 +203,11 @@ async def issue_credential(
     except sdjwt.Invalid as exc:
         raise Refused("device_key") from exc
     jwk = {k: holder_jwk[k] for k in ("kty", "crv", "x", "y")}
+    recent = await Credential.count().where(
+        (Credential.account == account_id) & (Credential.issued_at > _now() - dt.timedelta(days=1))
+    )
+    if recent >= ISSUES_PER_DAY:
+        raise Refused("too_many")
     claims = await disclosable_claims(account_id, municipality)
     key = await signing_key()
     now = int(time.time())

@@ -240,6 +240,16 @@ async def test_a_new_device_replaces_the_old_credential(app, client, districts):
     assert live[0]["device_thumbprint"] == sdjwt.jwk_thumbprint(
         sdjwt.public_jwk_p256(second.public_key())
     )
+    # Phones are not changed ten times a day: the status list is not for filling.
+    for _ in range(8):
+        device = ec.generate_private_key(ec.SECP256R1())
+        jwk = sdjwt.public_jwk_p256(device.public_key())
+        ok = await client.post("/id/credential", json={"jwk": jwk}, headers=csrf_headers(client))
+        assert ok.status_code == 200
+    refused = await client.post("/id/credential", json={"jwk": jwk}, headers=csrf_headers(client))
+    assert refused.status_code == 400
+    assert "今日はこれ以上発行できません" in refused.json()["message"]
+    assert await Credential.count() == 10
 
 
 async def test_bad_device_key_is_refused(app, client, districts):
