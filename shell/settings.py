@@ -79,6 +79,7 @@ class Settings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
+    wallet_passkey_threshold: int = 10000  # wallet (issue 5): yen from which a payment needs a passkey
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -121,6 +122,7 @@ class Settings:
             oidc_issuer=_env("MACHI_OIDC_ISSUER", "").rstrip("/"),
             oidc_client_id=_env("MACHI_OIDC_CLIENT_ID", ""),
             oidc_client_secret=_env("MACHI_OIDC_CLIENT_SECRET", ""),
+            wallet_passkey_threshold=_env_int("MACHI_WALLET_PASSKEY_THRESHOLD", 10000),
         )
 
     # Derived values -------------------------------------------------------------------------

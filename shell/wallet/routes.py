@@ -10,8 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
-from shell.identity.session import requires_account
-from shell.wallet import actions, qr, queries, receipts
+from shell.identity.session import requires_account, session_nonce
+from shell.wallet import actions, confirm, qr, queries, receipts
 from shell.wallet.gateway import BadCallback, Outcome, PaymentGateway, gateway_for
 from shell.wallet.ledger import Refused
 from shell.wallet.messages import category_names, kind_names, refusal
@@ -108,8 +108,24 @@ class Wallet(Controller):
                 request, "wallet/scan.html", {"error": refusal(exc.reason)}, status_code=400
             )
         context = {"shop": shop, "qr_text": qr_text, "key": new_key(), "error": "",
-                   "amount": "", "categories": category_names()}  # fmt: skip
+                   "amount": "", "categories": category_names(),
+                   "threshold": request.app.state.settings.wallet_passkey_threshold}  # fmt: skip
         return render(request, "wallet/pay.html", context)
+
+    @post("/pay/options", status_code=200)
+    async def pay_options(self, request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
+        """A passkey challenge for exactly this payment (above the threshold)."""
+        try:
+            shop = await self._shop(data.get("qr_text", ""))
+            amount = parse_amount(data.get("amount", ""))
+        except Refused as exc:
+            return Response({"error": refusal(exc.reason)}, status_code=400)
+        options = await confirm.options(
+            request.app.state.settings, account_id=request.state.account["id"],
+            nonce=session_nonce(request), merchant_id=shop["id"], amount=amount,
+            key=data.get("key", ""),
+        )  # fmt: skip
+        return Response({"options": options})
 
     @post("/pay", status_code=200)
     async def pay(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
@@ -121,14 +137,23 @@ class Wallet(Controller):
             return render(
                 request, "wallet/scan.html", {"error": refusal(exc.reason)}, status_code=400
             )
+        settings = request.app.state.settings
+        key = data.get("key", "")
         try:
-            receipt = await actions.pay_merchant(
-                me, shop["id"], parse_amount(data.get("amount", "")), key=data.get("key", "")
-            )
+            amount = parse_amount(data.get("amount", ""))
+            if amount >= settings.wallet_passkey_threshold:
+                if not data.get("passkey"):
+                    raise Refused("passkey_needed")
+                await confirm.check(
+                    settings, data["passkey"], account_id=me, nonce=session_nonce(request),
+                    merchant_id=shop["id"], amount=amount, key=key,
+                )  # fmt: skip
+            receipt = await actions.pay_merchant(me, shop["id"], amount, key=key)
         except Refused as exc:
-            context = {"shop": shop, "qr_text": qr_text, "key": data.get("key", ""),
+            context = {"shop": shop, "qr_text": qr_text, "key": key,
                        "error": refusal(exc.reason), "amount": data.get("amount", ""),
-                       "categories": category_names()}  # fmt: skip
+                       "categories": category_names(),
+                       "threshold": settings.wallet_passkey_threshold}  # fmt: skip
             return render(request, "wallet/pay.html", context, block="form", status_code=400)
         await receipts.payment(me, receipt, shop["name"])
         context = {"receipt": receipt, "shop": shop, "balances": await queries.balances(me)}

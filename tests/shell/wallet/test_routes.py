@@ -3,6 +3,7 @@ paying a shop by its QR, the merchant's live list, refunds and settlement, and t
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import asynccontextmanager
 from typing import Any
@@ -187,3 +188,37 @@ async def test_staff_approve_a_merchant_and_issue_a_campaign_once(app, districts
 async def test_residents_cannot_use_the_staff_wallet(app, districts) -> None:
     async with person(app, "武雄 花子") as (client, _):
         assert (await client.get("/staff/wallet/")).status_code in (401, 403)
+
+
+async def test_above_the_threshold_a_payment_needs_the_payers_own_passkey(app, districts) -> None:
+    authenticator = SoftAuthenticator()
+    async with make_client(app) as client, person(app, "店主 一郎") as (_, owner):
+        await signup(client, authenticator, name="武雄 花子", name_kana="たけお はなこ")
+        me = await Account.select().where(Account.name == "武雄 花子").first()
+        shop_id = await actions.register_merchant(
+            name="電器店", category="retail", owner=owner["id"]
+        )
+        await actions.set_merchant_status(shop_id, "approved")
+        row = await actions.start_top_up(me["id"], 50000, key="t")
+        await actions.credit_top_up(row["reference"], gateway_ref="g", succeeded=True)
+        payload = payload_of(await queries.merchant(shop_id))
+        ask = {"qr_text": payload, "amount": "12000", "key": "big-1"}
+
+        refused = await client.post("/wallet/pay", **form(client, **ask))
+        assert refused.status_code == 400
+        assert "パスキーで本人確認" in refused.text
+        assert await queries.balances(me["id"]) == {"cash": 50000, "points": 0}
+
+        options = await client.post("/wallet/pay/options", **form(client, **ask))
+        assert options.status_code == 200, options.text
+        credential = authenticator.get(json.loads(options.json()["options"]))
+        # An assertion made for 12,000 yen does not approve 13,000.
+        other = {**ask, "amount": "13000", "passkey": json.dumps(credential)}
+        assert (await client.post("/wallet/pay", **form(client, **other))).status_code == 400
+        options = await client.post("/wallet/pay/options", **form(client, **ask))
+        credential = authenticator.get(json.loads(options.json()["options"]))
+        paid = await client.post(
+            "/wallet/pay", **form(client, **ask, passkey=json.dumps(credential))
+        )
+        assert paid.status_code == 200, paid.text
+        assert await queries.balances(me["id"]) == {"cash": 38000, "points": 0}
