@@ -82,7 +82,11 @@ async def latest_acted_report(area_code: str) -> dict[str, Any] | None:
     """The newest real report that spoke about this area (what is in force now)."""
     row = (
         await JmaReport.select()
-        .where((JmaReport.area_code == area_code) & JmaReport.decision.is_in(ACTED))
+        .where(
+            (JmaReport.area_code == area_code)
+            & JmaReport.decision.is_in(ACTED)
+            & JmaReport.reported_at.is_not_null()  # PostgreSQL puts NULL first when descending
+        )
         .order_by(JmaReport.reported_at, ascending=False)
         .order_by(JmaReport.id, ascending=False)
         .first()
