@@ -124,6 +124,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     hosted = registry.load(settings)
     hosted.partners = ApprovedPartnerApps()
 
+    # The hosted mini-apps' own startup and shutdown hooks run with the shell's: the dispatcher
+    # hands the server's lifespan events to the shell only. (Each app's full ``lifespan()`` cannot
+    # be entered here: its task group would span two of the shell's hooks.)
+    miniapps_with_hooks = [a.asgi for a in hosted.all() if isinstance(a.asgi, Litestar)]
+
     async def on_startup(app: Litestar) -> None:
         await db.start(engine)
         # Without Redis this process runs the jobs; with it, `machi worker` does.
@@ -131,8 +136,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         sessions = stores["sessions"]
         if isinstance(sessions, DatabaseStore):
             await sessions.delete_expired()
+        for miniapp in miniapps_with_hooks:
+            for hook in miniapp.on_startup:
+                await miniapp._call_lifespan_hook(hook)
 
     async def on_shutdown(app: Litestar) -> None:
+        for miniapp in reversed(miniapps_with_hooks):
+            for hook in miniapp.on_shutdown[::-1]:
+                await miniapp._call_lifespan_hook(hook)
         await jobs.stop()
         await notifications_runtime.close()
         await db.stop(engine)
