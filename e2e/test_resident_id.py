@@ -14,6 +14,15 @@ from e2e.pages.resident_id import CounterScanner, IdCardPage, VerifierPage
 from e2e.pages.service_worker import wait_for_service_worker
 from e2e.pages.webauthn import add_virtual_authenticator
 
+# Makes WebCrypto refuse Ed25519, as browsers before 2025 did.
+NO_WEBCRYPTO_ED25519 = """
+const original = crypto.subtle.importKey.bind(crypto.subtle);
+crypto.subtle.importKey = (format, key, algorithm, ...rest) =>
+  (algorithm && (algorithm === "Ed25519" || algorithm.name === "Ed25519"))
+    ? Promise.reject(new DOMException("unsupported", "NotSupportedError"))
+    : original(format, key, algorithm, ...rest);
+"""
+
 
 async def test_counter_verification_then_offline_check_of_aged_65(
     browser: Browser, server, tmp_path: Path
@@ -119,6 +128,17 @@ async def test_counter_verification_then_offline_check_of_aged_65(
         await verifier.scan_image(fresh)
         await expect(verifier.result).to_have_attribute("data-outcome", "bad")
         await expect(verifier.result).to_contain_text("失効しています")
+
+        # A verifier whose browser has no Ed25519 in WebCrypto checks with the vendored fallback.
+        old_browser = await new_page()
+        await old_browser.add_init_script(NO_WEBCRYPTO_ED25519)
+        other = await VerifierPage(old_browser).open()
+        await expect(other.sync).to_contain_text("時点")
+        await other.scan_image(fresh)
+        await expect(other.result).to_have_attribute("data-outcome", "bad")
+        await expect(other.result).to_contain_text("失効しています")  # signature fine, revoked
+        await other.check_text(presentation.replace(jwt[-8:], "AAAAAAAA"))
+        await expect(other.result).to_contain_text("改ざん")
     finally:
         for context in contexts:
             await context.close()

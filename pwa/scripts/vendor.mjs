@@ -20,6 +20,8 @@ const FILES = {
   "jsQR.js": ["jsqr", "dist/jsQR.js"],
   // QR encoding on the device for the resident ID card (global qrcode), which must work offline.
   "qrcode-generator.js": ["qrcode-generator", "dist/qrcode.js"],
+  // Ed25519 for /verify in browsers whose WebCrypto lacks it (an ES module, no dependencies).
+  "noble-ed25519.js": ["@noble/ed25519", "index.js"],
 };
 
 const wanted = JSON.parse(readFileSync(join(pwa, "package.json"), "utf8")).dependencies;

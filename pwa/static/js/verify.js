@@ -72,6 +72,27 @@
     return { header, payload, input: encoder.encode(parts[0] + "." + parts[1]), signature: b64uDecode(parts[2]) };
   }
 
+  /* WebCrypto's Ed25519 where the browser has it; else noble-ed25519 (pinned, vendored). */
+  async function ed25519Verify(x, signature, data) {
+    let key = null;
+    try {
+      key = await crypto.subtle.importKey(
+        "jwk", { kty: "OKP", crv: "Ed25519", x }, { name: "Ed25519" }, false, ["verify"]
+      );
+    } catch (error) {
+      key = null;
+    }
+    if (key) {
+      return crypto.subtle.verify({ name: "Ed25519" }, key, signature, data);
+    }
+    const noble = await import("/static/vendor/noble-ed25519.js");
+    try {
+      return await noble.verifyAsync(signature, data, b64uDecode(x), { zip215: false });
+    } catch (error) {
+      return false;
+    }
+  }
+
   async function verifyEdDSA(token, jwks, typ) {
     const jwt = splitJwt(token);
     if (jwt.header.alg !== "EdDSA" || jwt.header.typ !== typ) {
@@ -81,10 +102,7 @@
     if (!jwk) {
       fail("unknown_key");
     }
-    const key = await crypto.subtle.importKey(
-      "jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" }, false, ["verify"]
-    );
-    if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, jwt.signature, jwt.input))) {
+    if (!(await ed25519Verify(jwk.x, jwt.signature, jwt.input))) {
       fail("bad_signature");
     }
     return jwt.payload;
@@ -312,6 +330,9 @@
     }
   });
 
+  // Without WebCrypto Ed25519, load the fallback now, while online, so the worker keeps it.
+  ed25519Verify("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", new Uint8Array(64), new Uint8Array(0))
+    .catch(() => undefined);
   window.addEventListener("online", refresh);
   showSync(loadCache());
   if (navigator.onLine) {
