@@ -141,7 +141,8 @@ async def publish(
     """Send ``event`` with ``data`` (JSON-able, no personal data) to every page on ``channel``.
 
     Live events are nudges; the database stays the record. When the channels are not running
-    (a command-line import with no server in this process) the event is dropped and logged.
+    (a command-line import with no server in this process) or the backend fails, the event is
+    dropped and logged, never raised into the action that already committed.
     """
     if not _valid_name(channel) or not _valid_name(event):
         raise ValueError(f"bad channel or event name: {channel!r} {event!r}")
@@ -150,7 +151,10 @@ async def publish(
         log.info("live event %s on %s dropped: channels not running here", event, channel)
         return
     payload = {"channel": channel, "event": event, "data": dict(data or {})}
-    await target.wait_published(json.dumps(payload, ensure_ascii=False).encode(), [channel])
+    try:
+        await target.wait_published(json.dumps(payload, ensure_ascii=False).encode(), [channel])
+    except Exception:  # Redis away: the action stands; pages catch up when they reconnect
+        log.exception("live event %s on %s not published", event, channel)
 
 
 @contextlib.asynccontextmanager
