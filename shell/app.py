@@ -28,6 +28,10 @@ from shell.notifications.queries import unread_count
 from shell.notifications.routes import Inbox, StaffNotifications, receipt
 from shell.platform_api.openapi import openapi_config
 from shell.platform_api.routes import router as platform_api_router
+from shell.resident_id import home as _resident_id_card  # noqa: F401  (the home section)
+from shell.resident_id import scheduling as _resident_id_jobs  # noqa: F401  (registers jobs)
+from shell.resident_id.routes import ResidentIdCard, status_list, verify_page
+from shell.resident_id.staff_routes import StaffResidentId
 from shell.settings import ROOT, Settings
 from shell.staff.kpis import KpiDashboard
 from shell.staff.routes import StaffConsole
@@ -51,12 +55,6 @@ from shell.wallet.staff_routes import StaffWallet  # noqa: E402
 from shell.disaster import scheduling as _disaster_jobs  # noqa: F401  (registers jobs)
 from shell.disaster import state as disaster_state
 from shell.disaster.routes import DisasterMenu, StaffDisaster
-
-# digital resident ID (issue 4)
-from shell.resident_id import home as _resident_id_card  # noqa: F401  (the home section)
-from shell.resident_id import scheduling as _resident_id_jobs  # noqa: F401  (registers jobs)
-from shell.resident_id.routes import ResidentIdCard, status_list, verify_page
-from shell.resident_id.staff_routes import StaffResidentId
 
 STATIC_DIR = ROOT / "pwa" / "static"
 
