@@ -17,7 +17,7 @@ from pathlib import Path
 from machi_sdk import Platform, PlatformError
 
 from . import queries
-from .tables import GarbageReminderSent, GarbageSubscription
+from .tables import GarbageReminderSent, GarbageRequest, GarbageSubscription
 
 log = logging.getLogger(__name__)
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -107,4 +107,49 @@ async def send_reminders(platform: Platform, now: dt.datetime | None = None) -> 
                 log.info("garbage reminder for %s not sent: %s", day, exc.code)
                 continue
             sent += 1
+    for timing, day in slots:
+        if timing == "evening":
+            sent += await _large_item_reminders(platform, day, now)
+    return sent
+
+
+async def _large_item_reminders(platform: Platform, day: dt.date, now: dt.datetime) -> int:
+    """The evening before a large-item collection, remind the resident who booked it."""
+    booked = await GarbageRequest.select().where(
+        (GarbageRequest.collection_date == day) & (GarbageRequest.status == "booked")
+    )
+    sent = 0
+    for request in booked:
+        key = f"large|{request['number']}|evening"
+        if await GarbageReminderSent.exists().where(GarbageReminderSent.key == key):
+            continue
+        try:
+            await GarbageReminderSent.insert(
+                GarbageReminderSent(
+                    key=key,
+                    subject=request["subject"],
+                    collection_date=day,
+                    timing="evening",
+                    sent_at=now,
+                )
+            )
+        except Exception:  # another run claimed it a moment ago (unique key)
+            log.info("garbage reminder %s already claimed", key)
+            continue
+        sub = await queries.subscription(request["subject"])
+        t = translator(sub["locale"] if sub else "ja").gettext
+        body = t("明日は粗大ごみの収集日です。受付番号 {number} を貼って朝8時30分までに。")
+        try:
+            await platform.notify(
+                request["subject"],
+                t("粗大ごみの収集"),
+                body.format(number=request["number"]),
+                url="/large",
+            )
+        except PlatformError as exc:
+            if exc.code not in FINAL_CODES:
+                await GarbageReminderSent.delete().where(GarbageReminderSent.key == key)
+            log.info("garbage large-item reminder not sent: %s", exc.code)
+            continue
+        sent += 1
     return sent

@@ -306,3 +306,18 @@ async def test_staff_page_only_for_sanitation_staff(saga, web, shell):
             await staff.post("/staff/fee", data={"name": "たんす", "fee": "-5"})
         ).status_code == 422
     assert await tables.GarbagePause.count() == 2
+
+
+async def test_large_item_reminder_the_evening_before_once(saga, platform):
+    await actions.set_fee("たんす", 1000)
+    fee = (await queries.fees())[0]
+    today = dt.date(2021, 1, 4)
+    day = (await actions.offered_dates(today))[0]
+    booked = await actions.request_collection("subject-l", {fee["id"]: 1}, day, today=today)
+    evening = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(19), tzinfo=JST)
+    assert await reminders.send_reminders(platform.platform, evening) == 1
+    assert await reminders.send_reminders(platform.platform, evening) == 0
+    (note,) = platform.notifications
+    assert note["resident"] == "subject-l"
+    assert booked["number"] in note["body"]
+    assert note["url"] == "/large"
