@@ -6,7 +6,7 @@ import re
 
 import pytest
 from axe import check_axe
-from pages import add_virtual_authenticator
+from pages.browser import phone_page
 from pages.developer import fill_app_form, open_review, partner_site, submit_for_review
 from pages.identity import Resident, demo_code, recover, sign_up
 from playwright.async_api import Page, expect
@@ -31,14 +31,7 @@ async def test_partner_app_from_registration_to_a_residents_home(browser, server
     contexts = []
 
     async def new_page() -> Page:
-        context = await browser.new_context(
-            base_url=server.base_url, locale="ja-JP", viewport={"width": 390, "height": 844}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = await context.new_page()
-        await add_virtual_authenticator(page)
-        return page
+        return await phone_page(browser, server, contexts)
 
     try:
         with partner_site(server.base_url) as origin:

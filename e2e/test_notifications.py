@@ -8,26 +8,19 @@ import re
 from typing import Any
 
 from axe import check_axe
-from pages import add_virtual_authenticator, deliver_push, notifications, wait_for_service_worker
+from pages import deliver_push, notifications, wait_for_service_worker
+from pages.browser import phone_page
 from pages.identity import Resident, sign_up
 from pages.notifications import pushes, turn_on_push, use_local_push
 from pages.staff import become_staff
-from playwright.async_api import Page, expect
-
-
-async def _page(browser: Any, server: Any) -> tuple[Any, Page]:
-    context = await browser.new_context(
-        base_url=server.base_url, locale="ja-JP", viewport={"width": 390, "height": 844}
-    )
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    await add_virtual_authenticator(page)
-    return context, page
+from playwright.async_api import expect
 
 
 async def test_a_notifier_reaches_a_resident_in_their_district(browser, server, push_service):
-    resident_context, resident = await _page(browser, server)
-    staff_context, notifier = await _page(browser, server)
+    contexts: list[Any] = []
+    resident = await phone_page(browser, server, contexts)
+    notifier = await phone_page(browser, server, contexts)
+    resident_context = resident.context
     try:
         await resident_context.grant_permissions(["notifications"], origin=server.base_url)
         device = await use_local_push(resident_context, push_service)
@@ -88,5 +81,5 @@ async def test_a_notifier_reaches_a_resident_in_their_district(browser, server, 
         await expect(resident.get_by_test_id("inbox-item")).to_have_count(1)
         await check_axe(resident)
     finally:
-        await resident_context.close()
-        await staff_context.close()
+        for context in contexts:
+            await context.close()

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from axe import check_axe
-from pages import add_virtual_authenticator
+from pages.browser import phone_page
 from pages.developer import fill_app_form, open_review, submit_for_review
 from pages.identity import Resident, sign_up
 from pages.staff import become_staff
@@ -61,14 +61,7 @@ async def test_a_shop_stamp_card_from_registration_to_a_residents_reward(browser
     contexts = []
 
     async def new_page() -> Page:
-        context = await browser.new_context(
-            base_url=server.base_url, locale="ja-JP", viewport={"width": 390, "height": 844}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = await context.new_page()
-        await add_virtual_authenticator(page)
-        return page
+        return await phone_page(browser, server, contexts)
 
     port = free_port()
     origin = f"http://stamp-card.localhost:{port}"

@@ -11,6 +11,18 @@ from tests.helpers.flows import csrf_headers
 from tests.shell.notifications.conftest import resident, subscribe
 
 
+async def _notify(account, **overrides) -> int:
+    """A notice from the city to this one resident."""
+    fields = {
+        "title": "お知らせ",
+        "body": "本文",
+        "url": "/inbox",
+        "topic": "city",
+        "source": "city",
+    }
+    return await api.notify_accounts([account["id"]], **{**fields, **overrides})
+
+
 async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_residents_language(
     app, push, districts
 ):
@@ -19,14 +31,7 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
         await client.post(
             "/language", data={"language": "en", "next": "/"}, headers=csrf_headers(client)
         )
-        message_id = await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="本文",
-            url="/inbox",
-            topic="city",
-            source="city",
-        )
+        message_id = await _notify(account)
         await jobs.drain()
 
         delivered = push.devices[device["id"]].messages
@@ -61,14 +66,7 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
 async def test_a_forged_receipt_counts_nothing(app, push, districts):
     async with resident(app) as (client, account):
         await subscribe(client, push)
-        message_id = await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="本文",
-            url="/inbox",
-            topic="city",
-            source="city",
-        )
+        message_id = await _notify(account)
         await jobs.drain()
         item = await InboxItem.select().where(InboxItem.message == message_id).first()
         forged = await client.post(f"/notifications/receipts/{item['id']}/not-the-token")
@@ -83,14 +81,7 @@ async def test_a_gone_subscription_is_removed_and_the_message_stays_in_the_inbox
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
         push.devices[device["id"]].gone = True  # the browser unsubscribed: 410 from now on
-        message_id = await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="本文",
-            url="/inbox",
-            topic="city",
-            source="city",
-        )
+        message_id = await _notify(account)
         await jobs.drain()
         assert await PushSubscription.count() == 0
         item = await InboxItem.select().where(InboxItem.message == message_id).first()
@@ -101,14 +92,7 @@ async def test_a_gone_subscription_is_removed_and_the_message_stays_in_the_inbox
 async def test_a_second_run_of_the_push_job_sends_nothing_twice(app, push, districts):
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
-        message_id = await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="本文",
-            url="/inbox",
-            topic="city",
-            source="city",
-        )
+        message_id = await _notify(account)
         await jobs.drain()
         await jobs.enqueue("notifications.push", message_id=message_id)
         await jobs.drain()
@@ -128,23 +112,8 @@ async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, 
         )
         assert saved.status_code == 200
         assert 'data-testid="topics-saved"' in saved.text
-        await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="イベント",
-            url="/inbox",
-            topic="events",
-            source="city",
-        )
-        await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="避難",
-            url="/inbox",
-            topic="disaster",
-            source="city",
-            urgency="high",
-        )
+        await _notify(account, body="イベント", topic="events")
+        await _notify(account, body="避難", topic="disaster", urgency="high")
         await jobs.drain()
         topics = [
             row["message.topic"]
@@ -185,14 +154,7 @@ async def test_the_settings_page_and_the_unread_badge(app, push, districts):
         page = await client.get("/notifications/settings")
         assert page.status_code == 200
         assert "data-vapid-key=" in page.text
-        await api.notify_accounts(
-            [account["id"]],
-            title="お知らせ",
-            body="本文",
-            url="/inbox",
-            topic="city",
-            source="city",
-        )
+        await _notify(account)
         home = await client.get("/")
         assert "未読1件" in home.text
         assert (await client.get("/notifications/unread")).json() == {"unread": 1}
