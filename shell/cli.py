@@ -336,9 +336,19 @@ def disaster() -> None:
 def disaster_import_jma(paths: tuple[str, ...]) -> None:
     """Import JMA warning XML files (folders: every *.xml in them), oldest report first."""
     from shell.disaster.importer import Outcome, import_paths
+    from shell.disaster.jma import parse_triggers
     from shell.web import live
 
     settings = Settings.from_env()
+    try:
+        parse_triggers(settings.disaster_triggers)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not (len(settings.municipality_code) == 7 and settings.municipality_code.isdigit()):
+        raise click.ClickException(
+            f"MACHI_MUNICIPALITY_CODE must be the 7-digit 市町村等 area code (e.g. 4120600), "
+            f"not {settings.municipality_code!r}"
+        )
 
     async def run() -> Any:
         async with live.standalone(settings):
