@@ -137,6 +137,45 @@ self.addEventListener("message", (event) => {
   );
 });
 
+// Pages that must open offline from their first visit (the resident ID card, /verify) ask to be
+// kept, with the scripts and styles they use: on that first visit this worker did not control
+// them yet, so nothing was cached on the way. It answers "machi:kept" when done.
+self.addEventListener("message", (event) => {
+  if (!event.data || event.data.type !== "machi:keep" || !Array.isArray(event.data.urls)) {
+    return;
+  }
+  const urls = event.data.urls
+    .map((value) => {
+      try {
+        return new URL(value, self.location.origin);
+      } catch (error) {
+        return null;
+      }
+    })
+    .filter((url) => url && url.origin === self.location.origin && !NEVER_CACHE.has(url.pathname))
+    .map((url) => url.href);
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await Promise.all(
+        urls.map(async (url) => {
+          try {
+            const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+            if (cacheable(response)) {
+              await cache.put(url, response);
+            }
+          } catch (error) {
+            // offline or refused: the page simply is not kept this time
+          }
+        })
+      );
+      if (event.source) {
+        event.source.postMessage({ type: "machi:kept", urls });
+      }
+    })()
+  );
+});
+
 // Web Push: the payload is JSON {title, body, url}; a missing or broken payload still shows
 // something, because a push that shows nothing is penalised by browsers.
 function sameOriginUrl(value) {

@@ -11,6 +11,11 @@ from pathlib import Path
 from playwright.async_api import Locator, Page, expect
 
 
+async def wait_until_kept(page: Page) -> None:
+    """Wait until the service worker has kept this page and its assets for offline use."""
+    await expect(page.locator("html")).to_have_attribute("data-kept", "1", timeout=30_000)
+
+
 class IdCardPage:
     path = "/id"
 
