@@ -21,6 +21,8 @@ ROLES: dict[str, str] = {
     "merchant_admin": lazy("加盟店管理担当"),
     "wallet_officer": lazy("地域通貨・会計担当"),
     "disaster_officer": lazy("防災担当"),
+    # the garbage calendar mini-app (miniapps/garbage): schedules, dictionary, large items
+    "sanitation": lazy("清掃担当"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.
