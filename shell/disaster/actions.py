@@ -46,14 +46,18 @@ def transaction() -> Any:
 
 
 async def _broadcast(
-    title: str, body: str, urgency: str, params: dict[str, object] | None = None
+    title: str,
+    body: str,
+    urgency: str,
+    params: dict[str, object] | None = None,
+    url: str = "/disaster",
 ) -> None:
     try:
         await notifications.notify_accounts(
             await queries.all_account_ids(),
             title=title,
             body=body,
-            url="/disaster",
+            url=url,
             topic="disaster",
             source=queries.SOURCE,
             urgency=urgency,
@@ -161,6 +165,7 @@ async def start_check(title: str, *, actor: int, ip: str = "") -> int:
         lazy("無事かどうか、アプリから2回のタップで答えてください。"),
         "high",
         {"title": title},
+        url=f"/disaster/checks/{check_id}",  # a tap on the notification, a tap on the answer
     )
     return check_id
 

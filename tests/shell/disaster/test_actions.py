@@ -86,6 +86,9 @@ async def test_one_answer_per_resident_updated_in_place_keeping_the_first_time(
 
     hanako = await resident()
     check_id = await actions.start_check("7月10日 大雨", actor=hanako)
+    told = await Message.select().where(Message.source == queries.SOURCE).first()
+    assert told["url"] == f"/disaster/checks/{check_id}"
+    assert told["urgency"] == "high"
     async with live.subscription([f"disaster.check.{check_id}"], plugin=channels) as answers:
         await actions.answer(check_id, hanako, status="need_help", keep_details=True)
         assert (await next_event(answers)).event == "safety-answer"
