@@ -106,7 +106,8 @@
   // Signing out: the service worker forgets the pages it kept, so the next person sees none.
   document.addEventListener("submit", function (event) {
     var action = event.target.getAttribute && event.target.getAttribute("action");
-    if ((action === "/signout" || action === "/account/signout-everywhere") &&
+    // (/id/lost: a resident reporting a lost phone is signed out everywhere too)
+    if ((action === "/signout" || action === "/account/signout-everywhere" || action === "/id/lost") &&
         navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: "machi:forget-pages" });
     }
