@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -162,3 +163,40 @@ def area_config(app_name: str, *, depends_on: tuple[str, ...] = ()) -> Any:
         migration_dependencies=[f"shell.{area}.piccolo_app" for area in depends_on],
         commands=[],
     )
+
+
+def index_migration(
+    app_name: str, migration_id: str, description: str, indexes: dict[str, str]
+) -> Callable[[], Awaitable[Any]]:
+    """The ``forwards`` of a migration that only creates indexes: ``{name: "[UNIQUE ]t (cols)"}``.
+
+    Unique indexes over several columns are how this project makes such columns unique: SQLite
+    cannot ``ALTER TABLE ADD CONSTRAINT``. Such a migration stands alone because Piccolo runs a
+    migration's raw statements before it creates that migration's tables.
+    """
+    from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+    from piccolo.engine import engine_finder
+
+    async def create() -> None:
+        engine = engine_finder()
+        assert engine is not None
+        for name, target in indexes.items():
+            unique = target.startswith("UNIQUE ")
+            on = target.removeprefix("UNIQUE ")
+            await engine.run_ddl(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON {on}")
+
+    async def drop() -> None:
+        engine = engine_finder()
+        assert engine is not None
+        for name in indexes:
+            await engine.run_ddl(f"DROP INDEX {name}")
+
+    async def forwards() -> Any:
+        manager = MigrationManager(
+            migration_id=migration_id, app_name=app_name, description=description
+        )
+        manager.add_raw(create)
+        manager.add_raw_backwards(drop)
+        return manager
+
+    return forwards
