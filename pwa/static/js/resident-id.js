@@ -194,6 +194,23 @@
     input.addEventListener("change", () => show().catch(() => (status.textContent = messages.failed)))
   );
 
+  // Keep the screen on while the QR is shown (a dimmed screen is hard to scan); best effort.
+  async function keepScreenOn() {
+    try {
+      if ("wakeLock" in navigator && document.visibilityState === "visible") {
+        await navigator.wakeLock.request("screen");
+      }
+    } catch (error) {
+      // not allowed here (battery saver, no user gesture yet): the QR still works
+    }
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (stored && document.visibilityState === "visible") {
+      keepScreenOn();
+      show().catch(() => undefined); // a fresh proof after coming back to the app
+    }
+  });
+
   (async () => {
     try {
       stored = await credential();
@@ -207,5 +224,6 @@
       return;
     }
     await show();
+    keepScreenOn();
   })().catch(() => (status.textContent = messages.failed));
 })();
