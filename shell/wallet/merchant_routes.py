@@ -84,6 +84,7 @@ class MerchantConsole(Controller):
                 "balance": await queries.merchant_balance(shop["id"]), "key": new_key(),
                 "today": dt.datetime.now(TOKYO).date().isoformat(),
                 "categories": category_names(), "refund_error": "", "refund_for": None,
+                "charge_error": "", "charged": 0,
                 **extra}  # fmt: skip
 
     @get("/{shop_id:int}/qr.svg", media_type="image/svg+xml")
@@ -121,6 +122,26 @@ class MerchantConsole(Controller):
         if payment and payment["payer"]:
             await receipts.refund(payment["payer"], receipt, shop["name"])
         return render(request, "wallet/shop.html", await self._context(shop), block="incoming")
+
+    @post("/{shop_id:int}/charge", status_code=200)
+    async def charge(
+        self, request: Request[Any, Any, Any], shop_id: FromPath[int], data: FormData
+    ) -> Response[str]:
+        """The resident shows a one-time code; the shop scans or types it and the amount."""
+        shop = await self._shop(request, shop_id)
+        try:
+            receipt = await actions.charge_one_time_code(
+                data.get("code", "").strip(), shop_id, parse_amount(data.get("amount", "")),
+                key=data.get("key", ""),
+            )  # fmt: skip
+        except Refused as exc:
+            context = await self._context(shop, charge_error=refusal(exc.reason))
+            return render(request, "wallet/shop.html", context, status_code=400)
+        payment = await queries.payment(receipt.transaction_id)
+        if payment and payment["payer"]:
+            await receipts.payment(payment["payer"], receipt, shop["name"])
+        context = await self._context(shop, charged=receipt.amount)
+        return render(request, "wallet/shop.html", context)
 
     @get("/{shop_id:int}/settlement.csv")
     async def settlement(

@@ -184,19 +184,24 @@ async def circulation() -> dict[str, Any]:
     payments = await LedgerTransaction.select(
         LedgerTransaction.amount, LedgerTransaction.kind, LedgerTransaction.created_at,
         LedgerTransaction.merchant.category.as_alias("category"),
+        LedgerTransaction.merchant.district.name.as_alias("district"),
     ).where(LedgerTransaction.kind.is_in(["payment", "refund"]))  # fmt: skip
     by_category: dict[str, int] = {}
     by_day: dict[str, int] = {}
+    by_district: dict[str, int] = {}
     for row in payments:
         sign = 1 if row["kind"] == "payment" else -1
         category = row["category"] or "-"
         by_category[category] = by_category.get(category, 0) + sign * row["amount"]
+        district = row["district"] or "-"
+        by_district[district] = by_district.get(district, 0) + sign * row["amount"]
         day = _aware(row["created_at"]).astimezone(TOKYO).date().isoformat()  # type: ignore[union-attr]
         by_day[day] = by_day.get(day, 0) + sign * row["amount"]
     return {
         "totals": totals,
         "by_category": dict(sorted(by_category.items())),
         "by_day": dict(sorted(by_day.items())),
+        "by_district": dict(sorted(by_district.items())),
     }
 
 

@@ -125,4 +125,6 @@ class StaffWallet(Controller):
             writer.writerow(["payments_by_category", key, amount])
         for key, amount in figures["by_day"].items():
             writer.writerow(["payments_by_day", key, amount])
+        for key, amount in figures["by_district"].items():
+            writer.writerow(["payments_by_district", key, amount])
         return csv_response(out.getvalue(), "wallet-circulation.csv")

@@ -218,3 +218,20 @@ async def test_verify_names_a_tampered_balance_and_a_tampered_entry(
     found = await verify.problems()
     assert any(f"account cash:{payer}: cached balance 705" in p for p in found), found
     assert any("the ledger sums to -1 yen" in p for p in found), found
+
+
+async def test_circulation_by_category_district_and_day_nets_refunds(
+    db: Any, resident: Resident, merchant: int, districts: list[dict[str, Any]]
+) -> None:
+    from shell.wallet.tables import Merchant
+
+    await Merchant.update({Merchant.district: districts[1]["id"]}).where(Merchant.id == merchant)
+    payer = await resident()
+    await top_up(payer, 1000)
+    paid = await actions.pay_merchant(payer, merchant, 700, key="p")
+    await actions.refund(paid.transaction_id, 200, merchant_id=merchant, key="r")
+    figures = await queries.circulation()
+    assert figures["totals"] == {"cash": 500, "points": 0, "merchant": 500}
+    assert figures["by_category"] == {"food": 500}
+    assert figures["by_district"] == {districts[1]["name"]: 500}
+    assert list(figures["by_day"].values()) == [500]

@@ -222,3 +222,22 @@ async def test_above_the_threshold_a_payment_needs_the_payers_own_passkey(app, d
         )
         assert paid.status_code == 200, paid.text
         assert await queries.balances(me["id"]) == {"cash": 38000, "points": 0}
+
+
+async def test_the_shop_takes_a_one_time_code_once(app, districts) -> None:
+    async with person(app, "店主 一郎") as (shop_client, owner), person(app, "武雄 花子") as (
+        _, me,
+    ):  # fmt: skip
+        shop_id = await actions.register_merchant(name="八百屋", category="food", owner=owner["id"])
+        await actions.set_merchant_status(shop_id, "approved")
+        row = await actions.start_top_up(me["id"], 1000, key="t")
+        await actions.credit_top_up(row["reference"], gateway_ref="g", succeeded=True)
+        code = await actions.issue_one_time_code(me["id"])
+        url = f"/wallet/shop/{shop_id}/charge"
+        done = await shop_client.post(url, **form(shop_client, code=code, amount="300", key="c1"))
+        assert done.status_code == 200
+        assert "300を受け取りました" in done.text.replace("￥", "").replace("¥", "")
+        again = await shop_client.post(url, **form(shop_client, code=code, amount="300", key="c2"))
+        assert again.status_code == 400
+        assert "すでに使われています" in again.text
+        assert await queries.balances(me["id"]) == {"cash": 700, "points": 0}
