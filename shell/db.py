@@ -140,13 +140,35 @@ class MigrationError(Exception):
     """Applying the migrations failed; the message is Piccolo's."""
 
 
+# pg_advisory_lock key held while migrating: app servers starting together take turns.
+MIGRATION_LOCK = 0x6D61636869  # "machi"
+
+
 async def migrate() -> None:
-    """Apply every pending migration of every area to the bound engine."""
+    """Apply every pending migration of every area to the bound engine.
+
+    On PostgreSQL, several app servers (or a migration job and a server) may start at once: a
+    session advisory lock lets one migrate while the others wait, then find nothing to do.
+    """
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards(app_name="all", migration_id="all", fake=False)
-    if not result.success:
-        raise MigrationError(result.message)
+    async def forwards() -> None:
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        if not result.success:
+            raise MigrationError(result.message)
+
+    engine = current()
+    if not isinstance(engine, PostgresEngine):
+        await forwards()
+        return
+    import asyncpg
+
+    holder = await asyncpg.connect(engine.config["dsn"])
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        await forwards()
+    finally:
+        await holder.close()  # ends the session, which releases the lock
 
 
 def area_config(app_name: str, *, depends_on: tuple[str, ...] = ()) -> Any:
