@@ -4,14 +4,20 @@ as "aged 65 or over", checked by a verifier whose network is off."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import sqlite3
+import time
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.async_api import Browser, Page, expect
 
 from e2e.axe import check_axe
 from e2e.pages.identity import Resident, demo_code, recover, sign_up
 from e2e.pages.resident_id import CounterScanner, IdCardPage, VerifierPage, wait_until_kept
 from e2e.pages.webauthn import add_virtual_authenticator
+from shell.resident_id import sdjwt
 
 # Makes WebCrypto refuse Ed25519, as browsers before 2025 did.
 NO_WEBCRYPTO_ED25519 = """
@@ -140,3 +146,53 @@ async def test_counter_verification_then_offline_check_of_aged_65(
     finally:
         for context in contexts:
             await context.close()
+
+
+def _city_key(server) -> tuple[str, Ed25519PrivateKey, set[int]]:
+    """The signing key the e2e server published (read from its database), and used indexes."""
+    with contextlib.closing(sqlite3.connect(server.data_dir / "machi.sqlite3")) as db:
+        kid, seed = db.execute(
+            "SELECT kid, private_key FROM miniapp_host_signing_key"
+            " WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        used = {row[0] for row in db.execute("SELECT status_idx FROM resident_id_credential")}
+    return kid, Ed25519PrivateKey.from_private_bytes(bytes(seed)), used
+
+
+async def test_verifier_page_refuses_every_tampering_case(page: Page, server) -> None:
+    """The browser's verifier applies the rules of shell/resident_id/sdjwt.py."""
+    verifier = await VerifierPage(page).open()
+    await expect(verifier.sync).to_contain_text("時点")  # keys and list fetched
+    kid, city, used = _city_key(server)
+    idx = next(i for i in range(1, 1 << 17) if i not in used)
+    device = ec.generate_private_key(ec.SECP256R1())
+    now = int(time.time())
+
+    def credential(*, key=city, key_id=kid, issuer=server.base_url, iat=now, lifetime=3600):
+        return sdjwt.issue(
+            key=key, kid=key_id, issuer=issuer,
+            disclosable={"age_over_65": True, "resident_of": "武雄市"},
+            holder_jwk=sdjwt.public_jwk_p256(device.public_key()), status_idx=idx,
+            status_uri=server.base_url + "/resident-id/status", lifetime_seconds=lifetime, now=iat,
+        )  # fmt: skip
+
+    def shown(sd_jwt, *, holder=device, at=None):
+        return sdjwt.present(sd_jwt, ["age_over_65"], holder, now=at or int(time.time()))
+
+    await verifier.check_text(shown(credential()))
+    await expect(verifier.result).to_have_attribute("data-outcome", "ok")
+    cases = [
+        (shown(credential(), at=int(time.time()) - 120), "古いQRコード"),
+        (shown(credential(iat=now - 7200, lifetime=3600)), "有効期限が切れています"),
+        (
+            shown(credential(issuer="https://saga.example")),
+            "この市が発行した市民証ではありません。",
+        ),
+        (shown(credential(), holder=ec.generate_private_key(ec.SECP256R1())), "持ち主の端末"),
+        (shown(credential(key=Ed25519PrivateKey.generate())), "別の発行元"),
+        (shown(credential(key_id="another-city")), "鍵が違います"),
+    ]
+    for text, message in cases:
+        await verifier.check_text(text)
+        await expect(verifier.result).to_have_attribute("data-outcome", "bad")
+        await expect(verifier.result).to_contain_text(message)
