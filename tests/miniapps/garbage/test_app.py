@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -321,3 +322,45 @@ async def test_large_item_reminder_the_evening_before_once(saga, platform):
     assert note["resident"] == "subject-l"
     assert booked["number"] in note["body"]
     assert note["url"] == "/large"
+
+
+async def test_staff_imports_uploaded_5374_files_and_a_bad_file_changes_nothing(
+    saga, web, shell, saga_folder
+):
+    staff = token(shell, "staff-1", roles=["sanitation"])
+    files = [
+        ("files", (path.name, path.read_bytes(), "text/csv"))
+        for path in sorted(saga_folder.glob("*.csv"))
+    ]
+    broken = [
+        (name, (fname, data.replace("水1 水3".encode(), "水1 水9".encode()), kind))
+        if fname == "area_days.csv" else (name, (fname, data, kind))
+        for name, (fname, data, kind) in files
+    ]  # fmt: skip
+    async with miniapp_client(web, staff, htmx=True) as client:
+        refused = await client.post("/staff/import", files=broken)
+        assert refused.status_code == 422
+        assert "area_days.csv row 2, column 7 (ペットボトル): '水1 水9'" in html.unescape(
+            refused.text
+        )
+        assert await tables.GarbageRule.count() == 2512
+        done = await client.post("/staff/import", files=files)
+        assert done.status_code == 200
+        assert "取り込みました: 地区 314、品目 270" in done.text
+
+
+async def test_the_district_suggests_an_area(saga, web, shell):
+    claims = {"profile.district": "今宿町"}
+    signed = shell.token("garbage", scopes=["profile.district"], claims=claims)
+    async with miniapp_client(web, signed, htmx=True) as client:
+        page = await client.get("/")
+    assert "あなたの地区" in page.text
+    assert re.search(r'data-testid="garbage-area-option">今宿町', page.text)
+
+
+async def test_boot_page_loads_the_app_script(web):
+    async with miniapp_client(web, headers={"Sec-Fetch-Dest": "iframe"}) as anonymous:
+        boot = await anonymous.get("/calendar")
+    assert boot.status_code == 200
+    assert '<script src="/static/garbage/app.js" defer></script>' in boot.text
+    assert "今宿町" not in boot.text
