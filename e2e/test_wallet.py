@@ -89,3 +89,43 @@ async def test_top_up_pay_by_scanning_and_a_partial_refund_seen_live(
         await expect(page.get_by_test_id("wallet-history")).to_contain_text("返金")
     finally:
         await resident_context.close()
+
+
+async def test_the_city_approves_a_shop_and_gives_points_that_the_resident_sees(
+    context,
+    server,  # type: ignore[no-untyped-def]
+) -> None:
+    staff_page = await context.new_page()
+    _cdp_staff, _ = await add_virtual_authenticator(staff_page)
+    await recover(staff_page, demo_code(server.data_dir, "finance"))
+    await staff_page.goto("/staff")
+    await staff_page.get_by_test_id("staff-wallet").click()
+    await expect(staff_page.get_by_role("heading", level=1)).to_have_text("地域通貨の管理")
+    await check_axe(staff_page)
+    pending = staff_page.get_by_role("listitem").filter(has_text="御船山カフェ")
+    await pending.get_by_role("button", name="承認する").click()
+    await expect(
+        staff_page.get_by_role("listitem").filter(has_text="御船山カフェ")
+    ).to_contain_text("承認済み")
+    await staff_page.get_by_label("キャンペーン名").fill("子育て応援ポイント")
+    await staff_page.get_by_label("1人あたりのポイント（円）").fill("2000")
+    await staff_page.get_by_label("有効期限（この日まで使えます）").fill("2099-03-31")
+    await staff_page.get_by_role("button", name="キャンペーンを作る").click()
+    await staff_page.get_by_role("button", name="配布する").click()
+    await expect(staff_page.get_by_test_id("staff-wallet-message")).to_contain_text("ポイント")
+    await check_axe(staff_page)
+
+    resident_page = await context.browser.new_context(base_url=server.base_url, **PHONE)
+    try:
+        page = await resident_page.new_page()
+        _cdp, _ = await add_virtual_authenticator(page)
+        await sign_up(page, Resident(name="嬉野 四郎", kana="うれしの しろう"))
+        # Residents who signed up after the campaign was issued get nothing from it.
+        wallet = WalletPage(page)
+        await wallet.open()
+        await expect(page.get_by_test_id("wallet-points")).to_contain_text("0")
+        await page.goto("/wallet/code")
+        await expect(page.get_by_test_id("one-time-code")).to_contain_text("otc_")
+        await check_axe(page)
+    finally:
+        await resident_page.close()

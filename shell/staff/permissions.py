@@ -19,7 +19,7 @@ ROLES: dict[str, str] = {
     "facility_manager": lazy("施設管理担当"),
     "school_staff": lazy("学校・保育所職員"),
     "merchant_admin": lazy("加盟店管理担当"),
-    "wallet_officer": lazy("地域通貨・会計担当"),
+    "finance": lazy("地域通貨・会計担当"),
     "disaster_officer": lazy("防災担当"),
     # the garbage calendar mini-app (miniapps/garbage): schedules, dictionary, large items
     "sanitation": lazy("清掃担当"),
@@ -34,9 +34,9 @@ ABILITIES: dict[str, frozenset[str]] = {
     "recovery.issue": frozenset({"admin", "counter"}),
     "apps.review": frozenset({"admin", "reviewer"}),
     # wallet (issue 5)
-    "wallet.merchants": frozenset({"admin", "merchant_admin", "wallet_officer"}),
-    "wallet.campaigns": frozenset({"admin", "wallet_officer"}),
-    "wallet.figures": frozenset({"admin", "wallet_officer", "merchant_admin"}),
+    "wallet.merchants": frozenset({"admin", "merchant_admin", "finance"}),
+    "wallet.campaigns": frozenset({"admin", "finance"}),
+    "wallet.figures": frozenset({"admin", "finance", "merchant_admin"}),
     "notifications.send": frozenset({"admin", "notifier"}),
     "kpis.read": frozenset({"admin", "reviewer", "notifier"}),
     "notifications.approve": frozenset({"admin", "notifier"}),

@@ -49,6 +49,7 @@ class StaffConsole(Controller):
                 "notifications.send",
                 "kpis.read",
                 "resident_id.verify",
+                "wallet.figures",  # wallet (issue 5)
             )
         }
         return render(request, "staff/console.html", {"abilities": abilities, "all_roles": ROLES})

@@ -5,9 +5,9 @@ import pytest
 from shell.staff.permissions import can
 
 TABLE = [
-    ({"wallet_officer"}, "wallet.campaigns", True),
-    ({"wallet_officer"}, "wallet.merchants", True),
-    ({"wallet_officer"}, "wallet.figures", True),
+    ({"finance"}, "wallet.campaigns", True),
+    ({"finance"}, "wallet.merchants", True),
+    ({"finance"}, "wallet.figures", True),
     ({"merchant_admin"}, "wallet.merchants", True),
     ({"merchant_admin"}, "wallet.campaigns", False),
     ({"merchant_admin"}, "wallet.figures", True),

@@ -158,7 +158,7 @@ async def test_bad_qr_codes_are_refused_with_a_clear_message(app, districts) -> 
 
 async def test_staff_approve_a_merchant_and_issue_a_campaign_once(app, districts) -> None:
     async with person(app, "職員 一郎") as (staff, officer), person(app, "店主") as (_, owner):
-        await grant_role(officer["id"], "wallet_officer", by=None)
+        await grant_role(officer["id"], "finance", by=None)
         shop_id = await actions.register_merchant(
             name="新しい店", category="retail", owner=owner["id"]
         )
