@@ -285,7 +285,7 @@ def keys() -> None:
 
 @keys.command("rotate")
 def keys_rotate() -> None:
-    """Sign new tokens with a fresh key; the old one stays published for a day."""
+    """Sign new tokens with a fresh key; the old one stays published for 31 days."""
     from shell.miniapp_host import keys as token_keys
 
     click.echo(f"now signing with {_with_db(token_keys.rotate).kid}")

@@ -1,7 +1,8 @@
 """The city's launch-token keys: Ed25519, kept in the database, published as a JWKS.
 
 Signing uses the newest active key. Rotation adds a key and retires the old one, which stays in
-the JWKS for a day so that verifiers holding a cached copy keep accepting tokens already issued.
+the JWKS for 31 days: launch tokens live minutes, but the digital resident ID's credentials, signed
+with the same key, live 30 days, and verifiers must keep accepting those already issued.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from webauthn.helpers import bytes_to_base64url
 
 from shell.miniapp_host.tables import SigningKey
 
-RETIRED_KEYS_PUBLISHED_FOR = dt.timedelta(days=1)
+RETIRED_KEYS_PUBLISHED_FOR = dt.timedelta(days=31)  # the longest credential signed: 30 days
 CACHE_SECONDS = 60.0
 
 

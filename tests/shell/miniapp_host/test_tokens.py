@@ -83,3 +83,20 @@ async def test_jwks_publishes_no_private_material(db):
     await _mint()
     for jwk in (await keys.jwks())["keys"]:
         assert set(jwk) == {"kty", "crv", "x", "kid", "use", "alg"}
+
+
+async def test_a_retired_key_stays_published_as_long_as_a_resident_id_credential_lives(db):
+    from shell.miniapp_host.tables import SigningKey
+    from shell.resident_id.actions import CREDENTIAL_DAYS
+
+    old_token, _ = await _mint()
+    old_kid = jwt.get_unverified_header(old_token)["kid"]
+    await keys.rotate()
+    keys.forget_cached_key()
+    month_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=CREDENTIAL_DAYS)
+    await SigningKey.update({SigningKey.retired_at: month_ago}).where(SigningKey.kid == old_kid)
+    assert old_kid in {k["kid"] for k in (await keys.jwks())["keys"]}
+    await SigningKey.update({SigningKey.retired_at: month_ago - dt.timedelta(days=2)}).where(
+        SigningKey.kid == old_kid
+    )
+    assert old_kid not in {k["kid"] for k in (await keys.jwks())["keys"]}
