@@ -4,6 +4,8 @@ receipts and webhooks are sent by the caller after the transaction commits."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from typing import Any
 
@@ -375,6 +377,44 @@ async def set_merchant_status(merchant_id: int, status: str) -> None:
     )
     if not changed:
         raise Refused("merchant_unknown")
+
+
+def staff_invite(secret: str, merchant_id: int, *, hours: int = 24) -> str:
+    """A code the owner gives a staff member to join the shop's console (valid ``hours``)."""
+    expires = int((now() + dt.timedelta(hours=hours)).timestamp())
+    body = f"{merchant_id}.{expires}"
+    mac = hmac.new(secret.encode(), f"shop-invite:{body}".encode(), hashlib.sha256).hexdigest()
+    return f"{body}.{mac[:24]}"
+
+
+async def join_shop(secret: str, code: str, account_id: int) -> int:
+    """Add ``account_id`` to the shop as staff (they can take payments, not refund)."""
+    try:
+        merchant_text, expires_text, mac = code.strip().split(".")
+        merchant_id, expires = int(merchant_text), int(expires_text)
+    except ValueError:
+        raise Refused("invite") from None
+    body = f"{merchant_id}.{expires}"
+    expected = hmac.new(secret.encode(), f"shop-invite:{body}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, expected[:24]) or expires < now().timestamp():
+        raise Refused("invite")
+    async with ledger.transaction():
+        if not await MerchantMember.exists().where(
+            (MerchantMember.merchant == merchant_id) & (MerchantMember.account == account_id)
+        ):
+            await MerchantMember.insert(
+                MerchantMember(merchant=merchant_id, account=account_id, role="staff")
+            )
+    return merchant_id
+
+
+async def remove_staff(merchant_id: int, account_id: int) -> None:
+    """The owner removes a staff member (owners cannot be removed here)."""
+    await MerchantMember.delete().where(
+        (MerchantMember.merchant == merchant_id)
+        & (MerchantMember.account == account_id)
+        & (MerchantMember.role == "staff")
+    )
 
 
 # --- the city --------------------------------------------------------------------------------

@@ -64,6 +64,34 @@ class MerchantConsole(Controller):
             return render(request, "wallet/shop_new.html", context, status_code=400)
         return Redirect(f"/wallet/shop/{shop_id}", status_code=303)
 
+    @get("/join")
+    async def join_page(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return render(request, "wallet/shop_join.html", {"error": ""})
+
+    @post("/join", status_code=303)
+    async def join(self, request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
+        try:
+            shop_id = await actions.join_shop(
+                request.app.state.secret, data.get("code", ""), request.state.account["id"]
+            )
+        except Refused as exc:
+            context = {"error": refusal(exc.reason)}
+            return render(request, "wallet/shop_join.html", context, status_code=400)
+        return Redirect(f"/wallet/shop/{shop_id}", status_code=303)
+
+    @post("/{shop_id:int}/staff", status_code=200)
+    async def staff(
+        self, request: Request[Any, Any, Any], shop_id: FromPath[int], data: FormData
+    ) -> Response[str]:
+        """The owner makes an invite code, or removes a staff member."""
+        shop = await self._shop(request, shop_id, refund=True)
+        invite = ""
+        if data.get("remove", "").isdigit():
+            await actions.remove_staff(shop_id, int(data["remove"]))
+        else:
+            invite = actions.staff_invite(request.app.state.secret, shop_id)
+        return render(request, "wallet/shop.html", await self._context(shop, invite=invite))
+
     @get("/{shop_id:int}")
     async def console(
         self, request: Request[Any, Any, Any], shop_id: FromPath[int]
@@ -84,7 +112,8 @@ class MerchantConsole(Controller):
                 "balance": await queries.merchant_balance(shop["id"]), "key": new_key(),
                 "today": dt.datetime.now(TOKYO).date().isoformat(),
                 "categories": category_names(), "refund_error": "", "refund_for": None,
-                "charge_error": "", "charged": 0,
+                "charge_error": "", "charged": 0, "invite": "",
+                "members": await queries.members(shop["id"]) if shop["role"] == "owner" else [],
                 **extra}  # fmt: skip
 
     @get("/{shop_id:int}/qr.svg", media_type="image/svg+xml")

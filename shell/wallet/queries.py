@@ -213,3 +213,15 @@ async def payment(payment_id: int) -> dict[str, Any] | None:
         )
         .first()
     )
+
+
+async def members(merchant_id: int) -> list[dict[str, Any]]:
+    return (
+        await MerchantMember.select(  # type: ignore[no-any-return]
+            MerchantMember.account,
+            MerchantMember.role,
+            MerchantMember.account.name.as_alias("name"),
+        )
+        .where(MerchantMember.merchant == merchant_id)
+        .order_by(MerchantMember.id)
+    )

@@ -241,3 +241,37 @@ async def test_the_shop_takes_a_one_time_code_once(app, districts) -> None:
         assert again.status_code == 400
         assert "すでに使われています" in again.text
         assert await queries.balances(me["id"]) == {"cash": 700, "points": 0}
+
+
+async def test_staff_join_with_the_owners_invite_take_payments_but_cannot_refund(
+    app, districts
+) -> None:
+    async with person(app, "店主 一郎") as (owner_client, owner), person(app, "店員 二郎") as (
+        clerk, _,
+    ), person(app, "武雄 花子") as (_, me):  # fmt: skip
+        shop_id = await actions.register_merchant(name="八百屋", category="food", owner=owner["id"])
+        await actions.set_merchant_status(shop_id, "approved")
+        assert (await clerk.get(f"/wallet/shop/{shop_id}")).status_code == 404
+        bad = await clerk.post("/wallet/shop/join", **form(clerk, code=f"{shop_id}.9999999999.x"))
+        assert bad.status_code == 400
+        page = await owner_client.post(f"/wallet/shop/{shop_id}/staff", **form(owner_client))
+        invite = re.search(r'data-testid="staff-invite">([^<]+)<', page.text)[1]
+        joined = await clerk.post("/wallet/shop/join", **form(clerk, code=invite))
+        assert joined.status_code == 303
+        assert (await clerk.get(f"/wallet/shop/{shop_id}")).status_code == 200
+        row = await actions.start_top_up(me["id"], 1000, key="t")
+        await actions.credit_top_up(row["reference"], gateway_ref="g", succeeded=True)
+        code = await actions.issue_one_time_code(me["id"])
+        url = f"/wallet/shop/{shop_id}/charge"
+        assert (
+            await clerk.post(url, **form(clerk, code=code, amount="400", key="c"))
+        ).status_code == 200
+        payment = (
+            await LedgerTransaction.select().where(LedgerTransaction.kind == "payment").first()
+        )
+        refund = await clerk.post(
+            f"/wallet/shop/{shop_id}/refund",
+            **form(clerk, payment=str(payment["id"]), amount="400", key="r"),
+        )
+        assert refund.status_code == 403
+        assert await queries.balances(me["id"]) == {"cash": 600, "points": 0}
