@@ -123,12 +123,15 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await jobs.start(settings.redis_url, consume=True)
-        click.echo("Machi job worker: consuming machi:jobs:urgent and machi:jobs:routine")
-        try:
-            await stop.wait()
-        finally:
-            await jobs.stop()
+        from shell.web import live
+
+        async with live.standalone(settings):  # jobs' live events reach every web worker's pages
+            await jobs.start(settings.redis_url, consume=True)
+            click.echo("Machi job worker: consuming machi:jobs:urgent and machi:jobs:routine")
+            try:
+                await stop.wait()
+            finally:
+                await jobs.stop()
             from shell.notifications import runtime
 
             await runtime.close()

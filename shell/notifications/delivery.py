@@ -21,6 +21,7 @@ from shell.identity.tables import Account
 from shell.notifications import runtime
 from shell.notifications.tables import InboxItem, Message, PushSubscription
 from shell.notifications.webpush import Sender
+from shell.web import live
 from shell.web.i18n import DEFAULT
 
 CHUNK = 500
@@ -32,8 +33,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Open pages of this many recipients at most are told live that their inbox changed; a larger
+# broadcast would make every page fetch its badge at once (a disaster banner has its own event).
+LIVE_BADGE_LIMIT = 500
+
+
 async def fill_inboxes(message_id: int, account_ids: Sequence[int]) -> None:
-    """One inbox copy per resident; a second run for the same message adds nothing."""
+    """One inbox copy per resident; a second run for the same message adds nothing.
+    Then each recipient's open pages update their unread badge (small audiences only)."""
     engine = engine_finder()
     assert engine is not None
     now = _now()
@@ -51,6 +58,9 @@ async def fill_inboxes(message_id: int, account_ids: Sequence[int]) -> None:
                 *([now] * len(chunk)),
             )
         )
+    if len(unique) <= LIVE_BADGE_LIMIT:
+        for account_id in unique:
+            await live.publish(f"account.{account_id}", "inbox")
 
 
 def _raw(sql: str, *args: Any) -> Any:

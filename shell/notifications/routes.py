@@ -91,6 +91,12 @@ class Inbox(Controller):
     async def unread(self, request: Request[Any, Any, Any]) -> dict[str, int]:
         return {"unread": await queries.unread_count(_account_id(request))}
 
+    @get("/notifications/badge")
+    async def badge(self, request: Request[Any, Any, Any]) -> Response[str]:
+        """The menu's unread badge alone, which open pages fetch again when a notice arrives."""
+        unread = await queries.unread_count(_account_id(request))
+        return render(request, "notifications/_badge.html", {"unread": unread})
+
     @get("/notifications/settings", name="notification_settings")
     async def settings_page(self, request: Request[Any, Any, Any]) -> Response[str]:
         return await self._settings(request)

@@ -12,11 +12,16 @@
   });
 
   // The app icon's badge shows the unread notifications, where the Badging API exists.
-  document.addEventListener("DOMContentLoaded", function () {
+  // The menu's badge is fetched again when a notice arrives (live.js): follow it then too.
+  function updateAppBadge() {
     var badge = document.querySelector("[data-unread]");
     if (!badge || !("setAppBadge" in navigator)) { return; }
     var unread = parseInt(badge.dataset.unread, 10) || 0;
     (unread ? navigator.setAppBadge(unread) : navigator.clearAppBadge()).catch(function () {});
+  }
+  document.addEventListener("DOMContentLoaded", updateAppBadge);
+  document.addEventListener("live:refreshed", function (event) {
+    if (event.detail && event.detail.id === "unread-badge") { updateAppBadge(); }
   });
 
   // A refusal the page cannot show in place (403, 500, no network): say so, visibly.

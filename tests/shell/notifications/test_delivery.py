@@ -160,3 +160,25 @@ async def test_the_settings_page_and_the_unread_badge(app, push, districts):
         assert (await client.get("/notifications/unread")).json() == {"unread": 1}
         await client.post("/inbox/read-all", headers=csrf_headers(client))
         assert (await client.get("/notifications/unread")).json() == {"unread": 0}
+
+
+async def test_open_pages_of_the_recipients_hear_that_their_inbox_changed(app, districts):
+    import asyncio
+
+    from litestar.channels import ChannelsPlugin
+
+    from shell.web import live
+
+    plugin = app.plugins.get(ChannelsPlugin)
+    async with resident(app) as (client, account), plugin:
+        async with (
+            live.subscription([f"account.{account['id']}"], plugin=plugin) as mine,
+            live.subscription([f"account.{account['id'] + 1000}"], plugin=plugin) as other,
+        ):
+            await _notify(account)
+            event = await asyncio.wait_for(mine.get(), 5)
+            assert event.event == "inbox"
+            assert other.empty()
+        badge = await client.get("/notifications/badge")
+        assert 'id="unread-badge"' in badge.text
+        assert "未読1件" in badge.text
