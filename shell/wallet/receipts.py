@@ -26,7 +26,7 @@ async def payment(payer: int, receipt: Receipt, shop: str) -> None:
         return
     await _send(
         payer, lazy("お支払いの控え"),
-        lazy("{shop}で{amount}円を支払いました（ポイント{points}円、残高{cash}円）。"),
+        lazy("%(shop)sで%(amount)s円を支払いました（ポイント%(points)s円、残高%(cash)s円）。"),
         {"shop": shop, "amount": f"{receipt.amount:,}", "points": f"{-receipt.points:,}",
          "cash": f"{-receipt.cash:,}"},
     )  # fmt: skip
@@ -37,7 +37,7 @@ async def refund(payer: int, receipt: Receipt, shop: str) -> None:
         return
     await _send(
         payer, lazy("返金のお知らせ"),
-        lazy("{shop}から{amount}円が返金されました（ポイント{points}円、残高{cash}円）。"),
+        lazy("%(shop)sから%(amount)s円が返金されました（ポイント%(points)s円、残高%(cash)s円）。"),
         {"shop": shop, "amount": f"{receipt.amount:,}", "points": f"{receipt.points:,}",
          "cash": f"{receipt.cash:,}"},
     )  # fmt: skip
@@ -47,6 +47,6 @@ async def top_up(owner: int, receipt: Receipt) -> None:
     if receipt.replayed:
         return
     await _send(
-        owner, lazy("チャージしました"), lazy("{amount}円をチャージしました。"),
+        owner, lazy("チャージしました"), lazy("%(amount)s円をチャージしました。"),
         {"amount": f"{receipt.amount:,}"},
     )  # fmt: skip

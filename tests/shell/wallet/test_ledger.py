@@ -235,3 +235,25 @@ async def test_circulation_by_category_district_and_day_nets_refunds(
     assert figures["by_category"] == {"food": 500}
     assert figures["by_district"] == {districts[1]["name"]: 500}
     assert list(figures["by_day"].values()) == [500]
+
+
+async def test_receipts_reach_the_inbox_in_the_residents_language(
+    db: Any, jobs: Any, resident: Resident, merchant: int
+) -> None:
+    from shell.identity.tables import Account
+    from shell.notifications import queries as inbox
+    from shell.wallet import receipts
+
+    payer = await resident()
+    await Account.update({Account.language: "en"}).where(Account.id == payer)
+    await top_up(payer, 1000)
+    paid = await actions.pay_merchant(payer, merchant, 300, key="p")
+    await receipts.payment(payer, paid, "武雄商店")
+    again = await actions.pay_merchant(payer, merchant, 300, key="p")
+    await receipts.payment(payer, again, "武雄商店")  # a replay sends no second receipt
+    refunded = await actions.refund(paid.transaction_id, 100, merchant_id=merchant, key="r")
+    await receipts.refund(payer, refunded, "武雄商店")
+    items = await inbox.inbox(payer, "en")
+    assert [item["title"] for item in items] == ["Refund", "Payment receipt"]
+    assert "You paid 300 yen at 武雄商店" in items[1]["body"]
+    assert items[1]["url"] == "/wallet"
