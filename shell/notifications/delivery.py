@@ -81,21 +81,42 @@ def _texts_for(message: dict[str, Any], language: str) -> dict[str, str]:
     return texts.get(language) or texts[DEFAULT]
 
 
-async def _claim(message_id: int) -> list[dict[str, Any]]:
-    pending = (
-        await InboxItem.select(InboxItem.id)
-        .where((InboxItem.message == message_id) & (InboxItem.push_state == "pending"))
-        .limit(BATCH)
+# A runner that claimed copies and then died (a killed worker, a restart) leaves them "pushing":
+# after this long another runner takes them over. A push may then go out twice; none is lost.
+STALE_CLAIM = dt.timedelta(minutes=2)
+
+
+def _unpushed(message_id: int | None = None) -> Any:
+    stale = _now() - STALE_CLAIM
+    waiting = (InboxItem.push_state == "pending") | (
+        (InboxItem.push_state == "pushing") & (InboxItem.push_claimed_at < stale)
     )
-    if not pending:
+    return waiting if message_id is None else (InboxItem.message == message_id) & waiting
+
+
+async def _claim(message_id: int) -> list[dict[str, Any]]:
+    """Up to a batch of this message's copies for this runner alone (one UPDATE decides)."""
+    waiting = await InboxItem.select(InboxItem.id).where(_unpushed(message_id)).limit(BATCH)
+    if not waiting:
         return []
     return await (
-        InboxItem.update({InboxItem.push_state: "pushing"})
-        .where(
-            InboxItem.id.is_in([row["id"] for row in pending]) & (InboxItem.push_state == "pending")
-        )
+        InboxItem.update({InboxItem.push_state: "pushing", InboxItem.push_claimed_at: _now()})
+        .where(InboxItem.id.is_in([row["id"] for row in waiting]) & _unpushed(message_id))
         .returning(InboxItem.id, InboxItem.account)
     )
+
+
+async def resume_pushes() -> int:
+    """Start the push again for every message with copies not pushed and not being pushed (a
+    periodic job: after a crash or restart, pushes resume). How many messages it restarted."""
+    rows = (
+        await InboxItem.select(InboxItem.message, InboxItem.message.urgency)
+        .where(_unpushed())
+        .distinct()
+    )
+    for row in rows:
+        await start_push(row["message"], row["message.urgency"])
+    return len(rows)
 
 
 async def _unread(account_ids: list[int]) -> Counter[int]:

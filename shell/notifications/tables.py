@@ -75,8 +75,12 @@ class InboxItem(Table, tablename="notifications_inbox_item"):
 
     message = ForeignKey(Message, on_delete=OnDelete.cascade)  # type: ignore[arg-type]
     account = ForeignKey(Account, on_delete=OnDelete.cascade)  # type: ignore[arg-type]
-    # pending (not pushed yet) | sent (a push service accepted it) | failed | none (no device)
+    # pending (not pushed yet) | pushing | sent (a push service accepted it) | failed
+    # | none (no device)
     push_state = Varchar(length=16, default="pending")
+    # When a push runner claimed this copy ("pushing"); a claim left by a runner that died is
+    # taken over after a while (see delivery.STALE_CLAIM).
+    push_claimed_at = Timestamptz(null=True, default=None)
     delivered_at = Timestamptz(null=True, default=None)  # the device's service worker got it
     opened_at = Timestamptz(null=True, default=None)  # tapped the notification
     read_at = Timestamptz(null=True, default=None)

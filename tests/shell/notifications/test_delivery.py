@@ -182,3 +182,41 @@ async def test_open_pages_of_the_recipients_hear_that_their_inbox_changed(app, d
         badge = await client.get("/notifications/badge")
         assert 'id="unread-badge"' in badge.text
         assert "未読1件" in badge.text
+
+
+async def test_pushes_a_dead_runner_left_unfinished_resume_and_none_is_lost(app, push, districts):
+    import datetime as dt
+
+    from shell.notifications import delivery
+
+    async with (
+        resident(app) as (client, account),
+        resident(app, name="二人目 住民", name_kana="ふたりめ じゅうみん") as (other_client, other),
+    ):
+        devices = [await subscribe(client, push), await subscribe(other_client, push)]
+        # The message reached both inboxes; a runner claimed both copies, pushed nothing, and died.
+        inserted = await Message.insert(
+            Message(
+                kind="system",
+                source="city",
+                topic="city",
+                texts={"ja": {"title": "断水", "body": "本文"}},
+            )
+        ).returning(Message.id)
+        message_id = inserted[0]["id"]
+        await delivery.fill_inboxes(message_id, [account["id"], other["id"]])
+        claimed = await delivery._claim(message_id)
+        assert len(claimed) == 2
+        assert (
+            await delivery.resume_pushes() == 0
+        )  # being pushed, by someone alive as far as we know
+        long_ago = dt.datetime.now(dt.UTC) - delivery.STALE_CLAIM - dt.timedelta(seconds=1)
+        await InboxItem.update({InboxItem.push_claimed_at: long_ago}).where(
+            InboxItem.message == message_id
+        )
+        assert await delivery.resume_pushes() == 1
+        await jobs.drain()
+        assert [len(push.devices[d["id"]].messages) for d in devices] == [1, 1]
+        states = {row["push_state"] for row in await InboxItem.select(InboxItem.push_state)}
+        assert states == {"sent"}
+        assert await delivery.resume_pushes() == 0
