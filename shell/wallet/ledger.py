@@ -19,6 +19,7 @@ such balance is ever negative. Only the outside-world counterparts (:data:`EXTER
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
@@ -109,6 +110,22 @@ def transaction() -> Any:
     return db.transaction()
 
 
+_writer_locks: dict[int, asyncio.Lock] = {}
+
+
+def _writer_lock() -> contextlib.AbstractAsyncContextManager[Any]:
+    """On SQLite, one writer at a time in this process, in arrival order: SQLite allows one
+    writer anyway, and waiting here is fair and prompt where its busy handler sleeps and retries
+    (other processes still meet the busy timeout). PostgreSQL needs no such lock."""
+    if engine().engine_type != "sqlite":
+        return contextlib.nullcontext()
+    loop = id(asyncio.get_running_loop())
+    lock = _writer_locks.get(loop)
+    if lock is None:
+        lock = _writer_locks[loop] = asyncio.Lock()
+    return lock
+
+
 def _is_duplicate_key(exc: BaseException) -> bool:
     text = str(exc)
     if isinstance(exc, sqlite3.IntegrityError):
@@ -156,7 +173,7 @@ async def run_once(key: str, fp: str, plan: Callable[[], Awaitable[Posting]]) ->
         raise Refused("idempotency_key")
     for attempt in range(MAX_ATTEMPTS):
         try:
-            async with transaction():
+            async with _writer_lock(), transaction():
                 first = (
                     await LedgerTransaction.select(
                         LedgerTransaction.id, LedgerTransaction.fingerprint
