@@ -188,6 +188,7 @@ class MemoryPlatform:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     storage: dict[tuple[str, str], Any] = field(default_factory=dict)
     kpis: dict[str, int] = field(default_factory=dict)
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by reference
 
     @property
     def platform(self) -> InProcessPlatform:
@@ -214,6 +215,18 @@ class MemoryPlatform:
         async def kpi(app_id: str, name: str, value: int) -> None:
             self.kpis[name] = self.kpis.get(name, 0) + value
 
+        async def request_payment(
+            app_id: str, resident: Resident, amount: int, description: str, reference: str
+        ) -> dict[str, Any]:
+            # Pending until the test marks it paid: ``payments[reference]["status"] = "paid"``.
+            request_id = f"pr_test_{len(self.payments) + 1}"
+            found = self.payments.setdefault(reference, {
+                "id": request_id, "status": "pending", "amount": amount,
+                "description": description, "reference": reference, "resident": resident.id,
+                "confirm_url": f"{DEFAULT_SHELL_URL}/wallet/requests/{request_id}",
+            })  # fmt: skip
+            return {k: v for k, v in found.items() if k != "resident"}
+
         return InProcessPlatform(
             self.app_id,
             profile=profile,
@@ -221,6 +234,7 @@ class MemoryPlatform:
             storage_get=storage_get,
             storage_set=storage_set,
             kpi=kpi,
+            request_payment=request_payment,
         )
 
 

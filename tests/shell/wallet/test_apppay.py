@@ -128,3 +128,15 @@ async def test_in_process_request_payment_checks_the_scope(app, settings, distri
         with pytest.raises(PlatformError) as bad:
             await platform.request_payment(resident, 0, "x", "z")
         assert bad.value.code == "invalid"
+
+
+async def test_the_sdk_memory_platform_records_payment_requests_for_partners_tests() -> None:
+    from machi_sdk.testing import MemoryPlatform
+
+    memory = MemoryPlatform("stamp")
+    resident = Resident(id="p1", scopes=frozenset({"wallet.pay"}), app_id="stamp")
+    first = await memory.platform.request_payment(resident, 500, "スタンプ", "order-1")
+    again = await memory.platform.request_payment(resident, 500, "スタンプ", "order-1")
+    assert first == again
+    assert first["status"] == "pending"
+    assert memory.payments["order-1"]["resident"] == "p1"
