@@ -45,7 +45,15 @@ async def test_bridge_calls_are_checked_by_the_shell(page: Page):
         "() => window.machi.call('requestScopes', {scopes: ['profile.name']})"
     )
     assert granted == {"granted": ["profile.name"]}
-    assert await frame.evaluate("() => window.machi.supports('pay')") is False
+    # The shell supports pay (wallet, issue 5), but only for apps whose manifest declares
+    # wallet.pay; hello does not, so the shell refuses before drawing any sheet.
+    assert await frame.evaluate("() => window.machi.supports('pay')") is True
+    paid = await frame.evaluate(
+        "() => window.machi.call('pay', {amount: 100, description: 'x', reference: 'r1'})"
+        ".then(() => 'paid', (e) => e.code || String(e))"
+    )
+    assert paid == "not_declared"
+    await expect(page.get_by_test_id("pay-sheet")).to_have_count(0)
 
 
 async def test_a_frame_claiming_to_be_another_app_gets_no_channel(page: Page):
