@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
@@ -17,6 +17,7 @@ from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_
 from machi_sdk.app import PUBLIC_OPT
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
+from machi_sdk.web import VARY, is_htmx, render_to_string
 from markupsafe import Markup
 
 from . import actions, queries
@@ -167,9 +168,19 @@ async def calendar_page(
             year, mon = parse_month(month)
         except ValueError:
             pass  # an odd month in the address shows this month
-    context = await _month_context(request, resident, area, year, mon, now)
+    fragment = is_htmx(request)
+
+    async def page() -> str:
+        # Nothing personal on this page (the area's month): rendered once per area, month,
+        # language and day, and kept a minute.
+        context = await _month_context(request, resident, area, year, mon, now)
+        block = "content" if fragment else None
+        return render_to_string(request, "garbage/calendar.html", context, block=block)
+
+    key = ("calendar_page", area["id"], year, mon, resident.locale, now, fragment)
+    body = await queries.cached(key, page)
     await _count(platform, "calendar_uses")
-    return render(request, "garbage/calendar.html", context)
+    return Response(body, media_type=MediaType.HTML, headers={"Vary": VARY})
 
 
 async def _month_context(
