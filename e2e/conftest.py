@@ -109,7 +109,7 @@ class Server:
             "MACHI_DATA_DIR": str(self.data_dir),
             "MACHI_DEMO": "1",
             "MACHI_AUTH_RATE_LIMIT": "1000",
-            "MACHI_MINIAPPS": "sdk/examples/hello,miniapps/garbage",
+            "MACHI_MINIAPPS": "sdk/examples/hello,miniapps/garbage,miniapps/water",
             "MACHI_LOCAL_PUSH_URL": self.local_push_url,
             "PYTHONUNBUFFERED": "1",
         }

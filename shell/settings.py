@@ -105,7 +105,7 @@ class Settings:
             debug=_env_bool("MACHI_DEBUG", False),
             workers=_env_int("MACHI_WORKERS", 1),
             miniapps=tuple(
-                part.strip() for part in _env("MACHI_MINIAPPS", "miniapps/garbage").split(",") if part.strip()
+                part.strip() for part in _env("MACHI_MINIAPPS", "miniapps/garbage,miniapps/water").split(",") if part.strip()
             ),
             push_services=tuple(
                 part.strip()

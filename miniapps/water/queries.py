@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from .tables import WaterAccount, WaterBill, WaterImportRun, WaterLink
@@ -78,7 +79,12 @@ def same_period_last_year(row: dict[str, Any], history: list[dict[str, Any]]) ->
 
 
 async def import_runs(limit: int = 10) -> list[dict[str, Any]]:
-    return await WaterImportRun.select().order_by(WaterImportRun.id, ascending=False).limit(limit)
+    rows = await WaterImportRun.select().order_by(WaterImportRun.id, ascending=False).limit(limit)
+    for row in rows:  # JSON columns come back as text on SQLite
+        for key in ("problems", "flagged"):
+            if isinstance(row[key], str):
+                row[key] = json.loads(row[key])
+    return rows
 
 
 async def flagged_bills(limit: int = 50) -> list[dict[str, Any]]:

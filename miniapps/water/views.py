@@ -42,7 +42,7 @@ def chart(history: list[dict[str, Any]], locale: str, title: str, leak_ids: set[
         x = left + i * slot + slot * 0.15
         y = height - bottom - bar
         cls = "water-bar water-bar--leak" if row["id"] in leak_ids else "water-bar"
-        label = f"{period(row['reading_date'], locale)} {row['m3']}m³"
+        label = f"{period(row['reading_date'], locale)} {row['m3']}㎥"
         parts.append(
             f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" '
             f'height="{bar:.1f}"><title>{escape(label)}</title></rect>'

@@ -66,8 +66,10 @@ def test_one_month_bill_halves_limits_and_flat_amounts():
 def test_effective_dates_choose_the_tariff_of_the_reading_date():
     before = tariff.quote(25, on=dt.date(2019, 9, 30), sewerage=False).water
     after = tariff.quote(25, on=dt.date(2019, 10, 1), sewerage=False).water
-    assert before.charge == 1540 + 20 * 100 + 5 * 160 and before.tax == before.charge * 8 // 100
-    assert after.charge == 4650 and after.tax == 465
+    assert before.charge == 1540 + 20 * 100 + 5 * 160
+    assert before.tax == before.charge * 8 // 100
+    assert after.charge == 4650
+    assert after.tax == 465
 
 
 def test_a_date_before_any_tariff_is_refused():
