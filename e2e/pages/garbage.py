@@ -24,7 +24,18 @@ class GarbageApp:
         """The app's frame (its own origin)."""
         return next(f for f in self.page.frames if "//garbage." in f.url)
 
+    async def wait_for_htmx(self, test_id: str) -> None:
+        """Until htmx has wired the element (right after a swap, typing may come first)."""
+        await expect(self.frame.get_by_test_id(test_id)).to_be_visible()
+        await self.child().wait_for_function(
+            'id => { const e = document.querySelector(`[data-testid="${id}"]`);'
+            " return !!(e && e['htmx-internal-data']); }",
+            arg=test_id,
+            polling=100,
+        )
+
     async def pick_area(self, search: str, name: str) -> None:
+        await self.wait_for_htmx("garbage-area-search")
         await self.frame.get_by_test_id("garbage-area-search").fill(search)
         await self.frame.get_by_test_id("garbage-area-option").filter(has_text=name).first.click()
         await expect(self.frame.get_by_test_id("garbage-area-name")).to_have_text(name)
@@ -36,6 +47,7 @@ class GarbageApp:
     async def search_dictionary(self, words: str) -> None:
         await self.frame.get_by_test_id("garbage-nav-dictionary").click()
         search = self.frame.get_by_test_id("garbage-dictionary-search")
+        await self.wait_for_htmx("garbage-dictionary-search")
         await search.fill(words)
         # Enter submits the search form: the same results as the live search, whichever is first.
         await search.press("Enter")
