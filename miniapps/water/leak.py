@@ -75,11 +75,16 @@ async def _send(
     return True
 
 
-async def send_notices(platform: Platform, now: dt.datetime | None = None) -> int:
-    """Send every due notice not sent yet; returns how many were sent."""
+async def send_notices(
+    platform: Platform, now: dt.datetime | None = None, *, subject: str | None = None
+) -> int:
+    """Send every due notice not sent yet (only ``subject``'s when given); returns how many."""
     now = now or dt.datetime.now(dt.UTC)
     sent = 0
-    for link in await WaterLink.select().order_by(WaterLink.id):
+    links = WaterLink.select().order_by(WaterLink.id)
+    if subject is not None:
+        links = links.where(WaterLink.subject == subject)
+    for link in await links:
         history = await queries.bills(link["account"])
         if not history:
             continue

@@ -12,7 +12,7 @@ from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
 from . import actions, queries
-from .leak import suggests_leak
+from .leak import send_notices, suggests_leak
 from .views import chart, day, period, yen
 
 STAFF_ROLES = ("waterworks", "admin")
@@ -81,9 +81,13 @@ async def link(request: Request, resident: ResidentDep, platform: PlatformDep) -
     except actions.Refused as exc:
         context = await _index_context(resident)
         context["error"] = _t(request, resident)(REFUSALS[exc.reason])
-        status = 429 if exc.reason == "locked" else 422
-        return render(request, "water/index.html", context, status_code=status)
+        # 422 for every refusal: the SDK's htmx swaps it in, so the resident reads why
+        return render(request, "water/index.html", context, status_code=422)
     await _count(platform, "accounts_linked")
+    # An account whose latest bill already suggests a leak is told at once, not at the next run
+    # of the job (the same once-only record keeps the job from telling it again).
+    with contextlib.suppress(PlatformError):
+        await send_notices(platform, subject=resident.id)
     context = await _index_context(resident)
     context["linked"] = account_id
     return render(request, "water/index.html", context)

@@ -101,7 +101,7 @@ async def test_guessing_is_stopped_after_five_wrong_codes(sample, web, shell):
             assert r.status_code == 422
         # even the right code is refused now, and the page says to wait or ask the counter
         locked = await client.post("/link", data={"customer_number": HOME[0], "code": HOME[1]})
-    assert locked.status_code == 429
+    assert locked.status_code == 422
     assert "24時間は登録できません" in text(locked)
     assert await tables.WaterLink.count() == 0
 
@@ -206,3 +206,15 @@ async def test_staff_see_the_residents_screen_and_import_errors(sample, web, she
         denied = await client.get("/staff", params={"number": LEAKY[0]})
     assert denied.status_code == 403
     assert "water-staff-account" not in denied.text
+
+
+async def test_linking_a_leaking_account_tells_at_once_and_the_job_not_again(
+    sample, web, shell, platform
+):
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        await client.post("/link", data={"customer_number": LEAKY[0], "code": LEAKY[1]})
+        await client.post("/link", data={"customer_number": HOME[0], "code": HOME[1]})
+    assert [(n["resident"], n["title"]) for n in platform.notifications] == [
+        ("resident-1", "漏水の疑いがあります")
+    ]
+    assert await leak.send_notices(platform.platform) == 0
