@@ -22,12 +22,14 @@ def csp_nonce(scope: Scope | Any) -> str:
 
 
 def content_security_policy(frame_src: str, nonce: str) -> str:
+    # The home screen's tiles show each hosted app's icon, served from the app's own origin.
+    app_images = "" if frame_src == "'none'" else f" {frame_src}"
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
             "style-src 'self'",
-            "img-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{app_images}",
             "font-src 'self'",
             "connect-src 'self'",
             "manifest-src 'self'",

@@ -108,5 +108,7 @@ async def test_requests_for_an_app_host_reach_the_app_not_the_shell(db, hosted_s
 async def test_the_shell_frames_only_hosted_app_origins(hosted_client, client, districts):
     hosted = (await hosted_client.get("/signup")).headers["content-security-policy"]
     assert "frame-src https://hello.localhost;" in hosted
+    assert "img-src 'self' data: blob: https://hello.localhost;" in hosted  # the tile's icon
     plain = (await client.get("/signup")).headers["content-security-policy"]
     assert "frame-src 'none';" in plain
+    assert "img-src 'self' data: blob:;" in plain
