@@ -23,6 +23,8 @@ ROLES: dict[str, str] = {
     "disaster_officer": lazy("防災担当"),
     # the garbage calendar mini-app (miniapps/garbage): schedules, dictionary, large items
     "sanitation": lazy("清掃担当"),
+    # the water bill mini-app (miniapps/water): look up an account's screen, import errors
+    "waterworks": lazy("水道担当"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.

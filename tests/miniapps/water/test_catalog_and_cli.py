@@ -102,3 +102,14 @@ def test_import_all_or_nothing_from_the_command(tmp_path):
     assert (
         "row 23: 1001-0002 2026-07-15: total 14450 yen, the tariff gives 14340 yen" in done.stdout
     )
+
+
+def test_the_city_can_grant_every_role_the_app_declares():
+    from machi_sdk import load_manifest
+
+    from shell.staff.permissions import ROLES, can
+
+    declared = {role.id for role in load_manifest(APP_FOLDER).roles}
+    assert declared == {"waterworks", "admin"}
+    assert declared <= set(ROLES)
+    assert can(["waterworks"], "console.open")
