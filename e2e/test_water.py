@@ -47,6 +47,13 @@ async def test_link_see_bills_chart_and_leak_notice(page: Page):
     await expect(app.frame.get_by_test_id("water-bill-paid")).to_contain_text("2026年12月10日")
     await expect(app.frame.get_by_test_id("water-bill-m3")).to_have_text("20㎥")
     await check_axe(page)
+    async with page.expect_download() as download_info:
+        await app.frame.get_by_test_id("water-bill-pdf").click()
+    download = await download_info.value
+    assert download.suggested_filename == "water-1001-0001-202611.pdf"
+    path = await download.path()
+    assert path.read_bytes().startswith(b"%PDF-1.4")
+    await expect(app.frame.locator("#water-pdf-status")).to_have_text("PDFを保存しました。")
 
     # A parent's house whose last bill jumped: the warning on its page and a notice in the inbox.
     await app.back_to_accounts()

@@ -23,6 +23,7 @@ MINIAPP = MiniApp(
     commands=COMMANDS,
     jobs=[PeriodicJob("notices", timedelta(minutes=15), send_notices)],
     demo=load_demo,
+    scripts=["/static/water/app.js"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app

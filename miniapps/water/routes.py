@@ -13,6 +13,7 @@ from machi_sdk.resident import Resident
 
 from . import actions, queries
 from .leak import send_notices, suggests_leak
+from .pdf import bill_pdf
 from .views import chart, day, period, yen
 
 STAFF_ROLES = ("waterworks", "admin")
@@ -176,6 +177,26 @@ async def bill_page(
     return render(request, "water/bill.html", await bill_context(resident, row))
 
 
+@get("/bills/{bill_id:int}/pdf", name="water:bill_pdf", guards=[requires_scopes()])
+async def bill_pdf_download(
+    request: Request, resident: ResidentDep, bill_id: FromPath[int]
+) -> Response[bytes]:
+    """The bill as a PDF (fetched with the launch token by app.js, saved by the browser)."""
+    row = await queries.bill(bill_id)
+    if row is None or not await queries.is_linked(resident.id, row["account"]):
+        return Response(b"", status_code=404)
+    acc = await queries.account(row["account"])
+    fmt = _fmt(resident)
+    body = bill_pdf(row, acc["customer_number"], _t(request, resident), fmt["day"], fmt["yen"])
+    name = f"water-{acc['customer_number']}-{row['reading_date']:%Y%m}.pdf"
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
 @get("/staff", name="water:staff", guards=[requires_scopes()])
 async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
     """Waterworks staff: look up an account's screen by customer number; recent imports."""
@@ -200,4 +221,4 @@ async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
     )
 
 
-ROUTES = [index, link, unlink, account_page, bill_page, staff_page]
+ROUTES = [index, link, unlink, account_page, bill_page, bill_pdf_download, staff_page]

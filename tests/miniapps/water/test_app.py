@@ -218,3 +218,30 @@ async def test_linking_a_leaking_account_tells_at_once_and_the_job_not_again(
         ("resident-1", "漏水の疑いがあります")
     ]
     assert await leak.send_notices(platform.platform) == 0
+
+
+async def test_bill_as_pdf_for_its_owner_only(sample, web, shell):
+    await actions.link("resident-1", *HOME)
+    latest = await _latest(HOME)
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        page = await client.get(f"/bills/{latest['id']}")
+        assert f'href="/bills/{latest["id"]}/pdf"' in page.text
+        got = await client.get(f"/bills/{latest['id']}/pdf")
+    assert got.status_code == 200
+    assert got.headers["content-type"] == "application/pdf"
+    assert 'filename="water-1001-0001-202611.pdf"' in got.headers["content-disposition"]
+    pdf = got.content
+    assert pdf.startswith(b"%PDF-1.4")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    # the cross-reference table points at every object
+    xref = int(pdf.rsplit(b"startxref", 1)[1].split()[0])
+    entries = pdf[xref:].split(b"\n")[3:10]
+    for number, entry in enumerate(entries, start=1):
+        offset = int(entry.split()[0])
+        assert pdf[offset:].startswith(b"%d 0 obj" % number)
+    ucs2 = lambda s: "".join(f"{ord(c):04X}" for c in s).encode()  # noqa: E731
+    assert ucs2("請求金額  6,720円") in pdf
+    assert ucs2("お客さま番号  1001-0001") in pdf
+    assert ucs2("未払い") in pdf
+    async with miniapp_client(web, token(shell, "stranger"), htmx=True) as client:
+        assert (await client.get(f"/bills/{latest['id']}/pdf")).status_code == 404
