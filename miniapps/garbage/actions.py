@@ -320,3 +320,18 @@ async def set_fee(name: str, fee: int) -> None:
         )
     else:
         await GarbageFee.insert(GarbageFee(name=name, fee=fee, position=await GarbageFee.count()))
+
+
+PAYMENTS = ("at_collection", "wallet_pending", "paid")
+
+
+async def set_payment(subject: str, number: str, payment: str) -> bool:
+    """Record how the resident's request ``number`` is paid; False when it is not theirs."""
+    if payment not in PAYMENTS:
+        raise ValueError(payment)
+    changed = await (
+        GarbageRequest.update({GarbageRequest.payment: payment})
+        .where((GarbageRequest.number == number) & (GarbageRequest.subject == subject))
+        .returning(GarbageRequest.id)
+    )
+    return bool(changed)

@@ -386,9 +386,31 @@ async def _large_context(request: Request[Any, Any, Any], resident: Resident) ->
     }
 
 
+def _fee_description(number: str) -> str:
+    return f"粗大ごみ収集手数料（受付番号 {number}）"
+
+
+async def _ask_payment(resident: Resident, platform: Platform, booked: dict[str, Any]) -> str:
+    """With the resident's ``wallet.pay``, ask the shell for the fee (the same reference asks
+    again without a second charge); else, or if the shell cannot now, it is paid at collection.
+    Returns the payment state."""
+    if booked["total"] <= 0 or not resident.has("wallet.pay"):
+        return "at_collection"
+    try:
+        answer = await platform.request_payment(
+            resident, booked["total"], _fee_description(booked["number"]), booked["number"]
+        )
+    except PlatformError:
+        return "at_collection"
+    return "paid" if answer.get("status") == "paid" else "wallet_pending"
+
+
 @post("/large", name="garbage:request_large", guards=[requires_scopes()])
-async def request_large(request: Request, resident: ResidentDep) -> Response[str]:
-    """Book a collection; the fee is paid at collection."""
+async def request_large(
+    request: Request, resident: ResidentDep, platform: PlatformDep
+) -> Response[str]:
+    """Book a collection; the fee is paid with the wallet when the resident allows it, else at
+    collection."""
     form = await request.form()
     context = await _large_context(request, resident)
     try:
@@ -406,9 +428,31 @@ async def request_large(request: Request, resident: ResidentDep) -> Response[str
     except actions.Refused as exc:
         context["error"] = _error(request, resident, exc.reason)
         return render(request, "garbage/large.html", context, status_code=422)
+    payment = await _ask_payment(resident, platform, booked)
+    await actions.set_payment(resident.id, booked["number"], payment)
     context = await _large_context(request, resident)
     booked["day_label"] = day_label(booked["collection_date"], resident.locale)
+    booked["payment"] = payment
+    booked["description"] = _fee_description(booked["number"])
     context["booked"] = booked
+    return render(request, "garbage/large.html", context)
+
+
+@post("/large/{number:str}/payment", name="garbage:check_payment", guards=[requires_scopes()])
+async def check_payment(
+    request: Request, resident: ResidentDep, platform: PlatformDep, number: FromPath[str]
+) -> Response[str]:
+    """After the shell's payment sheet: ask the shell (never the page) whether it is paid."""
+    context = await _large_context(request, resident)
+    mine = next((r for r in context["requests"] if r["number"] == number), None)
+    if mine is None:
+        context["error"] = _error(request, resident, "unknown_request")
+        return render(request, "garbage/large.html", context, status_code=404)
+    if mine["payment"] == "wallet_pending":
+        state = await _ask_payment(resident, platform, mine)
+        if state == "paid":
+            await actions.set_payment(resident.id, number, "paid")
+            context = await _large_context(request, resident)
     return render(request, "garbage/large.html", context)
 
 
@@ -545,6 +589,7 @@ ROUTES = [
     service_worker,
     large_page,
     request_large,
+    check_payment,
     staff_page,
     staff_action,
 ]

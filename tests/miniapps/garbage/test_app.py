@@ -364,3 +364,36 @@ async def test_boot_page_loads_the_app_script(web):
     assert boot.status_code == 200
     assert '<script src="/static/garbage/app.js" defer></script>' in boot.text
     assert "今宿町" not in boot.text
+
+
+async def test_a_large_item_fee_is_paid_with_the_wallet_once_the_shell_says_so(
+    saga, web, shell, platform
+):
+    await actions.set_fee("ソファー", 1000)
+    fees = {f["name"]: f["id"] for f in await queries.fees()}
+    day = (await actions.offered_dates(dt.datetime.now(JST).date()))[0]
+    paying = token(shell, "payer-1", scopes=("notify", "wallet.pay"))
+    async with miniapp_client(web, paying, htmx=True) as client:
+        booked = await client.post(
+            "/large", data={f"qty-{fees['ソファー']}": "1", "date": day.isoformat()}
+        )
+        number = re.search(r'data-testid="garbage-booked-number">([^<]+)<', booked.text)[1]
+        assert platform.payments[number]["amount"] == 1000
+        assert 'data-testid="garbage-pay"' in booked.text
+        # The page claims it paid, but the shell has not moved the money: still unpaid.
+        early = await client.post(f"/large/{number}/payment")
+        assert "お支払い待ち" in early.text
+        platform.payments[number]["status"] = "paid"
+        paid = await client.post(f"/large/{number}/payment")
+        assert "支払い済み" in paid.text
+        assert 'data-testid="garbage-pay"' not in paid.text
+        assert (await client.post("/large/NOPE-1/payment")).status_code == 404
+    rows = await tables.GarbageRequest.select(tables.GarbageRequest.payment)
+    assert [r["payment"] for r in rows] == ["paid"]
+    assert len(platform.payments) == 1  # asked twice with one reference: one payment request
+    # Without wallet.pay the fee is simply paid at collection.
+    async with miniapp_client(web, token(shell, "cash-1"), htmx=True) as client:
+        booked = await client.post(
+            "/large", data={f"qty-{fees['ソファー']}": "1", "date": day.isoformat()}
+        )
+        assert "収集の日にお支払いください" in booked.text
