@@ -9,6 +9,7 @@ import pytest
 from axe import check_axe
 from pages import add_virtual_authenticator
 from pages.identity import Resident, sign_up
+from pages.staff import become_staff
 from pages.water import WaterApp
 from playwright.async_api import Page, expect
 
@@ -65,3 +66,17 @@ async def test_link_see_bills_chart_and_leak_notice(page: Page):
 
     await page.goto("/inbox")
     await expect(page.get_by_test_id("inbox-item").first).to_contain_text("漏水の疑いがあります")
+
+
+async def test_waterworks_staff_see_the_residents_screen(page: Page, server):
+    await add_virtual_authenticator(page)
+    await become_staff(page, server, "waterworks", Resident(name="水道 守", kana="すいどう まもる"))
+    app = WaterApp(page)
+    await app.open_from_home()
+    await app.staff_lookup("1001-0003")
+    account = app.frame.get_by_test_id("water-staff-account")
+    await expect(account.get_by_test_id("water-leak")).to_contain_text("41㎥")
+    await expect(account.get_by_test_id("water-chart")).to_be_visible()
+    # the demo import's one bill that disagrees with the tariff is listed for staff
+    await expect(app.frame.get_by_test_id("water-flagged")).to_contain_text("1001-0002")
+    await check_axe(page)

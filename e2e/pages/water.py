@@ -40,3 +40,11 @@ class WaterApp:
         await self.frame.get_by_role("link", name="← お客さま番号").click()
         await self.frame.get_by_test_id("water-back").click()
         await expect(self.frame.get_by_test_id("water-link-form")).to_be_visible()
+
+    async def staff_lookup(self, customer_number: str) -> None:
+        await self.frame.get_by_test_id("water-staff-link").click()
+        await self.frame.get_by_label("お客さま番号", exact=True).fill(customer_number)
+        await self.frame.get_by_test_id("water-staff-lookup").click()
+        await expect(self.frame.get_by_test_id("water-staff-account")).to_contain_text(
+            customer_number
+        )

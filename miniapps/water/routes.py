@@ -61,7 +61,7 @@ def _fmt(resident: Resident) -> dict[str, Any]:
 
 async def _index_context(resident: Resident) -> dict[str, Any]:
     return {"accounts": await queries.links(resident.id), "error": None, "linked": None,
-            **_fmt(resident)}  # fmt: skip
+            "is_staff": _is_staff(resident), **_fmt(resident)}  # fmt: skip
 
 
 @get("/", name="water:index", guards=[requires_scopes()])

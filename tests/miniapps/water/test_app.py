@@ -245,3 +245,23 @@ async def test_bill_as_pdf_for_its_owner_only(sample, web, shell):
     assert ucs2("未払い") in pdf
     async with miniapp_client(web, token(shell, "stranger"), htmx=True) as client:
         assert (await client.get(f"/bills/{latest['id']}/pdf")).status_code == 404
+
+
+async def test_unlink_removes_only_that_account(sample, web, shell):
+    await actions.link("resident-1", *HOME)
+    await actions.link("resident-1", *PARENTS)
+    parents = await queries.account_by_number(PARENTS[0])
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        page = await client.post(f"/accounts/{parents['id']}/unlink")
+        assert page.status_code == 200
+        assert "1001-0002" not in text(page)
+        assert "1001-0001" in text(page)
+        assert (await client.get(f"/accounts/{parents['id']}")).status_code == 404
+    assert [a["customer_number"] for a in await queries.links("resident-1")] == ["1001-0001"]
+
+
+async def test_only_staff_see_the_staff_link(sample, web, shell):
+    async with miniapp_client(web, token(shell, roles=("waterworks",)), htmx=True) as client:
+        assert 'data-testid="water-staff-link"' in (await client.get("/")).text
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        assert 'data-testid="water-staff-link"' not in (await client.get("/")).text
