@@ -16,4 +16,4 @@ async def load_demo() -> list[str]:
         return []
     rows = parse(DEMO_CSV.read_bytes(), load_mapping())
     done = await actions.import_bills(rows, DEMO_CSV.name)
-    return [f"water: imported {done['created']} demo bills (customer numbers 1001-0001..0003)"]
+    return [f"water: imported {done['created']} demo bills (customer numbers 1001-0001..0006)"]

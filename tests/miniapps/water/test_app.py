@@ -58,6 +58,8 @@ async def test_link_two_accounts_then_see_bills_chart_and_detail(sample, web, sh
         assert re.search(r"<th scope=\"row\">2026年11月</th><td>20㎥</td>", page.text)  # its row
         assert "今回（2026年11月検針分）: 20㎥" in body
         assert "昨年の同じ時期（2025年11月検針分）: 19㎥" in body
+        # 13 mm households read 2026-11-15 besides this one: 41, 18, 26, 10 m3 -> 24 on average
+        assert "同じ口径のご家庭の平均: 24㎥" in body
         assert 'data-testid="water-leak"' not in page.text
         bill_id = re.findall(r'href="/bills/(\d+)"', page.text)[0]
         detail = text(await client.get(f"/bills/{bill_id}"))
@@ -265,3 +267,11 @@ async def test_only_staff_see_the_staff_link(sample, web, shell):
         assert 'data-testid="water-staff-link"' in (await client.get("/")).text
     async with miniapp_client(web, token(shell), htmx=True) as client:
         assert 'data-testid="water-staff-link"' not in (await client.get("/")).text
+
+
+async def test_similar_households_need_three_others(sample):
+    parents = await queries.account_by_number(PARENTS[0])  # the only 20 mm meter
+    latest = (await queries.bills(parents["id"], limit=1))[0]
+    assert await queries.similar_average(latest, 20) is None
+    home = await queries.account_by_number(HOME[0])
+    assert await queries.similar_average((await queries.bills(home["id"], limit=1))[0], 13) == 24

@@ -98,7 +98,7 @@ def test_import_all_or_nothing_from_the_command(tmp_path):
     assert "nothing was imported" in refused.stderr
     done = machi(tmp_path, "water", "import", str(SAMPLE_CSV))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "imported 36 new and 0 updated bills"
+    assert done.stdout.splitlines()[0] == "imported 72 new and 0 updated bills"
     assert (
         "row 23: 1001-0002 2026-07-15: total 14450 yen, the tariff gives 14340 yen" in done.stdout
     )

@@ -28,10 +28,10 @@ def parse(data: bytes):
 
 async def test_sample_imports_every_bill_and_flags_the_one_the_tariff_disagrees_with(db):
     done = await actions.import_bills(parse(SAMPLE_CSV.read_bytes()), SAMPLE_CSV.name)
-    assert (done["created"], done["updated"]) == (36, 0)
+    assert (done["created"], done["updated"]) == (72, 0)
     assert [(f["customer_number"], f["reading_date"], f["total"] - f["expected"])
             for f in done["flagged"]] == [("1001-0002", "2026-07-15", 110)]  # fmt: skip
-    assert await tables.WaterAccount.count() == 3
+    assert await tables.WaterAccount.count() == 6
     home = await queries.account_by_number("1001-0001")
     latest = (await queries.bills(home["id"], limit=1))[0]
     assert (latest["reading_date"], latest["m3"], latest["paid"]) == (
@@ -42,14 +42,14 @@ async def test_sample_imports_every_bill_and_flags_the_one_the_tariff_disagrees_
     assert latest["total"] == latest["expected_total"]
     runs = await queries.import_runs()
     assert runs[0]["ok"]
-    assert runs[0]["rows"] == 36
+    assert runs[0]["rows"] == 72
 
 
 async def test_reimport_updates_instead_of_duplicating(db):
     await actions.import_bills(parse(SAMPLE_CSV.read_bytes()), "a.csv")
     again = await actions.import_bills(parse(SAMPLE_CSV.read_bytes()), "a.csv")
-    assert (again["created"], again["updated"]) == (0, 36)
-    assert await tables.WaterBill.count() == 36
+    assert (again["created"], again["updated"]) == (0, 72)
+    assert await tables.WaterBill.count() == 72
 
 
 def test_every_bad_row_is_named_and_nothing_parsed():
@@ -115,7 +115,7 @@ async def test_a_reading_below_the_stored_one_is_refused(db):
     with pytest.raises(importer.ImportProblems) as caught:
         await actions.import_bills(rows, "next.csv")
     assert "lower than the last stored reading" in str(caught.value.problems[0])
-    assert await tables.WaterBill.count() == 36
+    assert await tables.WaterBill.count() == 72
 
 
 def test_a_city_mapping_reads_other_headers(tmp_path):
@@ -152,7 +152,7 @@ async def test_demo_loads_the_sample_once(db):
     demo = module("demo")
     assert demo.DEMO_CSV.read_bytes() == SAMPLE_CSV.read_bytes()
     assert await demo.load_demo() == [
-        "water: imported 36 demo bills (customer numbers 1001-0001..0003)"
+        "water: imported 72 demo bills (customer numbers 1001-0001..0006)"
     ]
     assert await demo.load_demo() == []
-    assert await tables.WaterBill.count() == 36
+    assert await tables.WaterBill.count() == 72
