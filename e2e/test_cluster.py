@@ -25,7 +25,7 @@ from pages.disaster import (
     not_reloaded,
 )
 from pages.identity import Resident, sign_up
-from pages.notifications import pushes, turn_on_push, use_local_push
+from pages.webpush import pushes, turn_on_push, use_local_push
 from playwright.async_api import expect
 
 from shell.settings import ROOT
