@@ -11,8 +11,8 @@ from axe import check_axe
 from pages import deliver_push, notifications, wait_for_service_worker
 from pages.browser import phone_page
 from pages.identity import Resident, sign_up
-from pages.webpush import pushes, turn_on_push, use_local_push
 from pages.staff import become_staff
+from pages.webpush import pushes, turn_on_push, use_local_push
 from playwright.async_api import expect
 
 

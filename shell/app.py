@@ -16,13 +16,18 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from shell import db, jobs
 from shell.developer.queries import ApprovedPartnerApps
 from shell.developer.routes import AppReview, DeveloperPortal
+
+# disaster mode (issue 6)
+from shell.disaster import scheduling as _disaster_jobs  # noqa: F401  (registers jobs)
+from shell.disaster import state as disaster_state
+from shell.disaster.routes import DisasterMenu, StaffDisaster
 from shell.identity.routes import router as identity_router
 from shell.identity.session import load_account
 from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers the home tiles)
 from shell.miniapp_host import registry
 from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
-from shell.notifications import runtime as notifications_runtime
 from shell.notifications import home as _notification_home  # noqa: F401  (the home section)
+from shell.notifications import runtime as notifications_runtime
 from shell.notifications import scheduling as _notification_jobs  # noqa: F401  (registers jobs)
 from shell.notifications.queries import unread_count
 from shell.notifications.routes import Inbox, StaffNotifications, receipt
@@ -35,6 +40,14 @@ from shell.resident_id.staff_routes import StaffResidentId
 from shell.settings import ROOT, Settings
 from shell.staff.kpis import KpiDashboard
 from shell.staff.routes import StaffConsole
+
+# wallet (issue 5)
+from shell.wallet import home as _wallet_card  # noqa: F401  (registers the home card)
+from shell.wallet import scheduling as _wallet_jobs  # noqa: F401  (registers jobs)
+from shell.wallet.apppay_routes import PaymentRequests
+from shell.wallet.merchant_routes import MerchantConsole
+from shell.wallet.routes import LocalGatewayPages, Wallet, gateway_callback
+from shell.wallet.staff_routes import StaffWallet
 from shell.web import i18n, live, pwa
 from shell.web.canonical import canonical_host_middleware
 from shell.web.errors import handle_exception
@@ -42,19 +55,6 @@ from shell.web.routes import choose_language, healthz, home, language_page
 from shell.web.security import security_headers_middleware
 from shell.web.session_store import DatabaseStore
 from shell.web.sessions import SessionConfig
-
-# wallet (issue 5)
-from shell.wallet import home as _wallet_card  # noqa: F401, E402  (registers the home card)
-from shell.wallet import scheduling as _wallet_jobs  # noqa: F401, E402  (registers jobs)
-from shell.wallet.apppay_routes import PaymentRequests  # noqa: E402
-from shell.wallet.merchant_routes import MerchantConsole  # noqa: E402
-from shell.wallet.routes import LocalGatewayPages, Wallet, gateway_callback  # noqa: E402
-from shell.wallet.staff_routes import StaffWallet  # noqa: E402
-
-# disaster mode (issue 6)
-from shell.disaster import scheduling as _disaster_jobs  # noqa: F401  (registers jobs)
-from shell.disaster import state as disaster_state
-from shell.disaster.routes import DisasterMenu, StaffDisaster
 
 STATIC_DIR = ROOT / "pwa" / "static"
 

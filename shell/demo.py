@@ -100,13 +100,12 @@ async def people(settings: Settings) -> list[str]:
 
 
 # wallet (issue 5): its demo step registers itself with demo_step on import.
-from shell.wallet import demo as _wallet_demo  # noqa: E402, F401
+# disaster mode (issue 6): demo shelters for Takeo.
+from shell.disaster import demo as _disaster_demo  # noqa: E402, F401
 
 # digital resident ID (issue 4): one demo resident verified at the counter.
 from shell.resident_id import demo as _resident_id_demo  # noqa: E402, F401
-
-# disaster mode (issue 6): demo shelters for Takeo.
-from shell.disaster import demo as _disaster_demo  # noqa: E402, F401
+from shell.wallet import demo as _wallet_demo  # noqa: E402, F401
 
 
 async def run_demo(settings: Settings) -> list[str]:

@@ -33,6 +33,9 @@ def _env_bool(name: str, default: bool) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
+# The first-party mini-apps `make run` hosts.
+FIRST_PARTY_MINIAPPS = ("miniapps/garbage", "miniapps/water")
+
 # The browsers' push services; a subscription pointing anywhere else is refused.
 PUSH_SERVICES = (
     "fcm.googleapis.com",
@@ -79,7 +82,8 @@ class Settings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
-    wallet_passkey_threshold: int = 10000  # wallet (issue 5): yen from which a payment needs a passkey
+    # the wallet: yen from which a payment needs the payer's passkey
+    wallet_passkey_threshold: int = 10000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -105,7 +109,9 @@ class Settings:
             debug=_env_bool("MACHI_DEBUG", False),
             workers=_env_int("MACHI_WORKERS", 1),
             miniapps=tuple(
-                part.strip() for part in _env("MACHI_MINIAPPS", "miniapps/garbage,miniapps/water").split(",") if part.strip()
+                part.strip()
+                for part in _env("MACHI_MINIAPPS", ",".join(FIRST_PARTY_MINIAPPS)).split(",")
+                if part.strip()
             ),
             push_services=tuple(
                 part.strip()

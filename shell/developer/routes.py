@@ -152,7 +152,6 @@ class DeveloperPortal(Controller):
         notice = _("審査に出しました。結果はこのページに表示されます。")
         return await self._page(request, slug, notice=notice)
 
-
     @post("/apps/{slug:str}/credentials", status_code=200)
     async def credentials(
         self, request: Request[Any, Any, Any], slug: FromPath[str]

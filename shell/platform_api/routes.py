@@ -168,7 +168,9 @@ async def notify(
       summary="Notify a resident by pairwise id, later (scope notify)",
       responses=_responses(400, 401, 403, 422, 429))  # fmt: skip
 async def notify_subject(
-    client_app: AppDep, subject: FromPath[str], data: JSONBody[Notification],
+    client_app: AppDep,
+    subject: FromPath[str],
+    data: JSONBody[Notification],
     request: Request[Any, Any, Any],
 ) -> None:
     """Notify the resident whose pairwise id (``sub``) the app stored, without a launch token:
@@ -187,8 +189,16 @@ def router(settings: Settings) -> Router:
     )
     return Router(
         path="/api/v1",
-        route_handlers=[profile, storage_get, storage_put, kpi, notify, notify_subject,
-                        create_payment, payment_status],  # fmt: skip
+        route_handlers=[
+            profile,
+            storage_get,
+            storage_put,
+            kpi,
+            notify,
+            notify_subject,
+            create_payment,
+            payment_status,
+        ],
         dependencies={"client_app": Provide(provide_app), "caller": _provide_caller(tokens)},
         middleware=[limit.middleware],
         exception_handlers={Exception: api_error},
