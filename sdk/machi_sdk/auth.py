@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
@@ -230,6 +231,10 @@ class TokenVerifier:
     ``exp``/``iat`` (with ``leeway`` seconds for clock skew) and the shape of every claim.
 
     ``max_lifetime`` refuses tokens whose ``exp - iat`` is longer than the shell ever mints.
+
+    A token that verified is remembered (up to ``remember`` of them) until it expires: the page
+    and every htmx request of one launch carry the same token, and checking its signature once
+    is enough. A token's verdict cannot change while it lives: its content is what was signed.
     """
 
     def __init__(
@@ -240,6 +245,7 @@ class TokenVerifier:
         *,
         leeway: float = 30,
         max_lifetime: int = 900,
+        remember: int = 4096,
     ) -> None:
         if leeway > 30:
             raise ValueError("leeway above 30 seconds is refused")
@@ -248,6 +254,8 @@ class TokenVerifier:
         self.keys = keys
         self.leeway = leeway
         self.max_lifetime = max_lifetime
+        self.remember = remember
+        self._verified: OrderedDict[str, Resident] = OrderedDict()
         self._options: jwt.types.Options = {
             "require": list(REQUIRED_CLAIMS),
             "strict_aud": True,
@@ -262,13 +270,34 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Resident:
         """Verify ``token`` with the keys already cached; raise :class:`TokenError` if refused."""
+        known = self._known(token)
+        if known is not None:
+            return known
         kid = self._kid(token)
-        return self._decode(token, self.keys.key(kid))
+        return self._keep(self._decode(token, self.keys.key(kid)))
 
     async def averify(self, token: str) -> Resident:
         """Verify ``token``, letting the key provider fetch an unknown or stale key set first."""
+        known = self._known(token)
+        if known is not None:
+            return known
         kid = self._kid(token)
-        return self._decode(token, await self.keys.akey(kid))
+        return self._keep(self._decode(token, await self.keys.akey(kid)))
+
+    def _known(self, token: str) -> Resident | None:
+        resident = self._verified.get(token) if isinstance(token, str) else None
+        if resident is None:
+            return None
+        if time.time() > resident.expires_at + self.leeway:
+            del self._verified[token]
+            return None  # verified again below, which says "expired"
+        return resident
+
+    def _keep(self, resident: Resident) -> Resident:
+        self._verified[resident.token] = resident
+        while len(self._verified) > self.remember:
+            self._verified.popitem(last=False)
+        return resident
 
     def _kid(self, token: str) -> str:
         if not token:

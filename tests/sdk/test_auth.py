@@ -315,3 +315,29 @@ def test_remote_jwks_wants_https(url, ok):
     else:
         with pytest.raises(ValueError):
             RemoteJWKS(url)
+
+
+def test_a_verified_token_is_remembered_until_it_expires_and_no_longer(shell, monkeypatch):
+    verifier = TokenVerifier(ISSUER, "hello", shell.keys(), leeway=0)
+    token = shell.token("hello", scopes=["profile.name"], ttl=1)
+    first = verifier.verify(token)
+    calls = []
+    original = verifier._decode
+    monkeypatch.setattr(verifier, "_decode", lambda *a: calls.append(a) or original(*a))
+    assert verifier.verify(token) is first  # the same launch: its signature was checked once
+    assert calls == []
+    # A changed token is another string: never answered from memory.
+    assert refused(verifier, token[:-2] + ("AA" if not token.endswith("AA") else "BB")) in {
+        "bad_signature",
+        "malformed",
+    }
+    time.sleep(2.1)  # past its exp: checked again, and refused
+    assert refused(verifier, token) == "expired"
+
+
+def test_it_remembers_a_bounded_number_of_tokens(shell):
+    verifier = TokenVerifier(shell.issuer, "hello", shell.keys(), remember=2)
+    tokens = [shell.token("hello", sub=f"r{n}") for n in range(3)]
+    for token in tokens:
+        verifier.verify(token)
+    assert list(verifier._verified) == tokens[1:]
