@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.async_api import Browser, Page, expect
 
 from e2e.axe import check_axe
-from e2e.pages.identity import Resident, demo_code, recover, sign_up
+from e2e.pages.identity import Resident, sign_up
 from e2e.pages.resident_id import CounterScanner, IdCardPage, VerifierPage, wait_until_kept
+from e2e.pages.staff import become_staff
 from e2e.pages.webauthn import add_virtual_authenticator
 from shell.resident_id import sdjwt
 
@@ -56,7 +57,9 @@ async def test_counter_verification_then_offline_check_of_aged_65(
         # The clerk scans the request QR in the staff console and records the document type.
         clerk = await new_page()
         await add_virtual_authenticator(clerk)
-        await recover(clerk, demo_code(server.data_dir, "counter"))
+        # Its own counter clerk: each demo staff code works once per server, and others use them.
+        clerk_who = Resident(name="窓口 二郎", kana="まどぐち じろう")
+        await become_staff(clerk, server, "counter", clerk_who)
         scanner = await CounterScanner(clerk).open()
         await check_axe(clerk)
         await scanner.scan_image(request_qr)
@@ -121,8 +124,8 @@ async def test_counter_verification_then_offline_check_of_aged_65(
         # Moving out: the clerk revokes; the verifier learns it at its next sync.
         await resident.context.set_offline(False)
         await verifier_page.context.set_offline(False)
-        await clerk.goto("/staff/resident-id/?q=きたがた")
-        await clerk.get_by_test_id("revoke-resident").click()
+        await clerk.goto("/staff/resident-id/?q=きたがた ふみ")
+        await clerk.get_by_test_id("revoke-resident").filter(has_text="北方 ふみ").click()
         await clerk.get_by_test_id("reason-moved_out").check()
         fresh = await card.show("age18", tmp_path / "age18.png")
         await clerk.get_by_test_id("revoke-submit").click()

@@ -43,7 +43,11 @@ class WaterApp:
 
     async def staff_lookup(self, customer_number: str) -> None:
         await self.frame.get_by_test_id("water-staff-link").click()
-        await self.frame.get_by_label("お客さま番号", exact=True).fill(customer_number)
+        # Wait for the staff page itself before typing: the link swaps the page in with htmx.
+        await expect(self.frame.get_by_role("heading", level=1)).to_have_text("水道担当")
+        number = self.frame.get_by_label("お客さま番号", exact=True)
+        await number.fill(customer_number)
+        await expect(number).to_have_value(customer_number)
         await self.frame.get_by_test_id("water-staff-lookup").click()
         await expect(self.frame.get_by_test_id("water-staff-account")).to_contain_text(
             customer_number

@@ -8,10 +8,8 @@ from . import actions
 from .importer import read_folder
 from .tables import GarbageArea, GarbageFee
 
-#: ../shared/data beside the checkout: the city's data exactly as published.
-SAGA_DATA = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "garbage-5374-saga-city"
-)
+#: The city's data exactly as published (see data/README.md).
+SAGA_DATA = Path(__file__).resolve().parent / "data" / "saga-city"
 
 #: The demo city's large-item fee table (yen per item), editable by staff on the staff page.
 DEMO_FEES = [

@@ -26,7 +26,7 @@ from shell.bench.launch import _bare_page, _timed
 from shell.bench.stats import emit, figures
 from shell.settings import ROOT
 
-SAGA = ROOT.parent / "shared" / "data" / "garbage-5374-saga-city"
+SAGA = ROOT / "miniapps" / "garbage" / "data" / "saga-city"
 AREA = "今宿町"
 
 

@@ -12,7 +12,7 @@ from machi_sdk.testing import FakeShell, MemoryPlatform
 from shell.settings import ROOT
 
 APP_FOLDER = ROOT / "miniapps" / "garbage"
-SAGA = ROOT.parent / "shared" / "data" / "garbage-5374-saga-city"
+SAGA = ROOT / "miniapps" / "garbage" / "data" / "saga-city"  # unchanged copy of ../shared/data
 
 MINIAPP = load_miniapp(APP_FOLDER)
 PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]  # machi_miniapp_garbage
@@ -27,7 +27,7 @@ def module(name: str) -> Any:
 @pytest.fixture(name="saga_folder", scope="session")
 def fx_saga_folder() -> Path:
     if not (SAGA / "area_days.csv").is_file():
-        pytest.fail(f"Saga City's 5374 data is missing at {SAGA} (it lives in ../shared/data)")
+        pytest.fail(f"Saga City's 5374 data is missing at {SAGA}")
     return SAGA
 
 
