@@ -45,6 +45,8 @@ async def test_a_partner_uses_their_app_in_the_simulated_shell(browser, simulato
     try:
         page = await context.new_page()
         await page.goto(simulator)
+        await expect(page.get_by_test_id("dev-consent")).to_contain_text("profile.name")
+        await page.get_by_role("button", name="Allow and open").click()
         frame = page.frame_locator("#miniapp-frame")
         await expect(frame.get_by_test_id("hello-greeting")).to_have_text(
             "こんにちは、武雄 花子さん"

@@ -1,8 +1,9 @@
 """``machi-sdk dev``: run a mini-app inside a local stand-in for the Machi shell.
 
-One server on ``http://localhost:PORT`` plays the shell: it frames the app (served on its own
-origin, ``http://<id>.localhost:PORT``, as in production), answers the bridge (``getToken``,
-``setTitle``, ``requestScopes``, ``share``, ``openExternal``, ``readAloud``, ``close``), mints real
+One server on ``http://localhost:PORT`` plays the shell: it shows the consent sheet first, then
+frames the app (served on its own origin, ``http://<id>.localhost:PORT``, as in production),
+answers the bridge (``getToken``, ``setTitle``, ``requestScopes``, ``share``, ``openExternal``,
+``readAloud``, ``close``), mints real
 signed launch tokens for a pretend resident you describe in a form (name, district, age band,
 language, granted scopes, staff roles), publishes its keys at ``/.well-known/jwks.json``, and keeps
 what the app asks of the Platform (notifications, stored values, KPI counts) in memory, shown
@@ -14,6 +15,7 @@ the Machi repository's ``make install``); without them the app still runs, unsty
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import secrets
@@ -69,6 +71,7 @@ class Simulator:
         self.fake_shell = FakeShell(self.shell_url, kid="machi-sdk-dev")
         self.memory = MemoryPlatform(self.miniapp.id)
         self.resident = PretendResident(scopes=tuple(self.miniapp.manifest.scopes))
+        self.consented = False  # the consent sheet comes first, as in the shell
         self.app = self.fake_shell.create_app(self.miniapp, platform=self.memory.platform)
         self.shell = self._shell()
 
@@ -139,15 +142,34 @@ fieldset{{margin:.5rem 0}}pre{{white-space:pre-wrap;font-size:.85rem}}</style>
 <section class="card"><h2>Platform calls</h2><pre data-testid="dev-state">{state}</pre>
 <a href="/">Refresh</a></section>
 </div>
-<iframe id="miniapp-frame" src="{self.app_origin}/" title="{esc(self.miniapp.id)}"
-  sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-downloads"
-  data-app-id="{esc(self.miniapp.id)}" data-app-origin="{self.app_origin}"
-  data-token-url="/token" data-locale="{esc(r.locale)}"
-  data-scopes="{esc(" ".join(manifest.scopes))}"></iframe>
+{self._frame_or_consent(r)}
 <h2 id="miniapp-title" hidden></h2>
 </main>
 <script src="/static/dev-host.js" defer></script>
 </body></html>"""
+
+    def _frame_or_consent(self, r: PretendResident) -> str:
+        """The consent sheet the shell shows before the first launch, then the framed app."""
+        esc = html.escape
+        manifest = self.miniapp.manifest
+        if not self.consented:
+            asked = "".join(f"<li><code>{esc(scope)}</code></li>" for scope in manifest.scopes)
+            return f"""<section class="card" data-testid="dev-consent">
+  <h2>Before you use {esc(manifest.display_name(r.locale))}</h2>
+  <p>{esc(manifest.publisher)} asks the resident to allow:</p>
+  <ul>{asked or "<li>nothing</li>"}</ul>
+  <form method="post" action="/consent">
+    <button class="button" type="submit" name="answer" value="allow">Allow and open</button>
+    <button class="button button--secondary" type="submit" name="answer" value="deny">
+      Open without allowing</button>
+  </form>
+</section>"""
+        title = esc(self.miniapp.id)
+        return f"""<iframe id="miniapp-frame" src="{self.app_origin}/" title="{title}"
+  sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-downloads"
+  data-app-id="{esc(self.miniapp.id)}" data-app-origin="{self.app_origin}"
+  data-token-url="/token" data-locale="{esc(r.locale)}"
+  data-scopes="{esc(" ".join(manifest.scopes))}"></iframe>"""
 
     def _shell(self) -> Litestar:
         simulator = self
@@ -170,6 +192,17 @@ fieldset{{margin:.5rem 0}}pre{{white-space:pre-wrap;font-size:.85rem}}</style>
                 scopes=tuple(s for s in form.getall("scope", []) if s in declared),
                 roles=tuple(form.getall("role", [])),
             )
+            return Response(None, status_code=303, headers={"Location": "/"})
+
+        @post("/consent", status_code=303)
+        async def consent(request: Request[Any, Any, Any]) -> Response[None]:
+            form = await request.form()
+            allowed = form.get("answer") == "allow"
+            simulator.resident = dataclasses.replace(
+                simulator.resident,
+                scopes=tuple(simulator.miniapp.manifest.scopes) if allowed else (),
+            )
+            simulator.consented = True
             return Response(None, status_code=303, headers={"Location": "/"})
 
         @post("/token", status_code=200)
@@ -196,7 +229,7 @@ fieldset{{margin:.5rem 0}}pre{{white-space:pre-wrap;font-size:.85rem}}</style>
         async def shell_asset(kind: FromPath[str], name: FromPath[str]) -> File:
             return File(_asset(kind, name), content_disposition_type="inline")
 
-        return Litestar([index, resident, token, state, jwks, bridge, host, shell_asset])
+        return Litestar([index, resident, consent, token, state, jwks, bridge, host, shell_asset])
 
     def asgi(self) -> ASGIApp:
         """One ASGI app: requests for the app's origin reach the app, the rest the shell."""

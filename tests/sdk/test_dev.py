@@ -25,6 +25,17 @@ async def test_the_simulator_frames_the_app_and_answers_the_bridge_with_real_tok
         _client(simulator, "localhost") as shell,
         _client(simulator, "hello.localhost") as app,
     ):
+        # The consent sheet comes first, naming the publisher and what the app asks for.
+        sheet = await shell.get("/")
+        assert 'data-testid="dev-consent"' in sheet.text
+        assert "machi-sdk examples" in sheet.text
+        assert "<code>storage</code>" in sheet.text
+        assert "miniapp-frame" not in sheet.text
+        denied = await shell.post("/consent", data={"answer": "deny"})
+        assert denied.status_code == 303
+        assert (await shell.post("/token")).json()["scopes"] == []
+        await shell.post("/consent", data={"answer": "allow"})
+        assert (await shell.post("/token")).json()["scopes"] == ["profile.name", "storage"]
         page = await shell.get("/")
         assert 'src="http://hello.localhost:8700/"' in page.text
         assert (
