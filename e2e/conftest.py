@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    async_playwright,
+    expect,
+)
 
 from shell.notifications.localpush import LocalPushService
 from tests.helpers.push import local_push_service
@@ -45,6 +52,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Assertions wait up to 10 s (Playwright's default is 5): CI runs the whole suite on two cores,
+# where a passkey ceremony or a first page of a mini-app now and then takes longer than 5 s.
+expect.set_options(timeout=10_000)
 STARTUP_TIMEOUT = 60.0  # seconds until /healthz answers 200 (migrations and demo data come first)
 PHONE = {
     "viewport": {"width": 390, "height": 844},
