@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,46 @@ def miniapp_test_client(
     client: TestClient[Litestar] = TestClient(app, base_url=_base_url(app))
     client.headers.update(_headers(token, htmx, headers))
     return client
+
+
+def check_catalogs(
+    app: MiniApp | str | Path,
+    languages: Sequence[str] = ("ja", "en"),
+    keywords: Sequence[str] = ("lazy", "N_", "t"),
+) -> list[str]:
+    """Problems with the app's own gettext catalogs (``<folder>/locales``): the ``<id>.pot`` is
+    not what ``pybabel extract`` finds now, or a language leaves a message untranslated.
+
+    Needs Babel (``pip install machi-sdk[testing]``) and the app's ``babel.cfg``.
+    """
+    import tempfile
+
+    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.pofile import read_po
+
+    folder = app.folder if isinstance(app, MiniApp) else Path(app)
+    app_id = app.id if isinstance(app, MiniApp) else load_manifest(folder / "manifest.toml").id
+    locales = folder / "locales"
+
+    def ids(path: Path, translated: bool = False) -> set[str]:
+        with path.open("rb") as file:
+            return {m.id for m in read_po(file) if m.id and (m.string or not translated)}
+
+    problems = []
+    with tempfile.TemporaryDirectory() as work:
+        fresh = Path(work) / "fresh.pot"
+        arguments = ["pybabel", "-q", "extract", "--no-location", "-F", str(folder / "babel.cfg")]
+        for keyword in keywords:
+            arguments += ["-k", keyword]
+        CommandLineInterface().run([*arguments, "-o", str(fresh), str(folder)])
+        wanted = ids(fresh)
+    if wanted != ids(locales / f"{app_id}.pot"):
+        problems.append(f"locales/{app_id}.pot is stale: extract it again")
+    for language in languages:
+        missing = wanted - ids(locales / language / "LC_MESSAGES" / f"{app_id}.po", True)
+        if missing:
+            problems.append(f"{language}: {len(missing)} untranslated, e.g. {sorted(missing)[:3]}")
+    return problems
 
 
 def check_miniapp_contract(app: MiniApp | str | Path) -> list[str]:
