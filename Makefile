@@ -32,8 +32,10 @@ messages: .venv/.synced
 
 compile-messages: .venv/.synced
 	$(PYBABEL) compile --use-fuzzy -D shell -d locales --statistics 2>&1 | tail -n 3
-	$(PYBABEL) compile -D garbage -d miniapps/garbage/locales 2>&1 | tail -n 2
-	$(PYBABEL) compile -D water -d miniapps/water/locales 2>&1 | tail -n 2
+	for dir in miniapps/*/locales; do \
+	  app=$$(basename $$(dirname $$dir)); \
+	  $(PYBABEL) compile -D $$app -d $$dir 2>&1 | tail -n 2; \
+	done
 
 run: install
 	.venv/bin/machi serve

@@ -39,6 +39,7 @@ from playwright.async_api import (
 )
 
 from shell.notifications.localpush import LocalPushService
+from shell.settings import FIRST_PARTY_MINIAPPS
 from tests.helpers.push import local_push_service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +120,7 @@ class Server:
             "MACHI_DATA_DIR": str(self.data_dir),
             "MACHI_DEMO": "1",
             "MACHI_AUTH_RATE_LIMIT": "1000",
-            "MACHI_MINIAPPS": "sdk/examples/hello,miniapps/garbage,miniapps/water",
+            "MACHI_MINIAPPS": ",".join(["sdk/examples/hello", *FIRST_PARTY_MINIAPPS]),
             "MACHI_LOCAL_PUSH_URL": self.local_push_url,
             "PYTHONUNBUFFERED": "1",
         }
