@@ -95,6 +95,7 @@ class Simulator:
             "notifications": self.memory.notifications,
             "storage": {f"{who}:{key}": value for (who, key), value in self.memory.storage.items()},
             "kpis": self.memory.kpis,
+            "audit": self.memory.audits,
         }
 
     def page(self) -> str:

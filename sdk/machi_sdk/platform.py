@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
@@ -86,6 +86,67 @@ class Platform(Protocol):
         """
         ...
 
+    async def audit(
+        self,
+        resident: Resident,
+        action: str,
+        subject: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record in the city's audit log that the staff member behind this launch did ``action``
+        (a short dotted name such as ``"child.view"``) to ``subject`` (a record reference, or a
+        resident's pairwise id, which the shell files under that resident).
+
+        Call it whenever staff read or change a person's record: residents and auditors can then
+        see who looked. Only a launch that carries one of the app's staff roles may write; the
+        shell checks the person still holds a staff role.
+        """
+        ...
+
+    async def translate(self, texts: Sequence[str], target: str, source: str = "ja") -> list[str]:
+        """``texts`` machine-translated from ``source`` into ``target`` (language codes such as
+        ``"vi"``, ``"zh-Hans"``, ``"pt-BR"``), one answer per text, in order.
+
+        The city's translation memory (corrections its staff made) is used first, then its
+        engine. Raises ``PlatformError("unavailable")`` when the city runs no engine: show that,
+        and let staff translate by hand. Show machine translations to staff to check before
+        residents read them.
+        """
+        ...
+
+
+_AUDIT_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,4}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+MAX_TRANSLATE_TEXTS = 50
+MAX_TRANSLATE_CHARS = 5000
+
+
+def _check_audit(resident: Resident, action: str, subject: str, detail: Any) -> None:
+    if not resident.roles:
+        raise PlatformError("forbidden", "only a launch with a staff role may write the audit log")
+    if not _AUDIT_ACTION.match(action) or len(action) > 40:
+        raise PlatformError("invalid", "action is a dotted lower-case name, e.g. 'child.view'")
+    if not subject or len(subject) > 100:
+        raise PlatformError("invalid", "subject must be 1 to 100 characters")
+    if detail is not None:
+        _check_json(dict(detail))
+        if len(json.dumps(dict(detail))) > 2000:
+            raise PlatformError("invalid", "detail must be at most 2000 characters of JSON")
+
+
+def _check_translate(texts: Sequence[str], target: str, source: str) -> list[str]:
+    if isinstance(texts, str):
+        raise PlatformError("invalid", "texts is a list of strings, not one string")
+    items = list(texts)
+    if not 0 < len(items) <= MAX_TRANSLATE_TEXTS:
+        raise PlatformError("invalid", f"translate 1 to {MAX_TRANSLATE_TEXTS} texts at a time")
+    if any(not isinstance(t, str) or len(t) > MAX_TRANSLATE_CHARS for t in items):
+        raise PlatformError("invalid", f"each text is a string of at most {MAX_TRANSLATE_CHARS}")
+    for code in (target, source):
+        if not isinstance(code, str) or not _LANGUAGE.match(code):
+            raise PlatformError("invalid", f"{code!r} is not a language code")
+    return items
+
 
 def _need(resident: Resident, scope: str) -> None:
     if not resident.has(scope):
@@ -141,6 +202,8 @@ class InProcessPlatform:
         storage_set(app_id, resident, key, value) -> None
         kpi(app_id, name, value) -> None
         request_payment(app_id, resident, amount, description, reference) -> dict (optional)
+        audit(app_id, resident, action, subject, detail) -> None (optional)
+        translate(app_id, texts, target, source) -> list[str] (optional)
     """
 
     def __init__(
@@ -154,9 +217,14 @@ class InProcessPlatform:
         kpi: Callable[[str, str, int], Awaitable[None]],
         request_payment: Callable[[str, Resident, int, str, str], Awaitable[dict[str, Any]]]
         | None = None,
+        audit: Callable[[str, Resident, str, str, dict[str, Any] | None], Awaitable[None]]
+        | None = None,
+        translate: Callable[[str, list[str], str, str], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.app_id = app_id
         self._request_payment = request_payment
+        self._audit = audit
+        self._translate = translate
         self._profile = profile
         self._notify = notify
         self._storage_get = storage_get
@@ -207,6 +275,26 @@ class InProcessPlatform:
         answer = await self._request_payment(self.app_id, resident, amount, description, reference)
         return dict(answer)
 
+    async def audit(
+        self,
+        resident: Resident,
+        action: str,
+        subject: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record a staff member's access in the audit log; see :meth:`Platform.audit`."""
+        _check_audit(resident, action, subject, detail)
+        if self._audit is None:
+            raise PlatformError("unavailable", "the audit log is not available in this shell")
+        await self._audit(self.app_id, resident, action, subject, dict(detail or {}) or None)
+
+    async def translate(self, texts: Sequence[str], target: str, source: str = "ja") -> list[str]:
+        """Machine translation; see :meth:`Platform.translate`."""
+        items = _check_translate(texts, target, source)
+        if self._translate is None:
+            raise PlatformError("unavailable", "no translation engine in this shell")
+        return _check_translated(await self._translate(self.app_id, items, target, source), items)
+
 
 class HTTPSPlatform:
     """The Platform API over HTTPS, for partner apps that run on their own servers.
@@ -223,6 +311,9 @@ class HTTPSPlatform:
     - ``kpi``: ``POST /api/v1/kpis/{name}`` with ``{"value": n}``.
     - ``request_payment``: ``POST /api/v1/payments`` with ``{"amount", "description",
       "reference"}``; ``GET /api/v1/payments/{id}`` reads a request's status.
+    - ``audit``: ``POST /api/v1/audit`` with ``{"action", "subject", "detail"}``.
+    - ``translate``: ``POST /api/v1/translations`` with ``{"texts", "target", "source"}``
+      answers ``{"texts": [...]}`` (client credentials only).
 
     Errors answer ``{"error": {"code": …, "message": …}}`` and raise :class:`PlatformError`.
 
@@ -313,6 +404,27 @@ class HTTPSPlatform:
             raise PlatformError("invalid_response", "the payment request is not an object")
         return data
 
+    async def audit(
+        self,
+        resident: Resident,
+        action: str,
+        subject: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``POST /api/v1/audit`` with ``{"action", "subject", "detail"}`` (staff launches only)."""
+        _check_audit(resident, action, subject, detail)
+        body = {"action": action, "subject": subject, "detail": dict(detail or {})}
+        await self._call("POST", "/api/v1/audit", resident=resident, json_body=body)
+
+    async def translate(self, texts: Sequence[str], target: str, source: str = "ja") -> list[str]:
+        """``POST /api/v1/translations``: one translation per text, in order."""
+        items = _check_translate(texts, target, source)
+        body = {"texts": items, "target": target, "source": source}
+        data = await self._call("POST", "/api/v1/translations", json_body=body)
+        if not isinstance(data, dict):
+            raise PlatformError("invalid_response", "expected {'texts': [...]}")
+        return _check_translated(data.get("texts"), items)
+
     async def _call(
         self,
         method: str,
@@ -343,6 +455,14 @@ class HTTPSPlatform:
         if response.is_success:
             return response.json() if response.content else None
         raise _error_from(response)
+
+
+def _check_translated(answer: Any, asked: list[str]) -> list[str]:
+    if not isinstance(answer, list) or len(answer) != len(asked):
+        raise PlatformError("invalid_response", "expected one translation per text")
+    if not all(isinstance(text, str) for text in answer):
+        raise PlatformError("invalid_response", "a translation is not a string")
+    return answer
 
 
 def _error_from(response: httpx.Response) -> PlatformError:
@@ -384,5 +504,19 @@ class NoPlatform:
     async def request_payment(
         self, resident: Resident, amount: int, description: str, reference: str
     ) -> dict[str, Any]:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def audit(
+        self,
+        resident: Resident,
+        action: str,
+        subject: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def translate(self, texts: Sequence[str], target: str, source: str = "ja") -> list[str]:
         """Raises ``PlatformError("unavailable")``."""
         raise PlatformError("unavailable", "this app was built without a platform")

@@ -44,7 +44,7 @@ from litestar.testing import TestClient
 from machi_sdk.app import PUBLIC_OPT, MiniApp, declared_scopes, is_generated
 from machi_sdk.auth import StaticKeys
 from machi_sdk.manifest import ManifestError, load_manifest
-from machi_sdk.platform import InProcessPlatform, Platform
+from machi_sdk.platform import InProcessPlatform, Platform, PlatformError
 from machi_sdk.resident import Resident
 from machi_sdk.scopes import PROFILE_CLAIMS
 
@@ -189,6 +189,11 @@ class MemoryPlatform:
     storage: dict[tuple[str, str], Any] = field(default_factory=dict)
     kpis: dict[str, int] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by reference
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    # Machine translation: answers "[<target>] <text>" unless a test puts the answer in
+    # ``translations[(text, target)]``; with ``translation_engine=False`` the city has no engine.
+    translations: dict[tuple[str, str], str] = field(default_factory=dict)
+    translation_engine: bool = True
 
     @property
     def platform(self) -> InProcessPlatform:
@@ -227,6 +232,17 @@ class MemoryPlatform:
             })  # fmt: skip
             return {k: v for k, v in found.items() if k != "resident"}
 
+        async def audit(
+            app_id: str, resident: Resident, action: str, subject: str, detail: Any
+        ) -> None:
+            entry = {"actor": resident.id, "roles": sorted(resident.roles), "action": action}
+            self.audits.append({**entry, "subject": subject, "detail": detail or {}})
+
+        async def translate(app_id: str, texts: list[str], target: str, source: str) -> list[str]:
+            if not self.translation_engine:
+                raise PlatformError("unavailable", "no translation engine")
+            return [self.translations.get((text, target), f"[{target}] {text}") for text in texts]
+
         return InProcessPlatform(
             self.app_id,
             profile=profile,
@@ -235,6 +251,8 @@ class MemoryPlatform:
             storage_set=storage_set,
             kpi=kpi,
             request_payment=request_payment,
+            audit=audit,
+            translate=translate,
         )
 
 

@@ -14,9 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shell.audit.actions import record
+from shell.miniapp_host.queries import grant_for_subject
 from shell.platform_api import errors
 from shell.platform_api.auth import Caller, hash_secret
 from shell.platform_api.tables import Credential, KpiCount, StorageEntry
+from shell.staff.queries import roles_of
+from shell.translation import TranslationUnavailable, translate
 
 # The SDK accepts the same keys (machi_sdk.platform._STORAGE_KEY).
 STORAGE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -168,3 +171,38 @@ async def notify(caller: Caller, title: str, body: str, url: str | None, daily_l
         source=caller.app_id,
         kind="app",
     )
+
+
+MAX_AUDIT_DETAIL = 2000
+
+
+async def app_audit(
+    caller: Caller, action: str, subject: str, detail: dict[str, Any] | None, ip: str = ""
+) -> None:
+    """A hosted app's staff member read or changed a person's record: write it to the city's audit
+    log under the app's name. The launch must carry a staff role the person still holds; a
+    subject that is one of the app's pairwise ids is filed under that resident's account."""
+    held = caller.roles & frozenset(await roles_of(caller.account_id))
+    if not held:
+        raise errors.not_staff()
+    extra = dict(detail or {})
+    if len(json.dumps(extra, ensure_ascii=False)) > MAX_AUDIT_DETAIL:
+        raise errors.invalid(f"detail must be at most {MAX_AUDIT_DETAIL} characters of JSON")
+    grant = await grant_for_subject(caller.app_id, subject)
+    filed = f"account:{grant['account']}" if grant else f"app:{caller.app_id}:{subject}"
+    await record(
+        f"app.{caller.app_id}.{action}"[:64],
+        actor=caller.account_id,
+        subject=filed[:128],
+        detail={**extra, "app": caller.app_id, "roles": sorted(held)},
+        ip=ip,
+    )
+
+
+async def translate_texts(texts: list[str], target: str, source: str) -> list[str]:
+    """The city's machine translation (memory first, then engine) for a hosted app."""
+    try:
+        answer = await translate(texts, target, source)
+    except TranslationUnavailable as exc:
+        raise errors.unavailable(str(exc) or "no translation engine") from None
+    return list(answer)

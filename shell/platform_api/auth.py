@@ -61,19 +61,24 @@ class Caller:
     account_id: int
     subject: str
     scopes: frozenset[str]
+    roles: frozenset[str] = frozenset()  # staff roles the launch token carries (checked again)
 
     def need(self, scope: str) -> None:
         if scope not in self.scopes:
             raise errors.scope_missing(scope)
 
 
-async def caller_for(app_id: str, subject: str, token_scopes: frozenset[str]) -> Caller:
+async def caller_for(
+    app_id: str, subject: str, token_scopes: frozenset[str], roles: frozenset[str] = frozenset()
+) -> Caller:
     """Check the resident's grant to ``app_id`` is active now: revoking stops calls at once."""
     grant = await grant_for_subject(app_id, subject)
     if grant is None:
         raise errors.not_granted()
     scopes = token_scopes & frozenset(grant["scopes"])
-    return Caller(app_id=app_id, account_id=grant["account"], subject=subject, scopes=scopes)
+    return Caller(
+        app_id=app_id, account_id=grant["account"], subject=subject, scopes=scopes, roles=roles
+    )
 
 
 async def caller_for_subject(app_id: str, subject: str) -> Caller:
@@ -106,4 +111,4 @@ class ResidentTokens:
             resident = await verifier.averify(token)
         except TokenError as exc:
             raise errors.invalid_token(exc.reason) from None
-        return await caller_for(app_id, resident.id, resident.scopes)
+        return await caller_for(app_id, resident.id, resident.scopes, resident.roles)

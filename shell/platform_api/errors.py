@@ -48,3 +48,11 @@ def quota_exceeded(limit: int) -> Refused:
         f"this app has sent this resident {limit} notifications today (Japan time), the most a day"
         " allows; nothing was sent",
     )
+
+
+def not_staff() -> Refused:
+    return Refused(403, "forbidden", "only a staff launch may write the audit log")
+
+
+def unavailable(message: str) -> Refused:
+    return Refused(503, "unavailable", message)

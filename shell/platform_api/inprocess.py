@@ -20,7 +20,7 @@ from shell.settings import Settings
 async def _caller(app_id: str, resident: Resident) -> Caller:
     if resident.app_id and resident.app_id != app_id:
         raise errors.invalid_token("wrong_audience")
-    return await caller_for(app_id, resident.id, resident.scopes)
+    return await caller_for(app_id, resident.id, resident.scopes, resident.roles)
 
 
 def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -> InProcessPlatform:
@@ -71,6 +71,14 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         view = apppay.public_view(row)
         return {**view, "confirm_url": f"{settings.public_url}/wallet/requests/{row['public_id']}"}
 
+    async def audit(
+        app_id: str, resident: Resident, action: str, subject: str, detail: dict[str, Any] | None
+    ) -> None:
+        await actions.app_audit(await _caller(app_id, resident), action, subject, detail)
+
+    async def translate(app_id: str, texts: list[str], target: str, source: str) -> list[str]:
+        return await actions.translate_texts(texts, target, source)
+
     return InProcessPlatform(
         app_id,
         profile=_as_platform_errors(profile),
@@ -79,6 +87,8 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         storage_set=_as_platform_errors(storage_set),
         kpi=_as_platform_errors(kpi),
         request_payment=_as_platform_errors(request_payment),
+        audit=_as_platform_errors(audit),
+        translate=_as_platform_errors(translate),
     )
 
 

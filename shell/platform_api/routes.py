@@ -27,6 +27,7 @@ from shell.platform_api.auth import (
     caller_for_subject,
 )
 from shell.platform_api.schemas import (
+    AuditRecord,
     Error,
     ErrorDetail,
     KpiIncrement,
@@ -34,6 +35,8 @@ from shell.platform_api.schemas import (
     Notification,
     Profile,
     StoredValue,
+    TranslationRequest,
+    Translations,
     profile_of,
 )
 from shell.settings import Settings
@@ -180,6 +183,26 @@ async def notify_subject(
     await actions.notify(caller, data.title, data.body, data.url, limit)
 
 
+@post("/audit", status_code=204, summary="Record a staff member's access to a record",
+      responses=_responses(400, 401, 403, 422))  # fmt: skip
+async def audit(
+    caller: CallerDep, data: JSONBody[AuditRecord], request: Request[Any, Any, Any]
+) -> None:
+    """The staff member behind the launch token (it must carry one of the app's staff roles,
+    which the person still holds) read or changed ``subject``. A subject that is one of the
+    app's pairwise ids is filed under that resident, so the access shows in their history."""
+    ip = get_remote_address(request)
+    await actions.app_audit(caller, data.action, data.subject, data.detail, ip)
+
+
+@post("/translations", status_code=200, summary="Machine-translate texts",
+      responses=_responses(400, 401, 403, 422, 503))  # fmt: skip
+async def translations(client_app: AppDep, data: JSONBody[TranslationRequest]) -> Translations:
+    """The city's translation memory first, then its engine; 503 ``unavailable`` when the city
+    runs no engine (staff then translate by hand)."""
+    return Translations(texts=await actions.translate_texts(data.texts, data.target, data.source))
+
+
 def router(settings: Settings) -> Router:
     tokens = ResidentTokens(settings.public_url)
     limit = RateLimitConfig(
@@ -198,6 +221,8 @@ def router(settings: Settings) -> Router:
             notify_subject,
             create_payment,
             payment_status,
+            audit,
+            translations,
         ],
         dependencies={"client_app": Provide(provide_app), "caller": _provide_caller(tokens)},
         middleware=[limit.middleware],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+AUDIT_ACTION = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,4}$"
+LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$"
 
 
 class Profile(msgspec.Struct, omit_defaults=True):
@@ -48,6 +51,29 @@ class Notification(msgspec.Struct):
     title: str
     body: str
     url: str | None = None
+
+
+class AuditRecord(msgspec.Struct):
+    """A staff member's access to a person's record, for the city's audit log."""
+
+    action: Annotated[str, msgspec.Meta(max_length=40, pattern=AUDIT_ACTION)]
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    detail: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class TranslationRequest(msgspec.Struct):
+    """Texts to machine-translate (at most 50, each at most 5,000 characters)."""
+
+    texts: Annotated[list[Annotated[str, msgspec.Meta(max_length=5000)]],
+                     msgspec.Meta(min_length=1, max_length=50)]  # fmt: skip
+    target: Annotated[str, msgspec.Meta(pattern=LANGUAGE_TAG)]
+    source: Annotated[str, msgspec.Meta(pattern=LANGUAGE_TAG)] = "ja"
+
+
+class Translations(msgspec.Struct):
+    """One translation per text, in the order asked."""
+
+    texts: list[str]
 
 
 class ErrorDetail(msgspec.Struct):

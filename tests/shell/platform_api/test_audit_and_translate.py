@@ -1,0 +1,111 @@
+"""Mini-apps write the city's audit log for staff access, and ask for machine translation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from machi_sdk import HTTPSPlatform, PlatformError
+from machi_sdk.auth import TokenVerifier
+
+from shell import translation
+from shell.audit.tables import AuditEntry
+from shell.miniapp_host.keys import ShellKeys
+from shell.miniapp_host.tables import Grant
+from shell.platform_api.inprocess import platform_for
+from shell.staff.actions import grant_role, revoke_role
+from tests.shell.platform_api.conftest import SHELL, client_for
+
+
+@pytest.fixture(name="resident")
+async def fx_resident(token):
+    return await TokenVerifier(SHELL, "hello", ShellKeys()).averify(token)
+
+
+async def _account_of(resident) -> int:
+    grant = await Grant.select(Grant.account).where(Grant.subject == resident.id).first()
+    return int(grant["account"])
+
+
+async def _entries() -> list[dict]:
+    query = AuditEntry.select().where(AuditEntry.action.like("app.%")).order_by(AuditEntry.id)
+    return await query.output(load_json=True)
+
+
+async def test_a_staff_launch_files_its_access_under_the_resident(hosted_settings, resident):
+    account = await _account_of(resident)
+    await grant_role(account, "counter", by=None)
+    staff = dataclasses.replace(resident, roles=frozenset({"counter"}))
+    platform = platform_for("hello", hosted_settings)
+
+    await platform.audit(staff, "child.view", resident.id, {"class": "ひまわり"})
+    await platform.audit(staff, "letter.send", "letter-42")
+
+    first, second = await _entries()
+    assert first["action"] == "app.hello.child.view"
+    assert first["actor"] == account
+    assert first["subject"] == f"account:{account}"  # the pairwise id is filed under the person
+    assert first["detail"] == {"class": "ひまわり", "app": "hello", "roles": ["counter"]}
+    assert second["subject"] == "app:hello:letter-42"
+
+
+async def test_only_a_launch_with_a_role_still_held_may_audit(hosted_settings, resident):
+    platform = platform_for("hello", hosted_settings)
+    with pytest.raises(PlatformError) as plain:
+        await platform.audit(resident, "child.view", "x")  # a resident's launch: no roles
+    assert plain.value.code == "forbidden"
+
+    account = await _account_of(resident)
+    await grant_role(account, "counter", by=None)
+    await revoke_role(account, "counter", by=None)
+    stale = dataclasses.replace(resident, roles=frozenset({"counter"}))  # token older than revoke
+    with pytest.raises(PlatformError) as revoked:
+        await platform.audit(stale, "child.view", "x")
+    assert revoked.value.code == "forbidden"
+    with pytest.raises(PlatformError) as bad:
+        await platform.audit(stale, "Child View!", "x")
+    assert bad.value.code == "invalid"
+    assert await _entries() == []
+
+
+async def test_audit_and_translation_over_https(server, credentials, resident, monkeypatch):
+    account = await _account_of(resident)
+    await grant_role(account, "counter", by=None)
+
+    async def engine(texts, target, source="ja"):
+        return [f"{target}:{text}" for text in texts]
+
+    async with client_for(server) as transport:
+        platform = HTTPSPlatform(SHELL, *credentials, client=transport)
+        # The shell re-checks roles itself: an app claiming a role the token lacks is refused.
+        pretending = dataclasses.replace(resident, roles=frozenset({"counter"}))
+        with pytest.raises(PlatformError) as refused:
+            await platform.audit(pretending, "child.view", resident.id)
+        assert refused.value.code == "forbidden"
+        assert await _entries() == []
+
+        with pytest.raises(PlatformError) as none:
+            await platform.translate(["欠席します"], "vi")
+        assert none.value.code == "unavailable"
+        monkeypatch.setattr("shell.platform_api.actions.translate", engine)
+        assert await platform.translate(["欠席します", "お知らせ"], "vi") == [
+            "vi:欠席します", "vi:お知らせ"
+        ]
+        with pytest.raises(PlatformError) as too_many:
+            await platform.translate(["x"] * 51, "vi")
+        assert too_many.value.code == "invalid"
+
+
+async def test_the_in_process_translate_says_when_no_engine_runs(hosted_settings, monkeypatch):
+    platform = platform_for("hello", hosted_settings)
+    with pytest.raises(PlatformError) as none:
+        await platform.translate(["こんにちは"], "en")
+    assert none.value.code == "unavailable"
+
+    async def engine(texts, target, source="ja"):
+        raise translation.TranslationUnavailable("the engine did not answer")
+
+    monkeypatch.setattr("shell.platform_api.actions.translate", engine)
+    with pytest.raises(PlatformError) as down:
+        await platform.translate(["こんにちは"], "en")
+    assert down.value.code == "unavailable"
