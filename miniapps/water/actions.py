@@ -7,8 +7,15 @@ import hashlib
 import hmac
 from typing import Any
 
-from .importer import BillRow, ImportProblems, Problem
-from .tables import WaterAccount, WaterBill, WaterImportRun, WaterLink, WaterLinkAttempt
+from .importer import N_, BillRow, ImportProblems, Problem
+from .tables import (
+    WaterAccount,
+    WaterBill,
+    WaterImportRun,
+    WaterLink,
+    WaterLinkAttempt,
+    WaterLookupDay,
+)
 from .tariff import TariffError, quote
 
 #: Failed attempts allowed per resident, and per customer number, in ATTEMPT_WINDOW.
@@ -16,6 +23,10 @@ MAX_FAILURES_PER_RESIDENT = 5
 MAX_FAILURES_PER_NUMBER = 10
 ATTEMPT_WINDOW = dt.timedelta(hours=24)
 MAX_LINKS = 10
+BELOW_STORED = N_(
+    "前回指針 %(previous)s が、登録済みの最後の指針 %(stored)s（%(date)s）より小さいのに、"
+    "メーター交換になっていません"
+)
 
 
 class Refused(Exception):
@@ -61,12 +72,7 @@ async def import_bills(
                     expected = quote(row.m3, months=row.months, meter_mm=row.meter_mm,
                                      on=row.reading_date)  # fmt: skip
                 except TariffError as exc:
-                    if exc.code == "unknown_tariff_date":
-                        problems.append(
-                            Problem(row.row, f"no tariff in effect on {row.reading_date}")
-                        )
-                    else:
-                        problems.append(Problem(row.row, str(exc)))
+                    problems.append(_tariff_problem(row, exc))
                     continue
                 account = accounts.get(row.customer_number)
                 before = seen_last.get(row.customer_number) or (
@@ -78,10 +84,10 @@ async def import_bills(
                     and not row.meter_changed
                     and row.previous_reading < before[1]
                 ):
-                    problems.append(Problem(
+                    problems.append(Problem.of(
                         row.row,
-                        f"previous reading {row.previous_reading} is lower than the last"
-                        f" stored reading {before[1]} ({before[0]}) without a meter change",
+                        BELOW_STORED,
+                        previous=row.previous_reading, stored=before[1], date=str(before[0]),
                     ))  # fmt: skip
                     continue
                 seen_last[row.customer_number] = (row.reading_date, row.current_reading)
@@ -139,6 +145,16 @@ async def import_bills(
     return {"created": created, "updated": updated, "flagged": flagged}
 
 
+def _tariff_problem(row: BillRow, exc: TariffError) -> Problem:
+    if exc.code == "unknown_tariff_date":
+        return Problem.of(row.row, N_("%(date)s に有効な料金表がありません"),
+                          date=str(row.reading_date))  # fmt: skip
+    if exc.code == "unknown_meter":
+        return Problem.of(row.row, N_("口径 %(mm)s mm の基本料金が料金表にありません"),
+                          mm=row.meter_mm)  # fmt: skip
+    return Problem.of(row.row, N_("料金を計算できません（%(reason)s）"), reason=str(exc))
+
+
 async def record_run(
     file_name: str,
     *,
@@ -150,7 +166,7 @@ async def record_run(
 ) -> None:
     await WaterImportRun.insert(WaterImportRun(
         file_name=file_name[:200], ok=ok, rows=rows,
-        problems=[{"row": p.row, "message": p.message} for p in problems],
+        problems=[p.as_json() for p in problems],
         flagged=list(flagged), at=now or dt.datetime.now(dt.UTC),
     ))  # fmt: skip
 
@@ -197,3 +213,16 @@ async def link(
 
 async def unlink(subject: str, account_id: int) -> None:
     await WaterLink.delete().where(WaterLink.key == f"{subject}|{account_id}")
+
+
+async def first_lookup_today(subject: str, account_id: int, today: dt.date) -> bool:
+    """Whether this is the resident's first look at this account's bills today: each such day is
+    one inquiry that did not need a phone call (the ``calls_saved`` KPI)."""
+    key = f"{subject}|{account_id}|{today.isoformat()}"
+    inserted = await WaterLookupDay.raw(
+        "INSERT INTO water_lookup_day (key, day) VALUES ({}, {}) ON CONFLICT (key) DO NOTHING"
+        " RETURNING id",
+        key,
+        today,
+    )
+    return bool(inserted)

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gettext
 import io
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+
+def N_(text: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return text
+
 
 DEFAULT_MAPPING = Path(__file__).parent / "import-mapping.toml"
 REQUIRED = (
@@ -20,17 +29,71 @@ REQUIRED = (
     "due_date",
 )  # fmt: skip
 OPTIONAL = ("meter_changed", "m3", "months", "paid")
+EMPTY = N_("「%(column)s」が空です")
+NOT_NUMBER = N_("「%(column)s」の %(value)s は整数ではありません")
+NOT_TEXT = N_("ファイルの文字コードが %(encoding)s ではありません")
+SHORT_ROW = N_("項目が%(cells)s個しかありません（見出しは%(header)s個）")
+USAGE_MISMATCH = N_("「%(column)s」の %(m3)s が、指針から計算した %(usage)s と合いません")
 TRUE = {"1", "true", "yes", "有", "済", "はい", "○"}
 FALSE = {"", "0", "false", "no", "無", "未", "いいえ"}
 
 
+# Problems are kept as the Japanese source text and its values, and shown in the reader's
+# language: the staff page in theirs, the command line in English.
+_ENGLISH = gettext.translation(
+    "water", localedir=str(Path(__file__).parent / "locales"), languages=["en"], fallback=True
+)
+
+
 @dataclass(frozen=True)
+class Note:
+    text: str  # a message of the app's catalog (Japanese source)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str]) -> str:
+        return translate(self.text) % self.params
+
+
+class Bad(ValueError):
+    """A cell that cannot be read; carries the note that says why."""
+
+    def __init__(self, text: str, **params: Any) -> None:
+        self.note = Note(text, params)
+        super().__init__(self.note.render(_ENGLISH.gettext))
+
+
+@dataclass(frozen=True, eq=True)
 class Problem:
     row: int  # 0 for the file as a whole
-    message: str
+    notes: tuple[Note, ...]
+
+    @classmethod
+    def of(cls, row: int, text: str, **params: Any) -> Problem:
+        return cls(row, (Note(text, params),))
+
+    def render(self, translate: Callable[[str], str]) -> str:
+        return "; ".join(note.render(translate) for note in self.notes)
+
+    @property
+    def message(self) -> str:
+        """In English, for the command line and logs."""
+        return self.render(_ENGLISH.gettext)
+
+    def as_json(self) -> dict[str, Any]:
+        notes = [{"text": n.text, "params": n.params} for n in self.notes]
+        return {"row": self.row, "message": self.message, "notes": notes}
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.message}" if self.row else self.message
+
+
+def render_stored(problem: dict[str, Any], translate: Callable[[str], str]) -> str:
+    """A problem kept in an import run, in the reader's language (runs kept before problems had
+    notes show their English message)."""
+    notes = problem.get("notes")
+    if not notes:
+        return str(problem.get("message", ""))
+    return "; ".join(Note(n["text"], dict(n.get("params") or {})).render(translate) for n in notes)
 
 
 class ImportProblems(Exception):
@@ -99,7 +162,7 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
 def _int(text: str, label: str) -> int:
     cleaned = text.strip().replace(",", "").replace("¥", "").replace("円", "")
     if not cleaned.lstrip("-").isdigit():
-        raise ValueError(f"{label} {text!r} is not a whole number")
+        raise Bad(NOT_NUMBER, column=label, value=repr(text))
     return int(cleaned)
 
 
@@ -109,14 +172,16 @@ def _bool(text: str, label: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise ValueError(f"{label} {text!r} is neither yes (1) nor no (0)")
+    raise Bad(N_("「%(column)s」の %(value)s は、あり（1）か、なし（0）で書いてください"),
+              column=label, value=repr(text))  # fmt: skip
 
 
 def _date(text: str, label: str, fmt: str) -> dt.date:
     try:
         return dt.datetime.strptime(text.strip(), fmt).date()
     except ValueError:
-        raise ValueError(f"{label} {text!r} is not a date ({fmt})") from None
+        raise Bad(N_("「%(column)s」の %(value)s は日付ではありません（%(format)s）"),
+                  column=label, value=repr(text), format=fmt) from None  # fmt: skip
 
 
 def parse(data: bytes, mapping: Mapping) -> list[BillRow]:
@@ -124,16 +189,17 @@ def parse(data: bytes, mapping: Mapping) -> list[BillRow]:
     try:
         text = data.decode(mapping.encoding)
     except (UnicodeDecodeError, LookupError):
-        raise ImportProblems([Problem(0, f"the file is not {mapping.encoding} text")]) from None
+        raise ImportProblems([Problem.of(0, NOT_TEXT, encoding=mapping.encoding)]) from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
-        raise ImportProblems([Problem(0, "the file is empty")])
+        raise ImportProblems([Problem.of(0, N_("ファイルが空です"))])
     header = [h.strip() for h in header]
     missing = [f"{col} ({field})" for field, col in mapping.columns.items()
                if field in REQUIRED and col not in header]  # fmt: skip
     if missing:
-        raise ImportProblems([Problem(0, "missing columns: " + ", ".join(missing))])
+        raise ImportProblems([Problem.of(0, N_("列がありません: %(columns)s"),
+                                         columns=", ".join(missing))])  # fmt: skip
     index = {field: header.index(col) for field, col in mapping.columns.items() if col in header}
     rows: list[BillRow] = []
     problems: list[Problem] = []
@@ -147,14 +213,14 @@ def parse(data: bytes, mapping: Mapping) -> list[BillRow]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(header):
-            problems.append(Problem(number, f"{len(cells)} cells, the header has {len(header)}"))
+            problems.append(Problem.of(number, SHORT_ROW, cells=len(cells), header=len(header)))
             continue
 
         def cell(field: str, cells: list[str] = cells) -> str:
             return cells[index[field]].strip() if field in index else ""
 
         col = mapping.columns
-        errors: list[str] = []
+        errors: list[Note] = []
 
         def get(field, convert, default=None, errors=errors, col=col, cell=cell):  # type: ignore[no-untyped-def]
             raw = cell(field)
@@ -162,16 +228,16 @@ def parse(data: bytes, mapping: Mapping) -> list[BillRow]:
                 return default
             try:
                 return convert(raw, col[field])
-            except ValueError as exc:
-                errors.append(str(exc))
+            except Bad as exc:
+                errors.append(exc.note)
                 return None
 
         number_text = cell("customer_number")
         code = cell("verification_code")
         if not number_text:
-            errors.append(f"{col['customer_number']} is empty")
+            errors.append(Note(EMPTY, {"column": col["customer_number"]}))
         if not code:
-            errors.append(f"{col['verification_code']} is empty")
+            errors.append(Note(EMPTY, {"column": col["verification_code"]}))
         values = {
             "meter_mm": get("meter_mm", _int),
             "previous_date": get("previous_date", to_date),
@@ -191,33 +257,42 @@ def parse(data: bytes, mapping: Mapping) -> list[BillRow]:
         if not errors:
             prev, cur = values["previous_reading"], values["current_reading"]
             if cur < prev and not values["meter_changed"]:
-                errors.append(
-                    f"{col['current_reading']} {cur} is lower than {col['previous_reading']}"
-                    f" {prev} without a meter change"
-                )
+                errors.append(Note(
+                    N_("「%(current)s」の %(cur)s が「%(previous)s」の %(prev)s より小さいのに、"
+                       "メーター交換になっていません"),
+                    {"current": col["current_reading"], "cur": cur,
+                     "previous": col["previous_reading"], "prev": prev},
+                ))  # fmt: skip
             usage = cur if values["meter_changed"] else cur - prev
             if values["m3"] == -1:
                 values["m3"] = usage
             elif values["m3"] != usage:
-                errors.append(f"{col.get('m3', 'm3')} {values['m3']} is not the readings' {usage}")
+                errors.append(Note(USAGE_MISMATCH,
+                                   {"column": col.get("m3", "m3"), "m3": values["m3"],
+                                    "usage": usage}))  # fmt: skip
             if values["reading_date"] <= values["previous_date"]:
-                errors.append(f"{col['reading_date']} is not after {col['previous_date']}")
+                errors.append(Note(N_("「%(reading)s」が「%(previous)s」より後になっていません"),
+                                   {"reading": col["reading_date"],
+                                    "previous": col["previous_date"]}))  # fmt: skip
             if values["months"] not in (1, 2):
-                errors.append(f"{col.get('months', 'months')} must be 1 or 2")
+                errors.append(Note(N_("「%(column)s」は 1 か 2 にしてください"),
+                                   {"column": col.get("months", "months")}))  # fmt: skip
             for field in ("water_charge", "sewerage_charge", "tax", "total", "meter_mm"):
                 if values[field] < 0:
-                    errors.append(f"{col[field]} is negative")
+                    errors.append(Note(N_("「%(column)s」がマイナスです"), {"column": col[field]}))
             if (
                 values["water_charge"] + values["sewerage_charge"] + values["tax"]
                 != values["total"]
             ):
-                errors.append(f"{col['total']} is not the sum of the charges and the tax")
+                errors.append(Note(N_("「%(column)s」が、料金と消費税の合計と合いません"),
+                                   {"column": col["total"]}))  # fmt: skip
             key = (number_text, values["reading_date"])
             if key in seen:
-                errors.append(f"the same account and reading date as row {seen[key]}")
+                errors.append(Note(N_("%(row)s行目と同じお客さま番号・検針日です"),
+                                   {"row": seen[key]}))  # fmt: skip
             seen[key] = number
         if errors:
-            problems.append(Problem(number, "; ".join(errors)))
+            problems.append(Problem(number, tuple(errors)))
             continue
         rows.append(
             BillRow(row=number, customer_number=number_text, verification_code=code, **values)
@@ -225,5 +300,5 @@ def parse(data: bytes, mapping: Mapping) -> list[BillRow]:
     if problems:
         raise ImportProblems(problems)
     if not rows:
-        raise ImportProblems([Problem(0, "the file has no bills")])
+        raise ImportProblems([Problem.of(0, N_("請求が1件もありません"))])
     return rows

@@ -32,6 +32,12 @@ async def is_linked(subject: str, account_id: int) -> bool:
     return await WaterLink.exists().where(WaterLink.key == f"{subject}|{account_id}")
 
 
+async def linked_subjects(account_id: int) -> list[str]:
+    """The pairwise ids of the residents who linked the account."""
+    rows = await WaterLink.select(WaterLink.subject).where(WaterLink.account == account_id)
+    return sorted({row["subject"] for row in rows})
+
+
 async def account(account_id: int) -> dict[str, Any] | None:
     return (
         await WaterAccount.select(

@@ -12,9 +12,10 @@ from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
 from . import actions, queries
+from .importer import render_stored
 from .leak import send_notices, suggests_leak
 from .pdf import bill_pdf
-from .views import chart, day, period, yen
+from .views import chart, day, period, today, yen
 
 STAFF_ROLES = ("waterworks", "admin")
 
@@ -44,6 +45,13 @@ def _t(request: Request[Any, Any, Any], resident: Resident) -> Any:
 async def _count(platform: Platform, kpi: str) -> None:
     with contextlib.suppress(PlatformError):  # a figure is not worth failing a page for
         await platform.kpi(kpi)
+
+
+async def _looked_up(platform: Platform, resident: Resident, account_id: int) -> None:
+    """A resident read their bills: a lookup, and once a day per account, a call saved."""
+    await _count(platform, "bill_lookups")
+    if await actions.first_lookup_today(resident.id, account_id, today()):
+        await _count(platform, "calls_saved")
 
 
 def _is_staff(resident: Resident) -> bool:
@@ -145,7 +153,7 @@ async def account_page(
     """Bills, the usage chart with its table, last year's same period and similar households."""
     if not await queries.is_linked(resident.id, account_id):
         return _not_found(request, resident)
-    await _count(platform, "bill_lookups")
+    await _looked_up(platform, resident, account_id)
     return render(
         request, "water/account.html", await account_context(request, resident, account_id)
     )
@@ -173,7 +181,7 @@ async def bill_page(
     row = await queries.bill(bill_id)
     if row is None or not await queries.is_linked(resident.id, row["account"]):
         return _not_found(request, resident)
-    await _count(platform, "bill_lookups")
+    await _looked_up(platform, resident, row["account"])
     return render(request, "water/bill.html", await bill_context(resident, row))
 
 
@@ -198,27 +206,50 @@ async def bill_pdf_download(
 
 
 @get("/staff", name="water:staff", guards=[requires_scopes()])
-async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
-    """Waterworks staff: look up an account's screen by customer number; recent imports."""
+async def staff_page(
+    request: Request, resident: ResidentDep, platform: PlatformDep
+) -> Response[str]:
+    """Waterworks staff: look up an account's screen by customer number (each look written to
+    the city's audit log, under every resident who linked the account); recent imports with
+    their problems in the staff member's language."""
     t = _t(request, resident)
     if not _is_staff(resident):
         text = t("この画面は水道担当の職員だけが使えます。")
         return render(request, "water/staff.html", {"denied": text}, status_code=403)
     number = actions.normalise(str(request.query_params.get("number", "")))
+    runs = await queries.import_runs()
+    for run in runs:
+        for problem in run["problems"]:
+            problem["shown"] = render_stored(problem, t)
     context: dict[str, Any] = {
         "denied": None, "number": number, "found": None, "not_found": False,
-        "runs": await queries.import_runs(), "flagged": await queries.flagged_bills(),
-        **_fmt(resident),
+        "runs": runs, "flagged": await queries.flagged_bills(), **_fmt(resident),
     }  # fmt: skip
     if number:
         acc = await queries.account_by_number(number)
         if acc is None:
             context["not_found"] = True
         else:
+            try:
+                await _audit_lookup(platform, resident, acc)
+            except PlatformError:
+                text = t(
+                    "閲覧の記録ができないため、表示できません。時間をおいてもう一度お試しください。"
+                )
+                return render(request, "water/staff.html", {"denied": text}, status_code=503)
             context["found"] = await account_context(request, resident, acc["id"])
     return render(
         request, "water/staff.html", context, status_code=404 if context["not_found"] else 200
     )
+
+
+async def _audit_lookup(platform: Platform, staff: Resident, account: dict[str, Any]) -> None:
+    """Write the look to the audit log before showing anything: under each resident who linked
+    the account (they can see who looked), or under the customer number when nobody has."""
+    subjects = await queries.linked_subjects(account["id"])
+    detail = {"customer_number": account["customer_number"]}
+    for subject in subjects or [f"customer:{account['customer_number']}"]:
+        await platform.audit(staff, "account.view", subject, detail)
 
 
 ROUTES = [index, link, unlink, account_page, bill_page, bill_pdf_download, staff_page]

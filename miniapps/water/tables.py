@@ -68,6 +68,14 @@ class WaterNotice(Table, tablename="water_notice"):
     sent_at = Timestamptz()
 
 
+class WaterLookupDay(Table, tablename="water_lookup_day"):
+    """A resident looked at an account's bills on a day: one inquiry the waterworks did not
+    have to answer by phone (the "calls saved" KPI counts each once)."""
+
+    key = Varchar(length=240, unique=True)  # subject|account id|day
+    day = Date()
+
+
 class WaterImportRun(Table, tablename="water_import_run"):
     """Each import, kept for staff: the file, how many rows, and every bad row."""
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
+
+CITY_TIME = ZoneInfo("Asia/Tokyo")
+
+
+def today() -> dt.date:
+    """The waterworks' day (Japan time)."""
+    return dt.datetime.now(CITY_TIME).date()
 
 
 def day(value: dt.date, locale: str) -> str:

@@ -69,7 +69,8 @@ async def test_link_two_accounts_then_see_bills_chart_and_detail(sample, web, sh
         assert "未払いです。納期限は 2026年12月10日 です。" in detail
         assert f"{latest['water_charge']:,}円" in detail
         assert f"{latest['tax']:,}円" in detail
-    assert platform.kpis == {"accounts_linked": 2, "bill_lookups": 2}
+    # two looks at one account on one day: one phone inquiry saved, not two
+    assert platform.kpis == {"accounts_linked": 2, "bill_lookups": 2, "calls_saved": 1}
 
 
 async def test_english_pages(sample, web, shell):
@@ -188,9 +189,10 @@ async def _latest(pair):
     return (await queries.bills(acc["id"], limit=1))[0]
 
 
-async def test_staff_see_the_residents_screen_and_import_errors(sample, web, shell):
-    bad = importer.Problem(4, "水道料金 '三千' is not a whole number")
+async def test_staff_see_the_residents_screen_and_import_errors(sample, web, shell, platform):
+    bad = importer.Problem.of(4, importer.NOT_NUMBER, column="水道料金", value="'三千'")
     await actions.record_run("broken.csv", ok=False, rows=0, problems=[bad])
+    assert platform.audits == []
     async with miniapp_client(web, token(shell, "clerk", roles=("waterworks",)), htmx=True) as c:
         page = await c.get("/staff", params={"number": "１００１-０００３"})
         assert page.status_code == 200
@@ -199,11 +201,22 @@ async def test_staff_see_the_residents_screen_and_import_errors(sample, web, she
         assert 'data-testid="water-chart"' in page.text
         body = text(page)
         assert "broken.csv" in body
-        assert "4行目: 水道料金 '三千' is not a whole number" in body
+        assert "4行目: 「水道料金」の '三千' は整数ではありません" in body
         assert "1001-0002" in body  # the flagged bill
         missing = await c.get("/staff", params={"number": "0000-0000"})
         assert missing.status_code == 404
         assert "そのお客さま番号はありません" in text(missing)
+    # the look was written to the city's audit log before the screen was shown (nobody has
+    # linked this account yet, so it is filed under the customer number); a miss writes nothing
+    (look,) = platform.audits
+    assert look["action"] == "account.view"
+    assert look["roles"] == ["waterworks"]
+    assert look["subject"] == "customer:1001-0003"
+    staff_en = token(shell, "clerk", roles=("waterworks",), locale="en")
+    async with miniapp_client(web, staff_en, htmx=True) as c:
+        english = text(await c.get("/staff"))
+    assert "Row 4" in english
+    assert "水道料金 '三千' is not a whole number" in english
     async with miniapp_client(web, token(shell, "resident-1"), htmx=True) as client:
         denied = await client.get("/staff", params={"number": LEAKY[0]})
     assert denied.status_code == 403

@@ -103,7 +103,13 @@ async def test_an_unknown_tariff_date_refuses_the_whole_file(db):
     run = (await queries.import_runs())[0]
     assert not run["ok"]
     problems = json.loads(run["problems"]) if isinstance(run["problems"], str) else run["problems"]
-    assert problems == [{"row": 3, "message": "no tariff in effect on 2010-01-15"}]
+    assert problems == [{"row": 3, "message": "no tariff in effect on 2010-01-15",
+                         "notes": [{"text": "%(date)s に有効な料金表がありません",
+                                    "params": {"date": "2010-01-15"}}]}]  # fmt: skip
+    shown = importer.render_stored(problems[0], lambda text: text)  # the Japanese source
+    assert shown == "2010-01-15 に有効な料金表がありません"
+    # runs kept before problems had notes still show their message
+    assert importer.render_stored({"row": 2, "message": "old"}, lambda text: text) == "old"
 
 
 async def test_a_reading_below_the_stored_one_is_refused(db):
