@@ -3,9 +3,10 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 PYBABEL := .venv/bin/pybabel
-LANGS := ja en
+# Catalog folders of every language (Easy Japanese is ja_easy); shell.web.i18n.ALL_LANGUAGES names them.
+LANGS := ja ja_easy en vi zh_Hans zh_Hant ko fil id ne pt_BR
 
-.PHONY: install run test lint messages compile-messages chromium clean
+.PHONY: install run test lint messages compile-messages catalog-status chromium clean
 
 install: .venv/.synced pwa/static/vendor/.copied compile-messages
 
@@ -29,9 +30,20 @@ messages: .venv/.synced
 	    $(PYBABEL) update --no-fuzzy-matching -D shell -i locales/shell.pot -d locales -l $$lang; \
 	  else $(PYBABEL) init -D shell -i locales/shell.pot -d locales -l $$lang; fi; \
 	done
+	$(PYBABEL) extract --no-location --sort-output -F sdk/machi_sdk/babel.cfg -k N_ -o sdk/machi_sdk/locales/machi_sdk.pot sdk/machi_sdk
+	for lang in $(LANGS); do \
+	  if [ -f sdk/machi_sdk/locales/$$lang/LC_MESSAGES/machi_sdk.po ]; then \
+	    $(PYBABEL) update --no-fuzzy-matching -D machi_sdk -i sdk/machi_sdk/locales/machi_sdk.pot -d sdk/machi_sdk/locales -l $$lang; \
+	  fi; \
+	done
+
+# Which catalog of which domain (shell, machi_sdk, each mini-app) still lacks what, per language.
+catalog-status: .venv/.synced
+	$(PY) -m shell.translation.catalogs
 
 compile-messages: .venv/.synced
 	$(PYBABEL) compile --use-fuzzy -D shell -d locales --statistics 2>&1 | tail -n 3
+	$(PYBABEL) compile -D machi_sdk -d sdk/machi_sdk/locales 2>&1 | tail -n 2
 	for dir in miniapps/*/locales; do \
 	  app=$$(basename $$(dirname $$dir)); \
 	  $(PYBABEL) compile -D $$app -d $$dir 2>&1 | tail -n 2; \

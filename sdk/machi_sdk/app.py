@@ -57,6 +57,8 @@ from litestar.types import (
 
 from machi_sdk.auth import KeyProvider, RemoteJWKS, TokenError, TokenVerifier
 from machi_sdk.extensions import PeriodicJob
+from machi_sdk.i18n import best_language, sdk_language, shipped_in
+from machi_sdk.i18n import load as load_catalog
 from machi_sdk.manifest import Manifest, ManifestError, Problem, load_manifest
 from machi_sdk.platform import NoPlatform, Platform
 from machi_sdk.resident import Resident
@@ -227,18 +229,20 @@ class MiniApp:
             if p.is_file() and p.suffix in (".html", ".xml", ".svg", ".txt")
         )
 
+    def language_for(self, locale: str) -> str:
+        """The language this app's pages are shown in for a resident who reads ``locale``: the
+        closest one it ships a catalog for (``<locales>/<catalog>/LC_MESSAGES/<id>.mo``), by
+        :func:`machi_sdk.i18n.fallbacks` (Easy Japanese → Japanese; others → English →
+        Japanese). Japanese, the source language, is always there."""
+        return best_language(locale, shipped_in(self.locales_dir, self.id))
+
     def translations(self, locale: str) -> gettext_module.NullTranslations:
-        """The app's catalog for ``locale`` (``<locales>/<lang>/LC_MESSAGES/<id>.mo``), or one that
-        returns every message unchanged (Japanese is the source language)."""
+        """The app's catalog for a resident who reads ``locale`` (in the language
+        :meth:`language_for` picks), or one that returns every message unchanged (Japanese is
+        the source language)."""
         cached = self._translations.get(locale)
         if cached is None:
-            languages = [locale.replace("-", "_"), locale.split("-")[0]]
-            if self.locales_dir is None:
-                cached = gettext_module.NullTranslations()
-            else:
-                cached = gettext_module.translation(
-                    self.id, str(self.locales_dir), languages=languages, fallback=True
-                )
+            cached = load_catalog(self.locales_dir, self.id, self.language_for(locale))
             self._translations[locale] = cached
         return cached
 
@@ -340,26 +344,34 @@ class Runtime:
         self.verifier = TokenVerifier(self.shell_url, miniapp.id, keys)
         self.platform: Platform = platform if platform is not None else NoPlatform()
 
+    def reader_locale(self, request: Request[Any, Any, Any]) -> str:
+        """The resident's language (from the token), or the browser's before there is one."""
+        resident = request.scope.get("state", {}).get(RESIDENT_KEY)
+        if isinstance(resident, Resident):
+            return resident.locale
+        return next(iter(accept_language(request.headers.get("accept-language", ""))), "ja")
+
     def base_context(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """What every template sees besides the handler's context."""
         resident = request.scope.get("state", {}).get(RESIDENT_KEY)
-        if isinstance(resident, Resident):
-            locale = resident.locale
-        else:
-            locale = pick_language(accept_language(request.headers.get("accept-language", "")))
-        language = pick_language([locale])
+        reader = self.reader_locale(request)
+        locale = self.miniapp.language_for(reader)
         return {
             "request": request,
             "resident": resident,
+            # the language the page is written in (its <html lang>), and the resident's own
             "locale": locale,
+            "reader_locale": reader,
             "machi": {
                 "shell_url": self.shell_url,
                 "app_id": self.manifest.id,
                 "app_name": self.manifest.display_name(locale),
                 "scripts": self.miniapp.scripts,
             },
-            "machi_text": lambda key: message(key, language),
-            "machi_translations": self.miniapp.translations(locale),
+            # the SDK's own texts may be in another language than the page: mark them with lang
+            "machi_lang": sdk_language(reader),
+            "machi_text": lambda key: message(key, reader),
+            "machi_translations": self.miniapp.translations(reader),
         }
 
 
@@ -372,8 +384,8 @@ def _provide_resident(request: Request[Any, Any, Any]) -> Resident:
 
 def _forbidden(request: Request[Any, Any, Any], exc: MissingScopes) -> Response[str]:
     resident = request.scope.get("state", {}).get(RESIDENT_KEY)
-    language = pick_language([resident.locale]) if isinstance(resident, Resident) else "ja"
-    joiner = "」「" if language == "ja" else "”, “"
+    language = sdk_language(resident.locale) if isinstance(resident, Resident) else "ja"
+    joiner = "」「" if language.startswith("ja") else "”, “"
     labels = joiner.join(scope_label(s, language) for s in exc.scopes)
     text = message("forbidden", language, scopes=labels)
     return render(

@@ -34,7 +34,8 @@ log = logging.getLogger("machi_sdk.auth")
 
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "scope", "claims", "locale", "roles", "iat", "exp", "jti")
-_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# BCP 47 without grandfathered tags; singletons allowed (ja-x-easy is Easy Japanese).
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _MAX_TOKEN_LENGTH = 8192
 
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Final
 
-#: Every scope a manifest may list, with its label in Japanese and English.
-SCOPES: Final[dict[str, dict[str, str]]] = {
-    "profile.name": {"ja": "お名前", "en": "your name"},
-    "profile.district": {"ja": "お住まいの地区", "en": "your district"},
-    "profile.age_band": {"ja": "年代", "en": "your age band"},
-    "resident.verified": {"ja": "本人確認の有無", "en": "whether you are a verified resident"},
-    "notify": {"ja": "お知らせの送信", "en": "sending you notifications"},
-    "wallet.pay": {"ja": "支払いのお願い", "en": "asking you to pay"},
-    "location": {"ja": "現在地", "en": "your location"},
-    "storage": {"ja": "設定や記録の保存", "en": "saving your settings and records"},
+from machi_sdk.i18n import N_, sdk_gettext
+
+#: Every scope a manifest may list, with its label (a Japanese msgid of the ``machi_sdk`` domain).
+SCOPES: Final[dict[str, str]] = {
+    "profile.name": N_("お名前"),
+    "profile.district": N_("お住まいの地区"),
+    "profile.age_band": N_("年代"),
+    "resident.verified": N_("本人確認の有無"),
+    "notify": N_("お知らせの送信"),
+    "wallet.pay": N_("支払いのお願い"),
+    "location": N_("現在地"),
+    "storage": N_("設定や記録の保存"),
 }
 
 #: Scopes that put a claim of the same name into the token's ``claims`` object.
@@ -36,9 +38,9 @@ PERMISSIONS: Final[tuple[str, ...]] = (
 
 
 def scope_label(scope: str, language: str) -> str:
-    """The resident-facing name of ``scope`` in ``language`` ("ja" or "en"); the scope itself if
-    it is unknown."""
-    labels = SCOPES.get(scope)
-    if labels is None:
+    """The resident-facing name of ``scope`` for a reader of ``language`` (the closest language
+    the SDK ships); the scope itself if it is unknown."""
+    label = SCOPES.get(scope)
+    if label is None:
         return scope
-    return labels.get(language) or labels["ja"]
+    return sdk_gettext(label, language)

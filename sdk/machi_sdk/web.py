@@ -11,30 +11,23 @@ from litestar.enums import MediaType
 from litestar.types import Message, Scope
 from markupsafe import escape
 
+from machi_sdk.i18n import N_, sdk_gettext, sdk_language
+
 if TYPE_CHECKING:
     from machi_sdk.app import Runtime
 
-#: Languages the SDK's own messages (401, 403, the boot page) are written in; Japanese first.
+#: Languages the SDK's own messages ship complete in now (the gettext domain ``machi_sdk`` in
+#: ``machi_sdk/locales``); others fall back as :func:`machi_sdk.i18n.fallbacks` says.
 MESSAGE_LANGUAGES = ("ja", "en")
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "unauthorized": {
-        "ja": "本人確認ができませんでした。ミニアプリを閉じて、もう一度開いてください。",
-        "en": "We could not confirm who you are. Please close the mini-app and open it again.",
-    },
-    "forbidden": {
-        "ja": "この画面を使うには「{scopes}」の許可が必要です。",
-        "en": "To use this page, please allow “{scopes}”.",
-    },
-    "loading": {"ja": "読み込んでいます…", "en": "Loading…"},
-    "open_in_machi": {
-        "ja": "このページは Machi アプリの中で開いてください。",
-        "en": "Please open this page inside the Machi app.",
-    },
-    "needs_javascript": {
-        "ja": "このミニアプリを使うには JavaScript を有効にしてください。",
-        "en": "Please turn on JavaScript to use this mini-app.",
-    },
+#: The SDK's own short messages: Japanese msgids of the ``machi_sdk`` domain, ``{name}`` filled in.
+MESSAGES: dict[str, str] = {
+    "unauthorized": N_("本人確認ができませんでした。ミニアプリを閉じて、もう一度開いてください。"),
+    "forbidden": N_("この画面を使うには「{scopes}」の許可が必要です。"),
+    "loading": N_("読み込んでいます…"),
+    "open_in_machi": N_("このページは Machi アプリの中で開いてください。"),
+    "needs_javascript": N_("このミニアプリを使うには JavaScript を有効にしてください。"),
+    "read_aloud": N_("読み上げる"),
 }
 
 #: Headers that tell caches a response depends on the token and on being an htmx request.
@@ -46,18 +39,20 @@ _PERMISSION_FEATURES = ("camera", "geolocation", "microphone", "clipboard-write"
 
 
 def message(key: str, language: str, **values: str) -> str:
-    """The SDK message ``key`` in ``language`` (Japanese unless ``"en"``), ``values`` filled in."""
-    texts = MESSAGES[key]
-    return texts.get(language, texts["ja"]).format(**values)
+    """The SDK message ``key`` for a reader of ``language`` (in the closest language the SDK
+    ships: :func:`machi_sdk.i18n.sdk_language`), ``values`` filled in."""
+    return sdk_gettext(MESSAGES[key], language, **values)
 
 
 def pick_language(preferences: Iterable[str]) -> str:
-    """The first of ``preferences`` (locales, best first) the SDK writes, else Japanese."""
-    for preference in preferences:
-        language = preference.split("-")[0].split("_")[0].strip().lower()
-        if language in MESSAGE_LANGUAGES:
-            return language
-    return "ja"
+    """The language the SDK speaks to someone with ``preferences`` (locales, best first): the
+    first one the SDK ships (or ships its base language of), else the fallback of the first."""
+    wanted = [p.strip() for p in preferences if p and p.strip()]
+    for preference in wanted:
+        for candidate in (preference, preference.split("-")[0]):
+            if sdk_language(candidate) == candidate:
+                return candidate
+    return sdk_language(wanted[0]) if wanted else "ja"
 
 
 def accept_language(header: str) -> list[str]:
@@ -174,11 +169,14 @@ def render(
     """
     chosen = block if block and is_htmx(request) else None
     body = render_to_string(request, template, context, block=chosen)
+    runtime = _runtime(request)
+    # machi.js sets <html lang> from this when htmx swaps the page's content in
+    language = runtime.miniapp.language_for(runtime.reader_locale(request))
     return Response(
         body,
         media_type=MediaType.HTML,
         status_code=status_code,
-        headers={"Vary": VARY, **(headers or {})},
+        headers={"Vary": VARY, "Content-Language": language, **(headers or {})},
     )
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from machi_sdk.web import accept_language as accept_language_tags
 
@@ -31,33 +31,88 @@ LANG_COOKIE = "machi_lang"
 @dataclass(frozen=True)
 class Language:
     code: str  # BCP 47 tag used in URLs, cookies and <html lang>
-    babel: str  # Babel locale identifier
-    catalog: str  # gettext catalog folder under locales/
+    babel: str  # Babel locale identifier (dates, numbers, money)
+    catalog: str  # gettext catalog folder under locales/ (and each mini-app's locales/)
+    name: str = ""  # the language's name in itself, when Babel's is not the one people use
+    speech: str = ""  # the language the speech synthesiser is asked for (read-aloud)
 
     @property
     def native_name(self) -> str:
         """The language's name in itself (日本語, English, Tiếng Việt…)."""
-        locale = Locale.parse(self.code.replace("-", "_"))
-        return locale.get_display_name(locale) or self.code
+        if self.name:
+            return self.name
+        locale = Locale.parse(self.babel)
+        name = locale.get_display_name(locale) or self.code
+        return name[:1].upper() + name[1:]
+
+    @property
+    def speech_lang(self) -> str:
+        return self.speech or self.code
+
+    @property
+    def japanese(self) -> bool:
+        """Japanese or Easy Japanese: dates with the era, furigana offered."""
+        return self.babel.startswith("ja")
 
 
-# Japanese is the source language. The full set of nine languages is its own issue; each new one
-# is a line here and a catalog under locales/.
-LANGUAGES: dict[str, Language] = {
-    "ja": Language("ja", "ja_JP", "ja"),
-    "en": Language("en", "en", "en"),
+#: Every language Machi is built for, in the switcher's order. Easy Japanese (やさしい日本語) has a
+#: private-use BCP 47 tag (its primary subtag stays ``ja``, so browsers, screen readers and axe-core
+#: treat it as Japanese) and formats dates and numbers as Japanese.
+ALL_LANGUAGES: dict[str, Language] = {
+    language.code: language
+    for language in (
+        Language("ja", "ja_JP", "ja", "日本語", "ja-JP"),
+        Language("ja-x-easy", "ja_JP", "ja_easy", "やさしい日本語", "ja-JP"),
+        Language("en", "en", "en", "English", "en-US"),
+        Language("vi", "vi", "vi", "Tiếng Việt", "vi-VN"),
+        Language("zh-Hans", "zh_Hans_CN", "zh_Hans", "简体中文", "zh-CN"),
+        Language("zh-Hant", "zh_Hant_TW", "zh_Hant", "繁體中文", "zh-TW"),
+        Language("ko", "ko", "ko", "한국어", "ko-KR"),
+        Language("fil", "fil", "fil", "Filipino", "fil-PH"),
+        Language("id", "id", "id", "Bahasa Indonesia", "id-ID"),
+        Language("ne", "ne", "ne", "नेपाली", "ne-NP"),
+        Language("pt-BR", "pt_BR", "pt_BR", "Português (Brasil)", "pt-BR"),
+    )
 }
+
+#: The languages residents can choose now: a language is switched on here once every catalog it
+#: needs (the shell's, the SDK's and each first-party mini-app's) is complete;
+#: ``python -m shell.translation.status`` and tests/contract/test_catalogs.py say what is missing.
+ENABLED: tuple[str, ...] = ("ja", "en")
+
+LANGUAGES: dict[str, Language] = {c: lang for c, lang in ALL_LANGUAGES.items() if c in ENABLED}
 DEFAULT = "ja"
+
+# Tags browsers send that mean one of our languages (lower case).
+_ALIASES = {
+    "zh": "zh-Hans",
+    "zh-cn": "zh-Hans",
+    "zh-sg": "zh-Hans",
+    "zh-hans-cn": "zh-Hans",
+    "zh-tw": "zh-Hant",
+    "zh-hk": "zh-Hant",
+    "zh-mo": "zh-Hant",
+    "zh-hant-tw": "zh-Hant",
+    "pt": "pt-BR",
+    "tl": "fil",
+    "in": "id",
+}
+_BY_LOWER = {code.lower(): code for code in ALL_LANGUAGES}
 
 _current: ContextVar[str] = ContextVar("machi_locale", default=DEFAULT)
 
 
 @cache
 def translations(code: str) -> NullTranslations:
-    language = LANGUAGES.get(code)
+    """The shell's catalog for ``code``; a language other than (Easy) Japanese falls back to
+    English for a message its catalog lacks, Easy Japanese to Japanese (the msgid)."""
+    language = ALL_LANGUAGES.get(code)
     if language is None:
         return NullTranslations()
-    return Translations.load(str(LOCALES_DIR), [language.catalog], domain=DOMAIN)
+    found = Translations.load(str(LOCALES_DIR), [language.catalog], domain=DOMAIN)
+    if not language.japanese and code != "en" and isinstance(found, Translations):
+        found.add_fallback(translations("en"))
+    return found
 
 
 def set_locale(code: str) -> None:
@@ -66,6 +121,10 @@ def set_locale(code: str) -> None:
 
 def get_locale() -> str:
     return _current.get()
+
+
+def current_language() -> Language:
+    return LANGUAGES.get(get_locale()) or LANGUAGES[DEFAULT]
 
 
 def gettext(message: str, **variables: object) -> str:
@@ -86,32 +145,76 @@ def lazy(message: str) -> str:
     return message
 
 
+def match(tag: str | None, languages: dict[str, Language] | None = None) -> str | None:
+    """The code of ``languages`` (the enabled ones by default) a BCP 47 ``tag`` means, or None:
+    exact (any case), an alias (zh-TW, pt, tl…), then the tag without its last subtags."""
+    if not tag:
+        return None
+    pool = LANGUAGES if languages is None else languages
+    lowered = tag.strip().replace("_", "-").lower()
+    while lowered:
+        code = _BY_LOWER.get(lowered) or _ALIASES.get(lowered)
+        if code in pool:
+            return code
+        if "-" not in lowered:
+            return None
+        lowered = lowered.rsplit("-", 1)[0]
+    return None
+
+
 def negotiate(account_language: str | None, cookie: str | None, accept_language: str) -> str:
     for candidate in (account_language, cookie):
         if candidate in LANGUAGES:
             return candidate  # type: ignore[return-value]
     for tag in accept_language_tags(accept_language):
-        code = tag.lower()
-        if code in LANGUAGES:
+        code = match(tag)
+        if code is not None:
             return code
-        base = code.split("-")[0]
-        if base in LANGUAGES:
-            return base
     return DEFAULT
 
 
 def babel_locale() -> str:
-    return LANGUAGES[get_locale()].babel
+    return current_language().babel
 
 
 def format_yen(amount: int) -> str:
     return format_currency(amount, "JPY", locale=babel_locale())
 
 
+# The Japanese eras (元号) since the calendar reform, newest first: (first day, name).
+ERAS = (
+    (dt.date(2019, 5, 1), "令和"),
+    (dt.date(1989, 1, 8), "平成"),
+    (dt.date(1926, 12, 25), "昭和"),
+    (dt.date(1912, 7, 30), "大正"),
+    (dt.date(1873, 1, 1), "明治"),
+)
+
+
+def japanese_era(value: dt.date) -> str:
+    """The era year of ``value`` as written in Japanese: 令和8年, 令和元年, 昭和30年."""
+    for start, name in ERAS:
+        if value >= start:
+            year = value.year - start.year + 1
+            return f"{name}{'元' if year == 1 else year}年"
+    return f"{value.year}年"
+
+
 def format_day(value: dt.date | dt.datetime, style: str = "long") -> str:
+    """A day in the reader's language; in (Easy) Japanese the long and full styles give the era
+    year (令和8年4月1日, as city documents write it), the short ones Babel's numeric form."""
     if isinstance(value, dt.datetime):
         value = value.astimezone(TOKYO).date()
+    if current_language().japanese and style in ("long", "full"):
+        text = f"{japanese_era(value)}{value.month}月{value.day}日"
+        if style == "full":
+            text += format_date(value, format="EEEE", locale=babel_locale())
+        return text
     return format_date(value, format=style, locale=babel_locale())
+
+
+def format_number(value: float, digits: int = 0) -> str:
+    return format_decimal(round(value, digits), locale=babel_locale())
 
 
 def format_moment(value: dt.datetime, style: str = "medium") -> str:

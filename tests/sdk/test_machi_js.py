@@ -49,7 +49,8 @@ def test_after_the_welcome_it_asks_for_a_token_and_announces_ready(run):
     assert framed["firstRequest"] == {"id": 1, "method": "getToken", "params": {}}
     assert framed["ready"] == 1
     assert framed["token"] == "T1"
-    assert framed["locale"] == {"machi": "en", "html": "en", "theme": "dark", "attr": "dark"}
+    # <html lang> stays the language the page is written in (the app may not ship the resident's)
+    assert framed["locale"] == {"machi": "en", "html": "ja", "theme": "dark", "attr": "dark"}
 
 
 def test_htmx_requests_carry_the_token_to_the_apps_own_origin_only(run):

@@ -92,8 +92,9 @@
       return unknownKeys(p, ["title"]) || (isText(p.title, 1, 100) ? null : "title must be 1 to 100 characters");
     },
     readAloud: function (p) {
-      return unknownKeys(p, ["text"]) ||
-        (p.text === undefined || isText(p.text, 1, 5000) ? null : "text must be 1 to 5000 characters");
+      return unknownKeys(p, ["text", "lang"]) ||
+        (p.text === undefined || isText(p.text, 1, 5000) ? null : "text must be 1 to 5000 characters") ||
+        (p.lang === undefined || isLangTag(p.lang) ? null : "lang must be a language tag");
     },
     supports: function (p) {
       return unknownKeys(p, ["method"]) || (isText(p.method, 1, 50) ? null : "method must be a name");
@@ -166,11 +167,45 @@
     });
   }
 
+  function isLangTag(value) {
+    return typeof value === "string" && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(value);
+  }
+
+  // The resident's language. <html lang> stays the language the page is written in (the app may
+  // fall back to English or Japanese); only a page that declares none takes the resident's.
   function setLocale(locale) {
-    if (typeof locale === "string" && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale)) {
+    if (isLangTag(locale)) {
       state.locale = locale;
-      document.documentElement.lang = locale;
+      if (!document.documentElement.lang) document.documentElement.lang = locale;
     }
+  }
+
+  // Content swapped in by htmx says its language in Content-Language (machi_sdk.web.render).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var language = xhr && xhr.getResponseHeader("Content-Language");
+    if (isLangTag(language)) document.documentElement.lang = language;
+  });
+
+  // The layout's read-aloud button: the shell reads the page's main content aloud.
+  function mainText() {
+    var main = document.getElementById("main");
+    return main ? (main.innerText || main.textContent || "").replace(/\s+\n/g, "\n").trim().slice(0, 5000) : "";
+  }
+
+  function wireReadAloud() {
+    var tools = document.querySelector("[data-machi-tools]");
+    var button = document.querySelector("[data-machi-read-aloud]");
+    if (!tools || !button || button.hasAttribute("data-machi-wired")) return;
+    button.setAttribute("data-machi-wired", "");
+    button.addEventListener("click", function () {
+      var text = mainText();
+      if (!text) return;
+      call("readAloud", { text: text, lang: document.documentElement.lang || state.locale }).catch(warn);
+    });
+    portReady.then(function () { return call("supports", { method: "readAloud" }); })
+      .then(function (result) { tools.hidden = !(result && result.supported); })
+      .catch(warn);
   }
 
   function setTheme(theme) {
@@ -276,6 +311,8 @@
       fn();
     }
   }
+
+  whenDomReady(wireReadAloud);
 
   if (window.parent === window || !shellOrigin || !appId) {
     // Opened outside the shell (or a broken layout): say so instead of loading forever.
