@@ -1,0 +1,247 @@
+"""Reading facilities, availability, bookings, lotteries and the managers' figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from . import rules
+from .tables import (
+    BookingAudit,
+    BookingBlackout,
+    BookingDoorCode,
+    BookingEntry,
+    BookingFacility,
+    BookingLottery,
+    BookingOrder,
+    BookingSlot,
+)
+
+KINDS = ("room", "hall", "gym", "court", "field")
+
+
+async def facility(facility_id: int) -> dict[str, Any] | None:
+    return await BookingFacility.select().where(BookingFacility.id == facility_id).first()
+
+
+async def search(
+    *,
+    kind: str = "",
+    place: str = "",
+    capacity: int = 0,
+    equipment: str = "",
+    barrier_free: bool = False,
+    free_day: dt.date | None = None,
+    free_at: int | None = None,
+) -> list[dict[str, Any]]:
+    """Active facilities matching every filter given; ``free_day`` (and ``free_at``) keep those
+    with a slot still free then."""
+    query = BookingFacility.select().where(BookingFacility.active.eq(True))
+    if kind:
+        query = query.where(BookingFacility.kind == kind)
+    if capacity > 0:
+        query = query.where(BookingFacility.capacity >= capacity)
+    if barrier_free:
+        query = query.where(BookingFacility.barrier_free.eq(True))
+    rows = await query.order_by(BookingFacility.place).order_by(BookingFacility.name)
+    if place:
+        words = place.strip().lower()
+        rows = [r for r in rows if words in f"{r['place']} {r['address']} {r['name']}".lower()]
+    if equipment:
+        rows = [r for r in rows if equipment.strip().lower() in r["equipment"].lower()]
+    if free_day is not None:
+        kept = []
+        for row in rows:
+            week = await availability(row, free_day, days=1)
+            cells = week["days"][0]["cells"] if week["days"] else []
+            if any(
+                c["state"] == "free" and (free_at is None or c["start"] == free_at) for c in cells
+            ):
+                kept.append(row)
+        rows = kept
+    return rows
+
+
+async def blackouts(facility_id: int) -> list[dict[str, Any]]:
+    return await BookingBlackout.select().where(BookingBlackout.facility == facility_id)
+
+
+async def open_lottery_days(facility_id: int) -> list[dict[str, Any]]:
+    return await BookingLottery.select().where(
+        (BookingLottery.facility == facility_id) & (BookingLottery.status == "open")
+    )
+
+
+async def availability(
+    row: dict[str, Any], first: dt.date, *, days: int = 7, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """For each day, each slot ``free``, ``taken``, ``lottery``, ``past`` or ``closed``."""
+    now = now or rules.now()
+    today = now.astimezone(rules.JST).date()
+    last = first + dt.timedelta(days=days - 1)
+    taken = {
+        (r["day"], r["starts"])
+        for r in await BookingSlot.select(BookingSlot.day, BookingSlot.starts).where(
+            (BookingSlot.facility == row["id"])
+            & BookingSlot.slot_key.is_not_null()
+            & (BookingSlot.day >= first)
+            & (BookingSlot.day <= last)
+        )
+    }
+    lotteries = await open_lottery_days(row["id"])
+    closed = await blackouts(row["id"])
+    starts = rules.slot_starts(row)
+    out = []
+    for n in range(days):
+        day = first + dt.timedelta(days=n)
+        is_open = rules.is_open_day(row, day, closed)
+        in_lottery = any(lo["first_day"] <= day <= lo["last_day"] for lo in lotteries)
+        cells = []
+        for start in starts:
+            if not is_open:
+                state = "closed"
+            elif rules.starts_at(day, start) <= now or day > today + dt.timedelta(
+                days=rules.BOOKING_HORIZON_DAYS
+            ):
+                state = "past"
+            elif (day, start) in taken:
+                state = "taken"
+            elif in_lottery:
+                state = "lottery"
+            else:
+                state = "free"
+            cells.append(
+                {
+                    "start": start,
+                    "label": rules.hhmm(start),
+                    "state": state,
+                    "key": f"{day.isoformat()}-{start}",
+                }
+            )
+        out.append({"day": day, "open": is_open, "cells": cells})
+    return {"days": out, "starts": [rules.hhmm(s) for s in starts]}
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("choices", "results", "detail", "claims", "taken"):
+        if key in row and isinstance(row[key], str):
+            row[key] = json.loads(row[key])
+    return row
+
+
+async def order(number: str) -> dict[str, Any] | None:
+    return (
+        await BookingOrder.select(
+            *BookingOrder.all_columns(), BookingOrder.facility.name.as_alias("facility_name")
+        )
+        .where(BookingOrder.number == number)
+        .first()
+    )
+
+
+async def orders_of(subject: str) -> list[dict[str, Any]]:
+    return await (
+        BookingOrder.select(
+            *BookingOrder.all_columns(), BookingOrder.facility.name.as_alias("facility_name")
+        )
+        .where(BookingOrder.subject == subject)
+        .order_by(BookingOrder.day, ascending=False)
+        .order_by(BookingOrder.starts)
+    )
+
+
+async def all_orders(limit: int = 100) -> list[dict[str, Any]]:
+    return await (
+        BookingOrder.select(
+            *BookingOrder.all_columns(), BookingOrder.facility.name.as_alias("facility_name")
+        )
+        .order_by(BookingOrder.created_at, ascending=False)
+        .limit(limit)
+    )
+
+
+async def door_code(order_id: int) -> dict[str, Any] | None:
+    return (
+        await BookingDoorCode.select()
+        .where((BookingDoorCode.order == order_id) & BookingDoorCode.revoked.eq(False))
+        .first()
+    )
+
+
+async def lottery(lottery_id: int) -> dict[str, Any] | None:
+    row = (
+        await BookingLottery.select(
+            *BookingLottery.all_columns(), BookingLottery.facility.name.as_alias("facility_name")
+        )
+        .where(BookingLottery.id == lottery_id)
+        .first()
+    )
+    return _decode(row) if row else None
+
+
+async def lotteries(*, facility_id: int | None = None) -> list[dict[str, Any]]:
+    query = BookingLottery.select(
+        *BookingLottery.all_columns(), BookingLottery.facility.name.as_alias("facility_name")
+    ).order_by(BookingLottery.first_day)
+    if facility_id is not None:
+        query = query.where(BookingLottery.facility == facility_id)
+    return [_decode(r) for r in await query]
+
+
+async def entries(lottery_id: int) -> list[dict[str, Any]]:
+    rows = await BookingEntry.select().where(BookingEntry.lottery == lottery_id)
+    return [_decode(r) for r in rows]
+
+
+async def entry_of(lottery_id: int, subject: str) -> dict[str, Any] | None:
+    row = (
+        await BookingEntry.select()
+        .where((BookingEntry.lottery == lottery_id) & (BookingEntry.subject == subject))
+        .first()
+    )
+    return _decode(row) if row else None
+
+
+async def audit_log(limit: int = 50) -> list[dict[str, Any]]:
+    rows = await BookingAudit.select().order_by(BookingAudit.id, ascending=False).limit(limit)
+    return [_decode(r) for r in rows]
+
+
+async def figures(first: dt.date, last: dt.date) -> dict[str, Any]:
+    """稼働率 (booked slots of the open slots) per facility between two days, and the share of
+    bookings made online (the seeds' KPIs)."""
+    facilities = await BookingFacility.select().where(BookingFacility.active.eq(True))
+    booked = await BookingSlot.select(BookingSlot.facility, BookingSlot.day).where(
+        BookingSlot.slot_key.is_not_null() & (BookingSlot.day >= first) & (BookingSlot.day <= last)
+    )
+    per_facility: dict[int, int] = {}
+    for row in booked:
+        per_facility[row["facility"]] = per_facility.get(row["facility"], 0) + 1
+    occupancy = []
+    for f in facilities:
+        closed = await blackouts(f["id"])
+        open_days = sum(
+            1
+            for n in range((last - first).days + 1)
+            if rules.is_open_day(f, first + dt.timedelta(days=n), closed)
+        )
+        capacity = open_days * len(rules.slot_starts(f))
+        used = per_facility.get(f["id"], 0)
+        percent = round(100 * used / capacity) if capacity else 0
+        occupancy.append(
+            {"id": f["id"], "name": f["name"], "used": used, "slots": capacity, "percent": percent}
+        )
+    channels = await BookingOrder.select(BookingOrder.channel).where(
+        BookingOrder.status.is_in(["booked", "requested"])
+        & (BookingOrder.day >= first)
+        & (BookingOrder.day <= last)
+    )
+    total = len(channels)
+    online = sum(1 for c in channels if c["channel"] in ("online", "lottery"))
+    return {
+        "occupancy": occupancy,
+        "orders": total,
+        "online": online,
+        "online_percent": round(100 * online / total) if total else 0,
+    }

@@ -1,0 +1,190 @@
+"""Facility managers (role ``facility_manager``, or ``admin``): check in by the permit's QR,
+approve or refuse requests, take counter payments and refunds, define facilities, blackouts and
+lotteries, read occupancy (稼働率) and the online share, test a door code on the local lock."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
+from machi_sdk.platform import Platform
+from machi_sdk.resident import Resident
+
+from . import actions, queries, rules
+from .locks import LocalLock
+from .text import KIND_LABELS, REFUSALS
+from .views import formatters
+
+STAFF_ROLES = ("facility_manager", "admin")
+FIGURE_DAYS = 28
+
+
+def is_staff(resident: Resident) -> bool:
+    return any(resident.has_role(role) for role in STAFF_ROLES)
+
+
+async def _audit(platform: Platform, resident: Resident, action: str, subject: str) -> None:
+    with contextlib.suppress(PlatformError):  # recorded in the app's own log in any case
+        await platform.audit(resident, action, subject)
+
+
+def _t(request: Request[Any, Any, Any], resident: Resident) -> Any:
+    return request.app.state["machi_runtime"].miniapp.translations(resident.locale).gettext
+
+
+async def _context(resident: Resident) -> dict[str, Any]:
+    from .routes import PAYMENT_LABELS, STATUS_LABELS
+
+    today = rules.today()
+    half = FIGURE_DAYS // 2
+    figures = await queries.figures(
+        today - dt.timedelta(days=half), today + dt.timedelta(days=half - 1)
+    )
+    orders = await queries.all_orders()
+    return {
+        **formatters(resident.locale),
+        "denied": None,
+        "error": None,
+        "message": None,
+        "kinds": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
+        "payment_labels": PAYMENT_LABELS,
+        "figures": figures,
+        "figure_days": FIGURE_DAYS,
+        "requests": [o for o in orders if o["status"] == "requested"],
+        "orders": orders,
+        "facilities": await queries.search(),
+        "lotteries": await queries.lotteries(),
+        "audit": await queries.audit_log(20),
+        "checked": None,
+        "door": None,
+    }
+
+
+def _forbidden(request: Request[Any, Any, Any], resident: Resident) -> Response[str]:
+    text = _t(request, resident)("この画面は施設管理担当の職員だけが使えます。")
+    return render(request, "booking/staff.html", {"denied": text}, status_code=403)
+
+
+@get("/staff", name="booking:staff", guards=[requires_scopes()])
+async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
+    if not is_staff(resident):
+        return _forbidden(request, resident)
+    return render(request, "booking/staff.html", await _context(resident))
+
+
+def _facility_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in ("name", "kind", "place", "address", "equipment", "rules", "lock_id"):
+        if key in form:
+            values[key] = str(form.get(key, "")).strip()
+    for key in (
+        "capacity",
+        "slot_minutes",
+        "fee_resident",
+        "fee_nonresident",
+        "discount_percent",
+        "cancel_free_days",
+        "cancel_late_percent",
+    ):
+        if str(form.get(key, "")).strip():
+            try:
+                values[key] = int(str(form.get(key)))
+            except ValueError:
+                raise actions.Refused("bad_fee") from None
+    for key in ("opens", "closes"):
+        if str(form.get(key, "")).strip():
+            try:
+                values[key] = rules.parse_hhmm(str(form.get(key)))
+            except ValueError:
+                raise actions.Refused("bad_hours") from None
+    if "weekday" in form:
+        values["weekdays"] = "".join(sorted(set(form.getall("weekday"))))
+    values["approval"] = form.get("approval") == "1"
+    values["barrier_free"] = form.get("barrier_free") == "1"
+    return values
+
+
+def _date(form: Any, key: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(form.get(key, "")))
+    except ValueError:
+        raise actions.Refused("bad_date") from None
+
+
+@post("/staff/{what:str}", name="booking:staff_action", guards=[requires_scopes()])
+async def staff_action(
+    request: Request, resident: ResidentDep, platform: PlatformDep, what: FromPath[str]
+) -> Response[str]:
+    """One manager's change; a refusal changes nothing and says why."""
+    if not is_staff(resident):
+        return _forbidden(request, resident)
+    t = _t(request, resident)
+    form = await request.form()
+    extra: dict[str, Any] = {}
+    try:
+        if what == "checkin":
+            order = await actions.check_in(str(form.get("qr", "")), resident.id)
+            await _audit(platform, resident, "booking.check_in", order["number"])
+            extra["checked"] = order
+            message = t("受付しました: %(number)s") % {"number": order["number"]}
+        elif what in ("approve", "refuse"):
+            number = str(form.get("number", ""))
+            await actions.decide(
+                number,
+                approve=what == "approve",
+                reason=str(form.get("reason", "")),
+                actor=resident.id,
+            )
+            await _audit(platform, resident, f"booking.{what}", number)
+            message = t("保存しました。")
+        elif what in ("paid", "refunded"):
+            number = str(form.get("number", ""))
+            await actions.staff_payment(number, what, resident.id)
+            await _audit(platform, resident, f"booking.{what}", number)
+            message = t("保存しました。")
+        elif what == "facility":
+            raw = str(form.get("facility_id", "")).strip()
+            facility_id = int(raw) if raw.isdigit() else None
+            await actions.save_facility(_facility_values(form), facility_id)
+            message = t("保存しました。")
+        elif what == "blackout":
+            await actions.add_blackout(
+                int(str(form.get("facility_id", "0")) or 0),
+                _date(form, "start"),
+                _date(form, "end"),
+                str(form.get("reason", "")),
+            )
+            message = t("保存しました。")
+        elif what == "lottery":
+            until = _date(form, "apply_until")
+            await actions.open_lottery(
+                int(str(form.get("facility_id", "0")) or 0),
+                _date(form, "first_day"),
+                _date(form, "last_day"),
+                rules.starts_at(until, 17 * 60),
+                actor=resident.id,
+            )
+            message = t("保存しました。")
+        elif what == "door":
+            opens = await LocalLock().opens(
+                str(form.get("lock_id", "")).strip(), str(form.get("pin", "")).strip(), rules.now()
+            )
+            extra["door"] = opens
+            message = t("解錠できます。") if opens else t("この番号では今は解錠できません。")
+        else:
+            return Response("not found", status_code=404, media_type="text/plain")  # type: ignore[return-value]
+    except actions.Refused as exc:
+        context = await _context(resident)
+        context["error"] = t(REFUSALS.get(exc.reason, exc.reason))
+        return render(request, "booking/staff.html", context, status_code=422)
+    context = await _context(resident)
+    context.update(message=message, **extra)
+    return render(request, "booking/staff.html", context)
+
+
+STAFF_ROUTES = [staff_page, staff_action]
