@@ -86,11 +86,15 @@ def _filtered(query: Query[Any, Any], segment: Segment, today: dt.date) -> Any:
     return query
 
 
+async def members(segment: Segment, today: dt.date | None = None) -> list[int]:
+    """Every account in the segment (a points campaign's residents, say), nobody left out."""
+    rows = await _filtered(Account.select(Account.id), segment, today or dt.date.today())
+    return [row["id"] for row in rows]
+
+
 async def account_ids(segment: Segment, topic: str, today: dt.date | None = None) -> list[int]:
     """Every account the segment reaches for ``topic``, muted ones left out."""
-    today = today or dt.date.today()
-    rows = await _filtered(Account.select(Account.id), segment, today)
-    ids = [row["id"] for row in rows]
+    ids = await members(segment, today)
     if topic in LOCKED or not ids:
         return ids
     muted = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from typing import Any
 
@@ -89,11 +90,7 @@ async def spendable(payer: int, *, category: str | None, at: dt.datetime) -> lis
             cash.append(Leg(row["id"], "cash", row["balance"]))
             continue
         expires = _aware(row["expires_at"])
-        categories = row["categories"] or []
-        if isinstance(categories, str):
-            import json
-
-            categories = json.loads(categories)
+        categories = json_list(row["categories"])
         if expires is not None and expires <= at:
             continue
         if categories and category not in categories:
@@ -517,6 +514,13 @@ async def reverse(transaction_id: int, *, key: str, memo: str = "") -> Receipt:
     return await ledger.run_once(f"reversal:{key}", fp, plan)
 
 
+def json_list(value: Any) -> list[str]:
+    """A JSON list column as a list: the engines hand JSON back as text."""
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return [str(item) for item in value or []]
+
+
 async def issue_campaign(campaign_id: int, residents: list[int]) -> int:
     """Grant the campaign's points to each resident once (re-running grants nobody twice)."""
     campaign = await Campaign.select().where(Campaign.id == campaign_id).first()
@@ -527,7 +531,7 @@ async def issue_campaign(campaign_id: int, residents: list[int]) -> int:
         receipt = await grant_points(
             owner, campaign["amount"], expires_at=_aware(campaign["expires_at"]),  # type: ignore[arg-type]
             key=f"campaign:{campaign_id}:{owner}", campaign=campaign_id,
-            categories=list(campaign["categories"] or []),
+            categories=json_list(campaign["categories"]),
         )  # fmt: skip
         granted += 0 if receipt.replayed else 1
     await Campaign.update({Campaign.status: "issued", Campaign.issued_at: now()}).where(

@@ -225,3 +225,39 @@ async def members(merchant_id: int) -> list[dict[str, Any]]:
         .where(MerchantMember.merchant == merchant_id)
         .order_by(MerchantMember.id)
     )
+
+
+REDEMPTIONS = """
+SELECT a.campaign AS campaign,
+       SUM(CASE WHEN t.kind = 'grant' THEN e.amount ELSE 0 END) AS granted,
+       -SUM(CASE WHEN t.kind IN ('payment', 'refund') THEN e.amount ELSE 0 END) AS redeemed,
+       -SUM(CASE WHEN t.kind = 'expiry' THEN e.amount ELSE 0 END) AS expired,
+       COUNT(DISTINCT CASE WHEN t.kind = 'grant' THEN a.owner END) AS residents,
+       COUNT(DISTINCT CASE WHEN t.kind = 'payment' THEN a.owner END) AS redeemers
+FROM wallet_entry e
+JOIN wallet_account a ON a.id = e.account
+JOIN wallet_transaction t ON t.id = e.ledger_transaction
+WHERE a.campaign IS NOT NULL
+GROUP BY a.campaign
+"""
+
+
+async def campaign_redemptions() -> dict[int, dict[str, int]]:
+    """Per issued campaign, from the ledger: points granted, redeemed at shops (refunds given
+    back deducted), expired, still held, residents granted and residents who spent any."""
+    rows = await LedgerAccount.raw(REDEMPTIONS)
+    held = await LedgerAccount.select(LedgerAccount.campaign, LedgerAccount.balance).where(
+        LedgerAccount.campaign.is_not_null()
+    )
+    outstanding: dict[int, int] = {}
+    for row in held:
+        outstanding[row["campaign"]] = outstanding.get(row["campaign"], 0) + row["balance"]
+    found = {}
+    for row in rows:
+        figures = {k: int(row[k] or 0) for k in
+                   ("granted", "redeemed", "expired", "residents", "redeemers")}  # fmt: skip
+        figures["held"] = outstanding.get(row["campaign"], 0)
+        figures["rate"] = round(100 * figures["redeemed"] / figures["granted"]) if figures[
+            "granted"] else 0  # fmt: skip
+        found[int(row["campaign"])] = figures
+    return found

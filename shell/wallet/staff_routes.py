@@ -6,15 +6,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 
 from shell.audit.actions import record
 from shell.city.queries import districts
 from shell.identity.routes import client_ip
-from shell.identity.tables import Account
+from shell.notifications.segments import AGE_BAND_LABELS, AGE_BANDS, Segment, members
+from shell.staff.kpis import Series
 from shell.staff.permissions import can, requires
 from shell.wallet import actions, queries
 from shell.wallet.ledger import Refused
@@ -23,8 +25,50 @@ from shell.wallet.messages import category_names, refusal
 from shell.wallet.queries import TOKYO
 from shell.wallet.routes import FormData, parse_amount
 from shell.wallet.tables import Campaign
+from shell.web.i18n import _, format_yen, lazy
 from shell.web.security import NO_STORE
 from shell.web.templates import render
+
+CHART_DAYS = 30
+
+
+def _circulation_charts(figures: dict[str, Any]) -> dict[str, Any]:
+    """The circulation figures with the charts drawn from them: payments per day over the last
+    30 days (Japan time), and by shop category and by the shop's district."""
+    today = dt.datetime.now(TOKYO).date()
+    days = [today - dt.timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+    by_day = figures["by_day"]
+    names = category_names()
+
+    def bars(title: str, testid: str, heading: str, items: dict[str, int], label: Any) -> Bars:
+        rows = [(label(key), amount, format_yen(amount)) for key, amount in items.items()]
+        return Bars(title, testid, heading, _("金額"), rows)
+
+    return {
+        "figures": figures,
+        "day_chart": Series(lazy("日別の支払い（円）"),
+                            [(day, by_day.get(day.isoformat(), 0)) for day in days]),
+        "category_bars": bars(_("業種別の支払い（返金を差し引いた額）"), "chart-category",
+                              _("業種"), figures["by_category"], lambda k: names.get(k, k)),
+        "district_bars": bars(_("地区別の支払い（お店の地区）"), "chart-district", _("地区"),
+                              figures["by_district"],
+                              lambda k: _("地区未設定") if k == "-" else k),
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Figures by kind for ``staff/_bars.html``: (name, value, value as shown) per row."""
+
+    title: str
+    testid: str
+    name_heading: str
+    value_heading: str
+    rows: list[tuple[str, int, str]]
+
+    @property
+    def peak(self) -> int:
+        return max((value for _, value, _ in self.rows), default=0)
 
 
 class StaffWallet(Controller):
@@ -36,10 +80,18 @@ class StaffWallet(Controller):
         roles = request.state.roles
         context = {
             "merchants": await queries.all_merchants() if can(roles, "wallet.merchants") else [],
-            "campaigns": await queries.campaigns() if can(roles, "wallet.campaigns") else [],
-            "figures": await queries.circulation(),
+            "campaigns": [
+                {**c, "bands_label": "・".join(
+                    _(AGE_BAND_LABELS[b]) for b in actions.json_list(c["age_bands"])
+                    if b in AGE_BAND_LABELS)}
+                for c in await queries.campaigns()
+            ] if can(roles, "wallet.campaigns") else [],
+            **_circulation_charts(await queries.circulation()),
+            "redemptions": await queries.campaign_redemptions() if can(roles, "wallet.campaigns")
+            else {},
             "districts": await districts(),
             "categories": category_names(),
+            "age_bands": AGE_BAND_LABELS,
             "can_merchants": can(roles, "wallet.merchants"),
             "can_campaigns": can(roles, "wallet.campaigns"),
             "error": "", "form": {}, "message": "",
@@ -67,8 +119,11 @@ class StaffWallet(Controller):
 
     @post("/campaigns", status_code=200, guards=[requires("wallet.campaigns")])
     async def create_campaign(
-        self, request: Request[Any, Any, Any], data: FormData
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str | list[str]]]
     ) -> Response[str]:
+        ticked = data.pop("age_band", [])  # several boxes under one name
+        chosen = [ticked] if isinstance(ticked, str) else ticked
+        data = {k: v if isinstance(v, str) else v[-1] for k, v in data.items()}
         try:
             name = data.get("name", "").strip()
             if not name or len(name) > 100:
@@ -86,10 +141,11 @@ class StaffWallet(Controller):
             district = int(data["district"]) if data.get("district", "").isdigit() else None
             category = data.get("category", "")
             categories = [category] if category in category_names() else []
+            bands = [band for band in AGE_BANDS if band in chosen]
         except Refused as exc:
             return await self._page(request, error=refusal(exc.reason), form=data, status_code=400)
         await Campaign.insert(Campaign(
-            name=name, amount=amount, district=district, categories=categories,
+            name=name, amount=amount, district=district, categories=categories, age_bands=bands,
             expires_at=expires.astimezone(dt.UTC), created_by=request.state.account["id"],
         ))  # fmt: skip
         return await self._page(request)
@@ -103,10 +159,11 @@ class StaffWallet(Controller):
         campaign = await Campaign.select().where(Campaign.id == campaign_id).first()
         if campaign is None:
             return await self._page(request, error=refusal("campaign_unknown"), status_code=404)
-        query = Account.select(Account.id)
-        if campaign["district"]:
-            query = query.where(Account.district == campaign["district"])
-        residents = [row["id"] for row in await query]
+        segment = Segment(
+            districts=(campaign["district"],) if campaign["district"] else (),
+            age_bands=tuple(actions.json_list(campaign["age_bands"])),
+        )
+        residents = await members(segment, dt.datetime.now(TOKYO).date())
         granted = await actions.issue_campaign(campaign_id, residents)
         await record("wallet.campaign_issued", actor=request.state.account["id"],
                      subject=f"campaign:{campaign_id}", detail={"granted": granted},

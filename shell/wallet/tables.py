@@ -47,6 +47,7 @@ class Campaign(Table, tablename="wallet_campaign"):
     amount = Integer()
     district = ForeignKey(District, null=True, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
     categories = JSONB(default=[])  # eligible merchant categories; empty means every shop
+    age_bands = JSONB(default=[])  # residents' age bands (notifications.segments); empty: all ages
     expires_at = Timestamptz()
     status = Varchar(length=16, default="draft")  # draft|issued
     created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import pytest
 
 from shell.wallet import actions, queries, verify
 from shell.wallet.ledger import Refused
-from shell.wallet.tables import LedgerEntry, LedgerTransaction
+from shell.wallet.tables import Campaign, LedgerEntry, LedgerTransaction
 from tests.shell.wallet.conftest import top_up
 
 Resident = Callable[..., Awaitable[int]]
@@ -64,6 +64,23 @@ async def test_points_for_other_shop_categories_are_not_spent(
         await actions.pay_merchant(payer, merchant, 200, key="x")  # a food shop
     assert refused.value.reason == "insufficient"
     assert (await actions.pay_merchant(payer, merchant, 100, key="y")).cash == -100
+
+
+@pytest.mark.parametrize(("categories", "spendable"), [([], True), (["food"], True),
+                                                     (["retail"], False)])  # fmt: skip
+async def test_campaign_points_are_spendable_where_the_campaign_says(
+    db: Any, resident: Resident, merchant: int, categories: list[str], spendable: bool
+) -> None:
+    payer = await resident()
+    campaign = (await Campaign.insert(Campaign(
+        name="応援", amount=500, categories=categories, expires_at=later(30), status="draft",
+    )).returning(Campaign.id))[0]["id"]  # fmt: skip
+    assert await actions.issue_campaign(campaign, [payer]) == 1
+    if spendable:
+        assert (await actions.pay_merchant(payer, merchant, 500, key="p")).points == -500
+    else:
+        with pytest.raises(Refused):
+            await actions.pay_merchant(payer, merchant, 500, key="p")  # a food shop
 
 
 async def test_the_same_key_returns_the_first_result_and_moves_nothing_more(

@@ -3,6 +3,7 @@ paying a shop by its QR, the merchant's live list, refunds and settlement, and t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from contextlib import asynccontextmanager
@@ -179,10 +180,47 @@ async def test_staff_approve_a_merchant_and_issue_a_campaign_once(app, districts
         assert await queries.balances(owner["id"]) == {"cash": 0, "points": 3000}
         exported = await staff.get("/staff/wallet/circulation.csv")
         assert "held,points,6000" in exported.text  # both residents
+        # the officer spends 1,200 points at the shop, which refunds 200: the campaign shows
+        # 1,000 redeemed by one resident, a sixth of what was granted
+        paid = await actions.pay_merchant(officer["id"], shop_id, 1200, key="spend-1")
+        await actions.refund(paid.transaction_id, 200, merchant_id=shop_id, key="refund-1")
+        figures = (await queries.campaign_redemptions())[campaign["id"]]
+        assert figures == {"granted": 6000, "redeemed": 1000, "expired": 0, "residents": 2,
+                           "redeemers": 1, "held": 5000, "rate": 17}  # fmt: skip
+        page = await staff.get("/staff/wallet/")
+        testid = f'data-testid="campaign-{campaign["id"]}-redeemed">'
+        redeemed = page.text.split(testid)[1].split("<")[0]
+        assert "1,000" in redeemed
+        assert "17%" in redeemed
+        # circulation as charts, each with its numbers: today's bar, the shop's category
+        assert 'data-testid="chart"' in page.text
+        category = page.text.split('data-testid="chart-category"')[1].split("</figure>")[0]
+        assert "小売" in category
+        assert "1,000" in category
         bad = await staff.post("/staff/wallet/campaigns", **form(
             staff, name="x", amount="-5", expires_on="2099-03-31",
         ))  # fmt: skip
         assert bad.status_code == 400
+
+
+async def test_a_campaign_for_an_age_band_reaches_only_those_residents(app, districts) -> None:
+    async with person(app, "職員 二郎") as (staff, officer):
+        await grant_role(officer["id"], "finance", by=None)
+        # the officer was born in 1950 (the sign-up profile): 75 or over
+        young = await Account.insert(Account(
+            name="若者", name_kana="わかもの", birth_date=dt.date(2000, 5, 5),
+            district=districts[0]["id"], webauthn_user_id="young-1",
+        )).returning(Account.id)  # fmt: skip
+        created = await staff.post("/staff/wallet/campaigns", **form(
+            staff, name="敬老ポイント", amount="1000", expires_on="2099-03-31", district="",
+            category="", age_band=["75+", "65-74"],
+        ))  # fmt: skip
+        assert created.status_code == 200
+        assert "65〜74歳・75歳以上" in created.text
+        campaign = (await queries.campaigns())[0]
+        await staff.post(f"/staff/wallet/campaigns/{campaign['id']}/issue", **form(staff))
+        assert await queries.balances(officer["id"]) == {"cash": 0, "points": 1000}
+        assert await queries.balances(young[0]["id"]) == {"cash": 0, "points": 0}
 
 
 async def test_residents_cannot_use_the_staff_wallet(app, districts) -> None:
