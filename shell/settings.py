@@ -34,7 +34,7 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 # The first-party mini-apps `make run` hosts.
-FIRST_PARTY_MINIAPPS = ("miniapps/garbage", "miniapps/water")
+FIRST_PARTY_MINIAPPS = ("miniapps/garbage", "miniapps/water", "miniapps/school")
 
 # The browsers' push services; a subscription pointing anywhere else is refused.
 PUSH_SERVICES = (
@@ -84,6 +84,10 @@ class Settings:
     oidc_client_secret: str = ""
     # the wallet: yen from which a payment needs the payer's passkey
     wallet_passkey_threshold: int = 10000
+    # Machine translation (shell.translation): a LibreTranslate server; unset, by hand.
+    translation_url: str = ""
+    translation_api_key: str = ""
+    translation_timeout: int = 20
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -129,6 +133,9 @@ class Settings:
             oidc_client_id=_env("MACHI_OIDC_CLIENT_ID", ""),
             oidc_client_secret=_env("MACHI_OIDC_CLIENT_SECRET", ""),
             wallet_passkey_threshold=_env_int("MACHI_WALLET_PASSKEY_THRESHOLD", 10000),
+            translation_url=_env("MACHI_TRANSLATION_URL", "").rstrip("/"),
+            translation_api_key=_env("MACHI_TRANSLATION_API_KEY", ""),
+            translation_timeout=_env_int("MACHI_TRANSLATION_TIMEOUT", 20),
         )
 
     # Derived values -------------------------------------------------------------------------

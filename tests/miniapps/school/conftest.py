@@ -1,0 +1,61 @@
+"""Fixtures for the school liaison app: the app, its modules, a school with two classes."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+from machi_sdk.app import load_miniapp
+from machi_sdk.testing import FakeShell, MemoryPlatform
+
+from shell.settings import ROOT
+
+APP_FOLDER = ROOT / "miniapps" / "school"
+MINIAPP = load_miniapp(APP_FOLDER)
+PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]
+
+
+def module(name: str) -> Any:
+    return importlib.import_module(f"{PKG}.{name}")
+
+
+@pytest.fixture(name="platform")
+def fx_platform() -> MemoryPlatform:
+    return MemoryPlatform("school")
+
+
+@pytest.fixture(name="shell")
+def fx_shell() -> FakeShell:
+    return FakeShell()
+
+
+@pytest.fixture(name="web")
+def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
+    return shell.create_app(MINIAPP, platform=platform.platform)
+
+
+@pytest.fixture(name="files", autouse=True)
+def fx_files(tmp_path: Any) -> Any:
+    storage = module("storage")
+    storage.use(storage.LocalFiles(tmp_path / "school-files"))
+    yield tmp_path / "school-files"
+    storage.use(None)
+
+
+@pytest.fixture(name="school")
+async def fx_school(db: Any) -> dict[str, Any]:
+    """みどり小学校 1年1組 (teacher-a) and 1年2組 (teacher-b), the child はると in 1年1組."""
+    actions = module("actions")
+    one, one_code = await actions.create_class("みどり小学校", "1年1組", grade=1,
+                                               office_hours="平日 8:00〜16:30")  # fmt: skip
+    two, two_code = await actions.create_class("みどり小学校", "1年2組", grade=1)
+    await actions.join_class("teacher-a", one_code)
+    await actions.join_class("teacher-b", two_code)
+    child, code = await actions.add_child(one, "はると", "はると")
+    return {"one": one, "two": two, "child": child, "code": code, "staff_code": one_code}
+
+
+def token(shell: FakeShell, sub: str = "parent-1", *, roles: tuple[str, ...] = (),
+          locale: str = "ja", scopes: tuple[str, ...] = ("notify",)) -> str:  # fmt: skip
+    return shell.token("school", sub=sub, scopes=list(scopes), roles=list(roles), locale=locale)
