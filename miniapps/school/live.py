@@ -23,11 +23,17 @@ class Hub:
         if event is not None:
             event.set()
 
-    async def wait(self, topic: str, seconds: float) -> bool:
-        """True when ``topic`` was published within ``seconds``."""
+    def subscribe(self, topic: str) -> asyncio.Event:
+        """The event the next publish on ``topic`` sets. Subscribe before reading what is
+        there, so a publish between the read and the wait is not missed."""
         event = self._events.get(topic)
         if event is None:
             event = self._events[topic] = asyncio.Event()
+        return event
+
+    async def wait(self, topic: str, seconds: float, event: asyncio.Event | None = None) -> bool:
+        """True when ``topic`` was published within ``seconds`` (or already, since ``event``)."""
+        event = event or self.subscribe(topic)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), seconds)
             return True

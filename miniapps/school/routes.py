@@ -473,11 +473,12 @@ async def deliver(conversation_id: int, after: int, seconds: float) -> list[dict
     until = loop.time() + seconds
     topic = f"conversation:{conversation_id}"
     while True:
+        event = HUB.subscribe(topic)
         rows = await queries.messages(conversation_id, after)
         left = until - loop.time()
         if rows or left <= 0:
             return rows
-        await HUB.wait(topic, min(left, RECHECK_SECONDS))
+        await HUB.wait(topic, min(left, RECHECK_SECONDS), event)
 
 
 # --- staff ------------------------------------------------------------------------------------
