@@ -13,7 +13,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from shell import db, jobs
+from shell import db, jobs, translation
 from shell.developer.queries import ApprovedPartnerApps
 from shell.developer.routes import AppReview, DeveloperPortal
 
@@ -51,7 +51,7 @@ from shell.wallet.staff_routes import StaffWallet
 from shell.web import i18n, live, pwa
 from shell.web.canonical import canonical_host_middleware
 from shell.web.errors import handle_exception
-from shell.web.routes import choose_language, healthz, home, language_page
+from shell.web.routes import choose_display, choose_language, healthz, home, language_page
 from shell.web.security import security_headers_middleware
 from shell.web.session_store import DatabaseStore
 from shell.web.sessions import SessionConfig
@@ -93,6 +93,7 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = db.current()
+    translation.configure(settings)  # the machine-translation engine the settings name, if any
 
     prefix = settings.cookie_prefix
     session_config = SessionConfig(
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     home,
                     language_page,
                     choose_language,
+                    choose_display,
                     identity_router(settings.auth_rate_limit),
                     StaffConsole,
                     KpiDashboard,

@@ -21,6 +21,7 @@ APPS = [
     "shell.wallet.piccolo_app",
     "shell.disaster.piccolo_app",
     "shell.resident_id.piccolo_app",
+    "shell.translation.piccolo_app",
 ]
 
 DB = engine_for_url(Settings.from_env().effective_database_url)

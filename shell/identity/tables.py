@@ -25,6 +25,11 @@ class Account(Table, tablename="identity_account"):
     birth_date = Date()
     district = ForeignKey(District, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
     language = Varchar(length=16, default="ja")
+    # How pages are shown to this person (shell.web.display): ruby readings over kanji, text size
+    # ("normal", "large", "largest") and contrast ("normal", "high").
+    furigana = Boolean(default=False)
+    text_size = Varchar(length=8, default="normal")
+    contrast = Varchar(length=8, default="normal")
     # Random handle given to authenticators instead of anything personal.
     webauthn_user_id = Varchar(length=128, unique=True)
     # Incremented by "sign out everywhere"; sessions carrying an older epoch are refused.

@@ -19,6 +19,7 @@ from shell.notifications.segments import AGE_BAND_LABELS, Segment, reach
 from shell.notifications.topics import LOCKED, STAFF_TOPICS, TOPICS
 from shell.notifications.webpush import application_server_key
 from shell.staff.permissions import requires
+from shell.translation import composer
 from shell.web.i18n import DEFAULT, LANGUAGES, TOKYO, _
 from shell.web.security import NO_STORE
 from shell.web.templates import render
@@ -242,6 +243,8 @@ class StaffNotifications(Controller):
                 "count": 0,
                 "preview_error": "",
                 "previewed": False,
+                "translated": False,
+                "translation_engine": composer.engine_name(),
                 **(extra or {}),
             },
             status_code=status,
@@ -276,6 +279,15 @@ class StaffNotifications(Controller):
         extra = {"draft": draft, "count": count, "preview_error": error, "previewed": True}
         return await self._compose(request, form, extra=extra, block="preview")
 
+    @post("/translate", status_code=200)
+    async def translate(self, request: Request[Any, Any, Any]) -> Response[str]:
+        """Machine translations of the Japanese title and body into every other language, put
+        into the empty fields for staff to review and correct (issue 7)."""
+        form = await request.form()
+        filled, problem = await composer.prefill(form, DEFAULT, list(LANGUAGES))
+        extra = {"translated": True}
+        return await self._compose(request, filled, problem, status=200, extra=extra)
+
     @post("/", status_code=200)
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         form = await request.form()
@@ -286,6 +298,7 @@ class StaffNotifications(Controller):
             )
         except Refused as refused:
             return await self._compose(request, form, refusal(refused.reason), status=422)
+        await composer.keep_corrections(form, DEFAULT, list(LANGUAGES), by=_account_id(request))
         return Redirect(f"/staff/notifications/{message_id}", status_code=303)
 
     @get("/{message_id:int}", name="staff_notification")

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request
 from litestar.utils.scope.state import ScopeState
 
-from shell.web import i18n
+from shell.web import display, i18n
 from shell.web.security import csp_nonce
 
 
@@ -22,6 +22,8 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
         "csp_nonce": csp_nonce(request.scope),
         "locale": i18n.get_locale(),
+        "language": i18n.current_language(),
+        "display": display.for_request(request),
         "current_path": request.url.path,
         "unread": state.get("unread", 0),
     }

@@ -232,3 +232,27 @@ def in_every_language(message: str, **variables: object) -> dict[str, str]:
         text = translations(code).gettext(message)
         found[code] = text % variables if variables else text
     return found
+
+
+JS_DIR = ROOT / "pwa" / "static" / "js"
+
+
+@cache
+def js_message_ids() -> tuple[str, ...]:
+    """The texts the shell's scripts show, marked ``gettext("…")`` in ``pwa/static/js/*.js``
+    (extracted into shell.pot with the rest, see babel.cfg)."""
+    from babel.messages.extract import extract_from_file
+
+    found: set[str] = set()
+    for path in sorted(JS_DIR.glob("*.js")):
+        for _line, message, _comments, _context in extract_from_file(
+            "javascript", str(path), keywords={"gettext": None}
+        ):
+            if isinstance(message, str):
+                found.add(message)
+    return tuple(sorted(found))
+
+
+def js_messages() -> dict[str, str]:
+    """The scripts' texts in the current language, for ``<script type="application/json">``."""
+    return {message: gettext(message) for message in js_message_ids()}

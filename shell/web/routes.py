@@ -12,7 +12,7 @@ from shell import __version__
 from shell.disaster.home import disaster_home
 from shell.identity.actions import update_language
 from shell.identity.tables import Account
-from shell.web import i18n
+from shell.web import display, i18n
 from shell.web.home import home_sections
 from shell.web.templates import render
 from shell.web.urls import safe_next
@@ -34,7 +34,16 @@ async def home(request: Request[Any, Any, Any]) -> Response[str]:
 async def language_page(
     request: Request[Any, Any, Any], next: FromQuery[str] = "/"
 ) -> Response[str]:
-    return render(request, "web/language.html", {"next": safe_next(next), "error": ""})
+    return render(request, "web/language.html", _language_context(safe_next(next)))
+
+
+def _language_context(target: str, error: str = "") -> dict[str, Any]:
+    return {
+        "next": target,
+        "error": error,
+        "text_sizes": display.TEXT_SIZES,
+        "contrasts": display.CONTRASTS,
+    }
 
 
 @post("/language", status_code=200)
@@ -45,7 +54,7 @@ async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Re
         return render(
             request,
             "web/language.html",
-            {"next": target, "error": i18n._("言語を一覧から選んでください。")},
+            _language_context(target, i18n._("言語を一覧から選んでください。")),
             status_code=400,
         )
     account = request.state.get("account")
@@ -55,6 +64,27 @@ async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Re
     response.set_cookie(
         i18n.LANG_COOKIE,
         code,
+        max_age=365 * 86400,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+        httponly=True,
+    )
+    return response
+
+
+@post("/display", status_code=200)
+async def choose_display(request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
+    """Furigana, text size and contrast: on the account, and in a cookie before signing in."""
+    chosen = display.parse(
+        data.get("furigana", ""), data.get("text_size", ""), data.get("contrast", "")
+    )
+    account = request.state.get("account")
+    if account:
+        await display.save(account["id"], chosen)
+    response: Response[Any] = Redirect(safe_next(data.get("next", "/")))
+    response.set_cookie(
+        display.DISPLAY_COOKIE,
+        chosen.cookie(),
         max_age=365 * 86400,
         samesite="lax",
         secure=request.app.state.settings.secure_cookies,

@@ -34,7 +34,9 @@ def environment() -> Environment:
     env.filters["yen"] = i18n.format_yen
     env.filters["day"] = i18n.format_day
     env.filters["moment"] = i18n.format_moment
+    env.filters["number"] = i18n.format_number
     env.globals["LANGUAGES"] = i18n.LANGUAGES
+    env.globals["js_messages"] = i18n.js_messages
     return env
 
 
@@ -50,8 +52,14 @@ def render_to_string(
     tmpl = environment().get_template(template)
     full = {**base_context(request), **(context or {})}
     if block is None:
-        return tmpl.render(full)
-    return "".join(tmpl.blocks[block](tmpl.new_context(full)))
+        body = tmpl.render(full)
+    else:
+        body = "".join(tmpl.blocks[block](tmpl.new_context(full)))
+    if full["display"].furigana and i18n.current_language().japanese:
+        from shell.translation.furigana import annotate_html  # the analyser loads on first use
+
+        body = annotate_html(body, i18n.get_locale())
+    return body
 
 
 def render(

@@ -66,19 +66,17 @@
       window.open(url.href, "_blank", "noopener,noreferrer");
       return {};
     },
+    // Read-aloud for the app (issue 7): the shell's reader (readaloud.js) speaks the text the app
+    // hands over, in the language its page is written in, with its own bar to pause and stop.
     readAloud: async function (params) {
-      if (!("speechSynthesis" in window)) { throw { code: "no_voice", message: "speech" }; }
-      var text = params && isString(params.text, 5000) ? params.text : "";
+      var text = params && isString(params.text, 5000) ? params.text.trim() : "";
       if (!text) { throw { code: "bad_params", message: "text" }; }
-      var lang = document.documentElement.lang || "ja";
-      var voices = window.speechSynthesis.getVoices();
-      if (voices.length && !voices.some(function (v) { return v.lang.toLowerCase().indexOf(lang) === 0; })) {
-        throw { code: "no_voice", message: lang };
+      var lang = params.lang;
+      if (!(isString(lang, 35) && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang))) {
+        lang = frame.dataset.locale || document.documentElement.lang || "ja";
       }
-      var utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = lang;
-      window.speechSynthesis.cancel();
-      window.speechSynthesis.speak(utterance);
+      if (!window.MachiReadAloud) { throw { code: "unsupported", message: "readAloud" }; }
+      await window.MachiReadAloud.readText(text, lang);
       return {};
     },
     scanQR: async function () { return { text: await scanSheet() }; },
@@ -227,7 +225,7 @@
     port = channel.port1;
     port.onmessage = onPortMessage;
     frame.contentWindow.postMessage(
-      { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: "light" },
+      { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: frame.dataset.theme || "light" },
       appOrigin, [channel.port2]
     );
   });

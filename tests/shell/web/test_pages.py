@@ -62,7 +62,7 @@ async def test_switching_to_english_sticks_in_a_cookie_and_the_account(client, d
     account = await Account.select().first()
     assert account["language"] == "en"
     page = await client.get("/account")
-    assert '<html lang="en">' in page.text
+    assert '<html lang="en" ' in page.text
 
 
 async def test_unknown_language_is_refused_and_nothing_changes(client, districts):
@@ -91,7 +91,7 @@ async def test_not_found_page_is_in_the_users_language(client, db):
     assert ja.status_code == 404
     assert "ページが見つかりません" in ja.text
     en = await client.get("/no-such-page", headers={"accept-language": "en"})
-    assert '<html lang="en">' in en.text
+    assert '<html lang="en" ' in en.text
 
 
 async def test_browsers_on_a_loopback_ip_are_sent_to_the_passkey_host(app, db):
