@@ -8,6 +8,7 @@ from shell.bench.db_read import db_read
 from shell.bench.garbage import garbage
 from shell.bench.id import id_bench
 from shell.bench.launch import launch
+from shell.bench.library import library
 from shell.bench.push import push
 from shell.bench.school import school
 from shell.bench.wallet import wallet
@@ -18,6 +19,7 @@ def register(group: click.Group) -> None:
     group.add_command(garbage)
     group.add_command(id_bench)
     group.add_command(launch)
+    group.add_command(library)
     group.add_command(push)
     group.add_command(school)
     group.add_command(wallet)

@@ -1,0 +1,122 @@
+"""Catalogue search on the database's own full-text index: SQLite FTS5, or PostgreSQL's
+``tsvector`` with a GIN index. Both read ``library_title.search_text`` (bigram tokens, text.py).
+
+A query's bigrams are first all required (AND); when that finds too little, any of them may match
+(OR) and the candidates keep only those sharing at least ``TYPO_SHARE`` of the query's bigrams:
+one wrong or missing character costs one or two bigrams, so 「はりーぽったあ」 or "poter" still
+find the book. An ISBN is looked up directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import text
+from .tables import LibraryTitle
+
+TYPO_SHARE = 0.6
+CANDIDATES = 200
+MAX_QUERY_GRAMS = 24
+
+def engine_type() -> str:
+    return LibraryTitle._meta.db.engine_type
+
+
+@dataclass
+class Filters:
+    branch: int | None = None  # only titles with a copy in this branch
+    available: bool = False  # only titles with a copy on the shelf (in ``branch`` if given)
+
+
+def _match(tokens: list[str], joiner: str, prefix_last: bool, sqlite: bool) -> str:
+    if sqlite:
+        parts = [f"{t}*" if prefix_last and i == len(tokens) - 1 else t
+                 for i, t in enumerate(tokens)]  # fmt: skip
+        return f" {joiner} ".join(parts)
+    parts = [f"{t}:*" if prefix_last and i == len(tokens) - 1 else t
+             for i, t in enumerate(tokens)]  # fmt: skip
+    return (" & " if joiner == "AND" else " | ").join(parts)
+
+
+def _copy_filter(filters: Filters, args: list[Any]) -> str:
+    if filters.branch is None and not filters.available:
+        return ""
+    cond = []
+    if filters.branch is not None:
+        args.append(filters.branch)
+        cond.append("c.branch = {}")
+    if filters.available:
+        cond.append("c.status = 'shelf'")
+    # only constant SQL and placeholders: the values are bound
+    return (" AND EXISTS (SELECT 1 FROM library_copy c WHERE c.title = t.id AND "  # noqa: S608
+            + " AND ".join(cond) + ")")  # fmt: skip
+
+
+async def _ids(match: str, filters: Filters, limit: int) -> list[int]:
+    """Piccolo's ``raw`` binds each ``{}`` to the next argument, on either engine."""
+    args: list[Any] = [match]
+    if engine_type() == "sqlite":
+        sql = ("SELECT t.id AS id FROM library_title_fts f JOIN library_title t ON t.id = f.rowid "
+               "WHERE library_title_fts MATCH {}")  # fmt: skip
+        sql += _copy_filter(filters, args) + f" ORDER BY f.rank LIMIT {int(limit)}"
+    else:
+        vector = "to_tsvector('simple', t.search_text)"
+        sql = f"SELECT t.id AS id FROM library_title t WHERE {vector} @@ "  # noqa: S608
+        sql += "to_tsquery('simple', {})"
+        sql += _copy_filter(filters, args)
+        sql += (f" ORDER BY ts_rank({vector}, to_tsquery('simple', {{}})) DESC, t.id "
+                f"LIMIT {int(limit)}")  # fmt: skip
+        args.append(match)
+    rows = await LibraryTitle.raw(sql, *args)
+    return [row["id"] for row in rows]
+
+
+async def search(query: str, filters: Filters | None = None, limit: int = 30) -> list[int]:
+    """Title ids, best first."""
+    filters = filters or Filters()
+    isbn = text.isbn_digits(query)
+    if isbn:
+        rows = await LibraryTitle.select(LibraryTitle.id).where(
+            LibraryTitle.isbn == text.isbn13(isbn)
+        )
+        ids = [r["id"] for r in rows]
+        if ids and (filters.branch is not None or filters.available):
+            kept = set(await _ids_with_copies(ids, filters))
+            ids = [i for i in ids if i in kept]
+        return ids
+    grams = text.grams(query)[:MAX_QUERY_GRAMS]
+    if not grams:
+        return []
+    tokens = [text.token(g) for g in grams]
+    sqlite = engine_type() == "sqlite"
+    # a one-character query, or a last word still being typed, matches as a prefix
+    single = len(grams) == 1 and len(grams[0]) == 1
+    found = await _ids(_match(tokens, "AND", single, sqlite), filters, limit)
+    if len(found) >= limit or len(tokens) < 4:  # a short query must match as typed
+        return found
+    loose = await _ids(_match(tokens, "OR", False, sqlite), filters, CANDIDATES)
+    loose = [i for i in loose if i not in set(found)]
+    if not loose:
+        return found
+    docs = {r["id"]: set(r["search_text"].split()) for r in await LibraryTitle.select(
+        LibraryTitle.id, LibraryTitle.search_text).where(LibraryTitle.id.is_in(loose))}  # fmt: skip
+    wanted = set(tokens)
+    scored = []
+    for i in loose:
+        share = len(wanted & docs.get(i, set())) / len(wanted)
+        if share >= TYPO_SHARE:
+            scored.append((-share, loose.index(i), i))
+    scored.sort()
+    return (found + [i for _, _, i in scored])[:limit]
+
+
+async def _ids_with_copies(ids: list[int], filters: Filters) -> list[int]:
+    from .tables import LibraryCopy
+
+    where = LibraryCopy.title.is_in(ids)
+    if filters.branch is not None:
+        where &= LibraryCopy.branch == filters.branch
+    if filters.available:
+        where &= LibraryCopy.status == "shelf"
+    return [r["title"] for r in await LibraryCopy.select(LibraryCopy.title).where(where)]

@@ -1,0 +1,46 @@
+// The library app's own script.
+(function () {
+  "use strict";
+  // The stylesheet: pages arrive as htmx fragments (without their <head>), so add it once.
+  if (!document.querySelector('link[href="/static/library/library.css"]')) {
+    var sheet = document.createElement("link");
+    sheet.rel = "stylesheet";
+    sheet.href = "/static/library/library.css";
+    document.head.appendChild(sheet);
+  }
+
+  // The card for use without network: the service worker keeps the offline page (nothing
+  // personal); the card's barcode and number are kept in this app's own storage on the device.
+  var registration = "serviceWorker" in navigator
+    ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return null; })
+    : Promise.resolve(null);
+
+  function keepCard() {
+    var card = document.querySelector("[data-library-card]");
+    if (!card) return;
+    try {
+      var code = card.querySelector("[data-library-card-code] svg");
+      window.localStorage.setItem("library-card", JSON.stringify({
+        number: card.getAttribute("data-library-card"),
+        modules: code ? code.getAttribute("data-modules") : ""
+      }));
+    } catch (error) { return; }
+    registration.then(function (reg) {
+      if (!reg) return;
+      return navigator.serviceWorker.ready.then(function (ready) {
+        if (ready.active) ready.active.postMessage({ type: "keep-card" });
+      });
+    }).catch(function () { /* offline use is a bonus; the page works without it */ });
+  }
+
+  // "My library" refreshes the holds while it is on screen (a hold may become ready).
+  setInterval(function () {
+    var live = document.querySelector("[data-library-poll]");
+    if (live && document.visibilityState === "visible" && window.htmx) {
+      window.htmx.trigger(live, "library:poll");
+    }
+  }, 10000);
+
+  document.addEventListener("htmx:afterSettle", keepCard);
+  document.addEventListener("DOMContentLoaded", keepCard);
+})();
