@@ -127,13 +127,38 @@ def current_language() -> Language:
     return LANGUAGES.get(get_locale()) or LANGUAGES[DEFAULT]
 
 
+# Messages looked up that the current language's catalog lacks, while a test collects them
+# (tests/shell/web/test_every_page.py); None otherwise.
+_missing: ContextVar[set[tuple[str, str]] | None] = ContextVar("machi_missing", default=None)
+
+
+def _note_missing(catalog: NullTranslations, key: str | tuple[str, int], message: str) -> None:
+    found = _missing.get()
+    if found is None:
+        return
+    held = getattr(catalog, "_catalog", None)
+    if held is None or key not in held:
+        found.add((get_locale(), message))
+
+
+def collect_missing() -> set[tuple[str, str]]:
+    """Start collecting (language, message) pairs the catalogs lack; returns the live set."""
+    found: set[tuple[str, str]] = set()
+    _missing.set(found)
+    return found
+
+
 def gettext(message: str, **variables: object) -> str:
-    text = translations(get_locale()).gettext(message)
+    catalog = translations(get_locale())
+    text = catalog.gettext(message)
+    _note_missing(catalog, message, message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = translations(get_locale()).ngettext(singular, plural, n)
+    catalog = translations(get_locale())
+    text = catalog.ngettext(singular, plural, n)
+    _note_missing(catalog, (singular, 0), singular)
     return text % {"num": n, **variables}
 
 
