@@ -34,7 +34,13 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 # The first-party mini-apps `make run` hosts.
-FIRST_PARTY_MINIAPPS = ("miniapps/garbage", "miniapps/water", "miniapps/school", "miniapps/library")
+FIRST_PARTY_MINIAPPS = (
+    "miniapps/garbage",
+    "miniapps/water",
+    "miniapps/school",
+    "miniapps/library",
+    "miniapps/apply",
+)
 
 # The browsers' push services; a subscription pointing anywhere else is refused.
 PUSH_SERVICES = (

@@ -25,6 +25,9 @@ ROLES: dict[str, str] = {
     "sanitation": lazy("清掃担当"),
     # the water bill mini-app (miniapps/water): look up an account's screen, import errors
     "waterworks": lazy("水道担当"),
+    # the applications and reports mini-app (miniapps/apply): residents' reports of roads and parks
+    # (applications are handled by 窓口担当, "counter")
+    "public_works": lazy("道路・公園担当"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.

@@ -1,0 +1,98 @@
+"""Labels and formats shared by the pages (Japanese source text, translated where shown)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def N_(text: str) -> str:
+    """Marks a message for extraction; translated where it is shown."""
+    return text
+
+
+STATUS_LABELS = {
+    "draft": N_("下書き"),
+    "payment": N_("お支払い待ち"),
+    "received": N_("受付済み"),
+    "in_review": N_("審査中"),
+    "correction": N_("補正のお願い"),
+    "approved": N_("承認"),
+    "rejected": N_("不承認"),
+    "completed": N_("完了"),
+}
+STATUS_HINTS = {
+    "draft": N_("まだ送っていません。続きを入力して送ってください。"),
+    "payment": N_("手数料のお支払いが済むと受け付けます。"),
+    "received": N_("市役所で受け付けました。担当者が確認します。"),
+    "in_review": N_("担当者が内容を確認しています。"),
+    "correction": N_(
+        "内容の直しをお願いしています。下のメッセージを読んで、同じ申請で答えてください。"
+    ),
+    "approved": N_("承認されました。結果の受け取りをお待ちください。"),
+    "rejected": N_("承認されませんでした。理由は下のメッセージをご覧ください。"),
+    "completed": N_("手続きが完了しました。"),
+}
+REPORT_CATEGORIES = {
+    "road": N_("道路の破損"),
+    "streetlight": N_("街灯の故障"),
+    "park": N_("公園の遊具・設備"),
+    "fallen_tree": N_("倒木"),
+    "dumping": N_("不法投棄"),
+    "other": N_("その他"),
+}
+REPORT_STATUSES = {
+    "open": N_("受付済み"),
+    "assigned": N_("対応中"),
+    "closed": N_("対応済み"),
+}
+FIELD_TYPES = {
+    "text": N_("文字"),
+    "kana": N_("ふりがな"),
+    "number": N_("数"),
+    "date": N_("日付"),
+    "choice": N_("選択肢"),
+    "address": N_("住所"),
+    "attachment": N_("ファイルの添付"),
+    "consent": N_("同意のチェック"),
+    "section": N_("見出し（条件付きの区切り）"),
+}
+PREFILLS = {"profile.name": N_("お名前"), "profile.district": N_("お住まいの地区")}
+RESULTS = {
+    "notice": N_("お知らせだけ"),
+    "document": N_("PDFの書類"),
+    "post": N_("郵送"),
+}
+
+
+def when(value: dt.datetime | None, locale: str) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(JST)
+    if locale == "ja":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def yen(amount: int, locale: str) -> str:
+    return f"{amount:,}円" if locale == "ja" else f"¥{amount:,}"
+
+
+def bar_chart(values: list[tuple[str, float | None]], unit: str) -> dict[str, Any]:
+    """Bars for an SVG chart drawn by the template (no chart library, no CDN)."""
+    top = max((v for _, v in values if v), default=0) or 1
+    bars = []
+    for index, (label, value) in enumerate(values):
+        height = 0 if not value else max(2, round(120 * value / top))
+        bars.append(
+            {
+                "x": 10 + index * 50,
+                "y": 140 - height,
+                "h": height,
+                "label": label,
+                "value": "" if value is None else f"{value:g}{unit}",
+            }
+        )
+    return {"bars": bars, "width": 20 + 50 * len(values)}
