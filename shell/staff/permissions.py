@@ -25,6 +25,8 @@ ROLES: dict[str, str] = {
     "sanitation": lazy("清掃担当"),
     # the water bill mini-app (miniapps/water): look up an account's screen, import errors
     "waterworks": lazy("水道担当"),
+    # the library mini-app (miniapps/library): the counter (check-out, return), holds, lists
+    "librarian": lazy("図書館司書"),
     # the applications and reports mini-app (miniapps/apply): residents' reports of roads and parks
     # (applications are handled by 窓口担当, "counter")
     "public_works": lazy("道路・公園担当"),
