@@ -53,7 +53,10 @@
       if (!text) { throw { code: "bad_params", message: "text" }; }
       if (!("speechSynthesis" in window)) { throw { code: "no_voice", message: "speech" }; }
       var utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = frame.dataset.locale || "ja";
+      var lang = params.lang;
+      var tag = /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+      utterance.lang = typeof lang === "string" && tag.test(lang) ? lang : (frame.dataset.locale || "ja");
+      if (/^ja-x-/.test(utterance.lang)) { utterance.lang = "ja-JP"; }
       window.speechSynthesis.cancel();
       window.speechSynthesis.speak(utterance);
       return {};
