@@ -114,6 +114,16 @@ async def board(class_id: int, day: dt.date) -> list[dict[str, Any]]:
              "guardians": guardians.get(c["id"], 0)} for c in children]  # fmt: skip
 
 
+async def upcoming(class_id: int, after: dt.date, days: int = 7) -> list[dict[str, Any]]:
+    """Notices for the days after ``after`` (a week by default), for the board."""
+    return await SchoolNotice.select(
+        *SchoolNotice.all_columns(), SchoolNotice.child.first_name.as_alias("first_name")
+    ).where(
+        (SchoolNotice.child.klass == class_id) & (SchoolNotice.day > after)
+        & (SchoolNotice.day <= after + dt.timedelta(days=days))
+    ).order_by(SchoolNotice.day).output(load_json=True)  # fmt: skip
+
+
 async def month_attendance(class_id: int, month: dt.date) -> list[dict[str, Any]]:
     start = month.replace(day=1)
     end = (start + dt.timedelta(days=32)).replace(day=1)

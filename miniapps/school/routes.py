@@ -526,6 +526,7 @@ async def _class_context(request: Request[Any, Any, Any], resident: Resident, cl
         letters.append({**letter, "readers": sum(1 for p in audience if p["read"]),
                         "audience": len(audience)})  # fmt: skip
     return {"klass": klass, "board_day": day, "board": await queries.board(class_id, day),
+            "upcoming": await queries.upcoming(class_id, day),
             "inbox": await queries.inbox(class_id), "letters": letters, "error": None,
             "message": None, "code": None, "draft": None, "nonce": _nonce(), "kinds": actions.KINDS,
             "reasons": actions.REASONS, "symptoms": actions.SYMPTOMS,
@@ -553,7 +554,9 @@ async def board(request: Request, resident: ResidentDep, class_id: FromPath[int]
         return Response("", status_code=404)
     day = actions.today()
     context = {"klass": await queries.klass(class_id), "board_day": day,
-               "board": await queries.board(class_id, day), **fmt(resident.locale)}  # fmt: skip
+               "board": await queries.board(class_id, day),
+               "upcoming": await queries.upcoming(class_id, day),
+               "inbox": await queries.inbox(class_id), **fmt(resident.locale)}  # fmt: skip
     return render(request, "school/_board.html", context, block=None)
 
 

@@ -62,6 +62,11 @@ async def test_guardian_links_a_child_and_reports_an_absence(school, web, shell,
     assert platform.kpis == {"guardians_registered": 1, "absences_app": 1}
     board = await queries.board(school["one"], tomorrow)
     assert board[0]["notice"]["kind"] == "late"
+    # the teacher's board lists it among the coming week's notices
+    teacher = token(shell, "teacher-a", roles=("school_staff",))
+    async with miniapp_client(web, teacher, htmx=True) as client:
+        fragment = await client.get(f"/staff/classes/{school['one']}/board")
+    assert "はると: 遅刻 10:30 通院・予定" in text(fragment)
 
 
 @pytest.mark.parametrize(
