@@ -19,10 +19,16 @@ def text_in(texts: Any, language: str) -> dict[str, str]:
     return found.get(language) or found[DEFAULT]
 
 
+def language_of(texts: Any, language: str) -> str:
+    """The language :func:`text_in` answers in (marked with ``lang`` where it is not the page's)."""
+    return language if _texts(texts).get(language) else DEFAULT
+
+
 def _item(row: dict[str, Any], language: str) -> dict[str, Any]:
     text = text_in(row["message.texts"], language)
     return {
         "id": row["id"],
+        "lang": language_of(row["message.texts"], language),
         "title": text["title"],
         "body": text["body"],
         "url": row["message.url"],
