@@ -99,7 +99,7 @@ def _message(text: str, limit: int = MAX_MESSAGE) -> str:
 
 EMPTY_DRAFT: dict[str, Any] = {
     "fields": [],
-    "fee": {"base": 0},
+    "fee": {"base": 0, "per_unit": None, "by_choice": None},
     "requires_verified": False,
     "result": "notice",
 }
@@ -109,7 +109,9 @@ async def form(slug: str) -> dict[str, Any]:
     row = await ApplyForm.select().where(ApplyForm.slug == slug).first()
     if row is None:
         raise Refused("unknown_form")
-    row["draft"] = as_json(row["draft"]) or dict(EMPTY_DRAFT)
+    draft = {**EMPTY_DRAFT, **(as_json(row["draft"]) or {})}
+    draft["fee"] = {**EMPTY_DRAFT["fee"], **(draft.get("fee") or {})}
+    row["draft"] = draft
     return row
 
 

@@ -232,7 +232,7 @@ async def _builder_context(
         "results": {k: gettext(v) for k, v in views.RESULTS.items()},
         "problems": [],
         "open_now": actions.is_open(row, actions.today()),
-        "fee": draft.get("fee") or {},
+        "fee": draft["fee"],
         "kpis": await actions.kpis(1),
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import FakeShell, MemoryPlatform
+from machi_sdk.testing import DEFAULT_SHELL_URL, FakeShell, MemoryPlatform
 
 from shell.settings import ROOT
 
@@ -37,7 +37,10 @@ def fx_shell() -> FakeShell:
 
 @pytest.fixture(name="web")
 def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
-    return shell.create_app(MINIAPP, platform=platform.platform)
+    # debug: an unexpected error answers with its traceback, which the failing test shows
+    return MINIAPP.create_app(
+        shell_url=DEFAULT_SHELL_URL, keys=shell.keys(), platform=platform.platform, debug=True
+    )
 
 
 @pytest.fixture(name="demo")

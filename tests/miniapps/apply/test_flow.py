@@ -33,7 +33,8 @@ async def test_apply_pay_correct_approve_complete(demo, web, shell, platform):
         assert sent.status_code == 200, text(sent)
         assert "お支払い待ち" in text(sent)
         app = await actions.submission(number)
-        assert app["fee"] == 710 and app["status"] == "payment"
+        assert app["fee"] == 710
+        assert app["status"] == "payment"
         assert platform.payments[number]["amount"] == 710
         # the page cannot say it is paid; only the shell can
         still = await client.post(f"/a/{number}/payment")
@@ -57,8 +58,10 @@ async def test_apply_pay_correct_approve_complete(demo, web, shell, platform):
         await client.post(f"/staff/a/{number}", data={"action": "assign"})
         refused = await client.post(f"/staff/a/{number}", data={"action": "correction"})
         assert refused.status_code == 422  # a correction request needs a message
-        asked = await client.post(f"/staff/a/{number}", data={
-            "action": "correction", "message": "ふりがなをカタカナで書き直してください。"})
+        asked = await client.post(
+            f"/staff/a/{number}",
+            data={"action": "correction", "message": "ふりがなをカタカナで書き直してください。"},
+        )
         assert asked.status_code == 200, text(asked)
     assert platform.notifications[-1]["title"] == "申請の補正をお願いします"
 
@@ -67,21 +70,29 @@ async def test_apply_pay_correct_approve_complete(demo, web, shell, platform):
         assert "ふりがなをカタカナで書き直してください。" in text(page)
         bad = await client.post(f"/a/{number}/correction", data={"kana": "Takeo"})
         assert bad.status_code == 422
-        costly = await client.post(f"/a/{number}/correction", data={"kana": "タケオ ハナコ",
-                                                                     "copies": "3"})
+        costly = await client.post(
+            f"/a/{number}/correction", data={"kana": "タケオ ハナコ", "copies": "3"}
+        )
         assert costly.status_code == 422  # would change the fee
-        done = await client.post(f"/a/{number}/correction", data={"kana": "タケオ ハナコ",
-                                                                   "reply": "直しました"})
+        done = await client.post(
+            f"/a/{number}/correction", data={"kana": "タケオ ハナコ", "reply": "直しました"}
+        )
         assert done.status_code == 200, text(done)
     app = await actions.submission(number)
-    assert app["answers"]["kana"] == "タケオ ハナコ" and app["status"] == "in_review"
+    assert app["answers"]["kana"] == "タケオ ハナコ"
+    assert app["status"] == "in_review"
 
     async with miniapp_client(web, staff, htmx=True) as client:
-        await client.post(f"/staff/a/{number}", data={"action": "approved", "message": "承認します"})
-        await client.post(f"/staff/a/{number}", data={"action": "completed", "by_post": "1",
-                                                      "message": "本日郵送しました"})
+        await client.post(
+            f"/staff/a/{number}", data={"action": "approved", "message": "承認します"}
+        )
+        await client.post(
+            f"/staff/a/{number}",
+            data={"action": "completed", "by_post": "1", "message": "本日郵送しました"},
+        )
     app = await actions.submission(number)
-    assert app["status"] == "completed" and app["result_by_post"]
+    assert app["status"] == "completed"
+    assert app["result_by_post"]
     assert platform.notifications[-1]["title"] == "手続きが完了しました"
 
     async with miniapp_client(web, resident, htmx=True) as client:
