@@ -230,6 +230,15 @@
     );
   });
 
+  // readAloud: the header's read-aloud button reads the app's page, not the frame around it.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-read-aloud]") : null;
+    if (!button || !port) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    port.postMessage({ event: "readAloud" });
+  }, true);
+
   document.addEventListener("visibilitychange", function () {
     if (port) { port.postMessage({ event: document.hidden ? "hidden" : "shown" }); }
   });

@@ -21,7 +21,7 @@
 
   var SCOPES = ["profile.name", "profile.district", "profile.age_band", "resident.verified",
     "notify", "wallet.pay", "location", "storage"];
-  var EVENTS = ["shown", "hidden", "back", "locale", "theme"];
+  var EVENTS = ["shown", "hidden", "back", "locale", "theme", "readAloud"];
   var REFRESH_BEFORE = 60; // seconds before expiry to fetch a new token
   var HELLO_RETRIES = [500, 1500, 3500]; // ms; the shell may not be listening yet
 
@@ -158,6 +158,7 @@
   function emit(name, data) {
     if (name === "locale") setLocale(data.locale);
     if (name === "theme") setTheme(data.theme);
+    if (name === "readAloud") readMain(); // the shell's own read-aloud button was pressed
     if (name === "shown" && expiresAt - now() < REFRESH_BEFORE) refreshToken().catch(warn);
     (handlers[name] || []).slice().forEach(function (fn) {
       try { fn(data); } catch (e) { warn(e); }
@@ -193,16 +194,17 @@
     return main ? (main.innerText || main.textContent || "").replace(/\s+\n/g, "\n").trim().slice(0, 5000) : "";
   }
 
+  function readMain() {
+    var text = mainText();
+    if (text) call("readAloud", { text: text, lang: document.documentElement.lang || state.locale }).catch(warn);
+  }
+
   function wireReadAloud() {
     var tools = document.querySelector("[data-machi-tools]");
     var button = document.querySelector("[data-machi-read-aloud]");
     if (!tools || !button || button.hasAttribute("data-machi-wired")) return;
     button.setAttribute("data-machi-wired", "");
-    button.addEventListener("click", function () {
-      var text = mainText();
-      if (!text) return;
-      call("readAloud", { text: text, lang: document.documentElement.lang || state.locale }).catch(warn);
-    });
+    button.addEventListener("click", readMain);
     portReady.then(function () { return call("supports", { method: "readAloud" }); })
       .then(function (result) { tools.hidden = !(result && result.supported); })
       .catch(warn);
