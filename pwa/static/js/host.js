@@ -225,7 +225,8 @@
     port = channel.port1;
     port.onmessage = onPortMessage;
     frame.contentWindow.postMessage(
-      { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: frame.dataset.theme || "light" },
+      { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: frame.dataset.theme || "light",
+        textSize: frame.dataset.textSize || "normal" },
       appOrigin, [channel.port2]
     );
   });

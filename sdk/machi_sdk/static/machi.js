@@ -168,6 +168,14 @@
     });
   }
 
+  // The resident's text size in the shell ("normal", "large", "largest"): the city's stylesheet
+  // scales the page by <html data-text-size>.
+  function setTextSize(size) {
+    if (size === "large" || size === "largest") {
+      document.documentElement.setAttribute("data-text-size", size);
+    }
+  }
+
   function isLangTag(value) {
     return typeof value === "string" && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(value);
   }
@@ -302,6 +310,7 @@
     helloTimers.forEach(clearTimeout);
     setLocale(data.locale);
     setTheme(data.theme);
+    setTextSize(data.textSize);
     resolvePortReady();
     refreshToken().catch(warn);
   });
