@@ -6,7 +6,7 @@ PYBABEL := .venv/bin/pybabel
 # Catalog folders of every language (Easy Japanese is ja_easy); shell.web.i18n.ALL_LANGUAGES names them.
 LANGS := ja ja_easy en vi zh_Hans zh_Hant ko fil id ne pt_BR
 
-.PHONY: install run test lint messages compile-messages catalog-status chromium clean
+.PHONY: install run test lint messages miniapp-messages compile-messages catalog-status chromium clean
 
 install: .venv/.synced pwa/static/vendor/.copied compile-messages
 
@@ -35,6 +35,18 @@ messages: .venv/.synced
 	  if [ -f sdk/machi_sdk/locales/$$lang/LC_MESSAGES/machi_sdk.po ]; then \
 	    $(PYBABEL) update --no-fuzzy-matching -D machi_sdk -i sdk/machi_sdk/locales/machi_sdk.pot -d sdk/machi_sdk/locales -l $$lang; \
 	  fi; \
+	done
+
+# The same for every mini-app's own domain (miniapps/<id>/locales/<id>.pot and its catalogs).
+miniapp-messages: .venv/.synced
+	for cfg in miniapps/*/babel.cfg; do \
+	  dir=$$(dirname $$cfg); app=$$(basename $$dir); \
+	  $(PYBABEL) extract --no-location --sort-output -F $$cfg -k lazy -k N_ -k t -o $$dir/locales/$$app.pot $$dir; \
+	  for lang in $(LANGS); do \
+	    if [ -f $$dir/locales/$$lang/LC_MESSAGES/$$app.po ]; then \
+	      $(PYBABEL) update --no-fuzzy-matching -D $$app -i $$dir/locales/$$app.pot -d $$dir/locales -l $$lang; \
+	    fi; \
+	  done; \
 	done
 
 # Which catalog of which domain (shell, machi_sdk, each mini-app) still lacks what, per language.
