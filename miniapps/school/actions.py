@@ -13,11 +13,13 @@ from typing import Any
 from .live import HUB
 from .storage import MAX_FILES, AttachmentRefused, check, storage
 from .tables import (
+    SchoolAnswer,
     SchoolAttachment,
     SchoolAttempt,
     SchoolAttendance,
     SchoolChild,
     SchoolClass,
+    SchoolContact,
     SchoolConversation,
     SchoolGuardian,
     SchoolLetter,
@@ -323,13 +325,16 @@ async def check_in_out(
 
 async def create_letter(
     author: str, nonce: str, *, school: str, audience: str, class_id: int | None, title: str,
-    body: str, send_at: dt.datetime | None, files: list[tuple[str, bytes]],
-    now: dt.datetime | None = None,
+    body: str, send_at: dt.datetime | None, files: list[tuple[str, bytes]], question: str = "",
+    choices: list[str] | None = None, now: dt.datetime | None = None,
 ) -> int:  # fmt: skip
     """A letter to ``audience`` (``class``, ``grade`` or ``school``, around ``class_id``), sent
     at ``send_at`` (now when None). The form's nonce makes a resend the same letter.
 
-    Refusals: ``blank_letter``, ``too_long``, ``bad_audience``, ``past_send_at`` and the
+    A letter may ask one question (an RSVP, a short survey) with 2 to 6 ``choices``.
+
+    Refusals: ``blank_letter``, ``too_long``, ``bad_audience``, ``past_send_at``,
+    ``bad_choices`` and the
     attachment refusals ``too_large``, ``bad_type``, ``too_many`` (with the file's ``name``)."""
     now = now or now_utc()
     title, body = title.strip(), body.strip()
@@ -339,6 +344,14 @@ async def create_letter(
         raise Refused("too_long")
     if not nonce or len(nonce) > 80:
         raise Refused("blank_letter")
+    question = question.strip()
+    choices = [c.strip() for c in (choices or []) if c.strip()]
+    if (question and not 2 <= len(choices) <= 6) or len(question) > 200:
+        raise Refused("bad_choices")
+    if any(len(c) > 40 for c in choices) or len(set(choices)) != len(choices):
+        raise Refused("bad_choices")
+    if not question:
+        choices = []
     if send_at is not None and send_at < now - dt.timedelta(minutes=5):
         raise Refused("past_send_at")
     klass = await SchoolClass.select().where(SchoolClass.id == class_id).first()
@@ -365,6 +378,7 @@ async def create_letter(
             grade=klass["grade"] if audience == "grade" else None,
             klass=klass["id"] if audience == "class" else None,
             title=title, body=body, author=author, send_at=send_at or now, created_at=now,
+            question=question, choices=choices,
         )).returning(SchoolLetter.id)  # fmt: skip
         letter_id = row[0]["id"]
         for name, media_type, size, storage_key in stored:
@@ -381,10 +395,15 @@ def _safe_name(name: str) -> str:
     return name[-120:] or "file"
 
 
-async def set_letter_text(letter_id: int, lang: str, title: str, body: str, source: str) -> None:
-    """The letter in ``lang`` (machine-translated, or by staff, whose version wins)."""
+async def set_letter_text(
+    letter_id: int, lang: str, title: str, body: str, source: str, extra: list[str] | None = None
+) -> None:
+    """The letter in ``lang`` (machine-translated, or by staff, whose version wins); ``extra``
+    is its question and choices, translated."""
     key = f"{letter_id}|{lang}"
-    values = {"title": title.strip()[:300], "body": body.strip(), "source": source}
+    values: dict[str, Any] = {"title": title.strip()[:300], "body": body.strip(), "source": source}
+    if extra is not None:
+        values["extra"] = [x[:300] for x in extra]
     async with SchoolLetterText._meta.db.transaction():
         existing = await SchoolLetterText.select().where(SchoolLetterText.key == key).first()
         if existing and existing["source"] == "staff" and source == "machine":
@@ -408,6 +427,74 @@ async def confirm_read(subject: str, letter_id: int, now: dt.datetime | None = N
         SchoolReceipt(key=key, letter=letter_id, subject=subject, read_at=now or now_utc())
     )
     return True
+
+
+async def answer(
+    subject: str, letter: dict[str, Any], choice: int, comment: str = "",
+    now: dt.datetime | None = None,
+) -> None:  # fmt: skip
+    """A guardian's answer to the letter's question; answering again replaces it."""
+    choices = _json_list(letter["choices"])
+    if not letter["question"] or not 0 <= choice < len(choices):
+        raise Refused("bad_choice")
+    comment = comment.strip()
+    if len(comment) > 200:
+        raise Refused("note_too_long")
+    key = f"{letter['id']}|{subject}"
+    values = {"choice": choice, "comment": comment, "at": now or now_utc()}
+    async with SchoolAnswer._meta.db.transaction():
+        if await SchoolAnswer.exists().where(SchoolAnswer.key == key):
+            await SchoolAnswer.update(
+                {getattr(SchoolAnswer, k): v for k, v in values.items()}
+            ).where(SchoolAnswer.key == key)
+        else:
+            await SchoolAnswer.insert(
+                SchoolAnswer(key=key, letter=letter["id"], subject=subject, **values)
+            )
+
+
+def _json_list(value: Any) -> list[Any]:
+    import json
+
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+# --- the contact book -------------------------------------------------------------------------
+
+
+async def write_contact(
+    child_id: int, day: dt.date, note: str, *, from_school: bool, now: dt.datetime | None = None
+) -> None:
+    """Write the day's note from home (a guardian) or from school (staff); replaces the last."""
+    now = now or now_utc()
+    note = note.strip()
+    if not note:
+        raise Refused("blank_note")
+    if len(note) > (1000 if from_school else 500):
+        raise Refused("contact_too_long")
+    if not from_school and day != today(now):
+        raise Refused("past_day")
+    key = f"{child_id}|{day.isoformat()}"
+    values = (
+        {SchoolContact.school_note: note, SchoolContact.school_at: now}
+        if from_school
+        else {SchoolContact.home_note: note, SchoolContact.home_at: now}
+    )
+    async with SchoolContact._meta.db.transaction():
+        if not await SchoolContact.exists().where(SchoolContact.key == key):
+            await SchoolContact.insert(SchoolContact(key=key, child=child_id, day=day))
+        await SchoolContact.update(values).where(SchoolContact.key == key)
+
+
+async def class_settings(class_id: int, deadline: str, office_hours: str) -> None:
+    """The class's same-day deadline and the office hours parents are told."""
+    _parse_time(deadline)
+    office_hours = office_hours.strip()
+    if len(office_hours) > 120:
+        raise Refused("too_long")
+    await SchoolClass.update(
+        {SchoolClass.deadline: deadline, SchoolClass.office_hours: office_hours}
+    ).where(SchoolClass.id == class_id)
 
 
 # --- conversations ----------------------------------------------------------------------------

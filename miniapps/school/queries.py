@@ -8,10 +8,12 @@ from typing import Any
 
 from .actions import now_utc
 from .tables import (
+    SchoolAnswer,
     SchoolAttachment,
     SchoolAttendance,
     SchoolChild,
     SchoolClass,
+    SchoolContact,
     SchoolConversation,
     SchoolGuardian,
     SchoolLetter,
@@ -177,7 +179,31 @@ async def letters_for_guardian(
 
 
 async def letter(letter_id: int) -> dict[str, Any] | None:
-    return await SchoolLetter.select().where(SchoolLetter.id == letter_id).first()
+    query = SchoolLetter.select().where(SchoolLetter.id == letter_id)
+    return await query.output(load_json=True).first()
+
+
+async def my_answer(letter_id: int, subject: str) -> dict[str, Any] | None:
+    return await SchoolAnswer.select().where(SchoolAnswer.key == f"{letter_id}|{subject}").first()
+
+
+async def answers(letter_id: int) -> dict[str, dict[str, Any]]:
+    """Each guardian's answer to a letter's question, by pairwise id."""
+    rows = await SchoolAnswer.select().where(SchoolAnswer.letter == letter_id)
+    return {r["subject"]: r for r in rows}
+
+
+async def contact(child_id: int, day: dt.date) -> dict[str, Any] | None:
+    key = f"{child_id}|{day.isoformat()}"
+    return await SchoolContact.select().where(SchoolContact.key == key).first()
+
+
+async def contacts(child_id: int, since: dt.date) -> list[dict[str, Any]]:
+    """The child's contact book since ``since``, newest first."""
+    query = SchoolContact.select().where(
+        (SchoolContact.child == child_id) & (SchoolContact.day >= since)
+    )
+    return await query.order_by(SchoolContact.day, ascending=False)
 
 
 async def letter_visible_to(subject: str, letter_id: int, now: dt.datetime | None = None) -> bool:
@@ -185,9 +211,8 @@ async def letter_visible_to(subject: str, letter_id: int, now: dt.datetime | Non
 
 
 async def letter_text(letter_id: int, lang: str) -> dict[str, Any] | None:
-    return (
-        await SchoolLetterText.select().where(SchoolLetterText.key == f"{letter_id}|{lang}").first()
-    )
+    query = SchoolLetterText.select().where(SchoolLetterText.key == f"{letter_id}|{lang}")
+    return await query.output(load_json=True).first()
 
 
 async def letter_texts(letter_id: int) -> list[dict[str, Any]]:
@@ -258,8 +283,12 @@ async def class_letters(class_row: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def due_letters(now: dt.datetime) -> list[dict[str, Any]]:
-    return await SchoolLetter.select().where(
-        (SchoolLetter.notified == False) & (SchoolLetter.send_at <= now)  # noqa: E712
+    return (
+        await SchoolLetter.select()
+        .where(
+            (SchoolLetter.notified == False) & (SchoolLetter.send_at <= now)  # noqa: E712
+        )
+        .output(load_json=True)
     )
 
 

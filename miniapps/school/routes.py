@@ -64,6 +64,10 @@ REFUSALS = {
     "bad_direction": N_("登園か降園かを選んでください。"),
     "unknown_qr": N_("このQRコードの子どもは、このクラスにいません。"),
     "bad_month": N_("月を 2026-11 のように入れてください。"),
+    "bad_choices": N_("質問には、40文字以内の異なる選択肢を2〜6個つけてください（1行に1つ）。"),
+    "bad_choice": N_("選択肢から1つ選んでください。"),
+    "blank_note": N_("連絡帳に書くことを入れてください。"),
+    "contact_too_long": N_("連絡帳は家庭から500文字、園・学校から1000文字までです。"),
 }
 
 
@@ -160,7 +164,29 @@ async def _child_context(resident: Resident, child_id: int) -> dict[str, Any]:
     return {"child": row, "notices": await queries.notices_for(child_id, since),
             "today": since, "kinds": actions.KINDS, "reasons": actions.REASONS,
             "symptoms": actions.SYMPTOMS, "qr": qr_svg(actions.qr_text(row)), "error": None,
-            "saved": None, "form": {}, **fmt(resident.locale)}  # fmt: skip
+            "saved": None, "form": {}, "contact_saved": False,
+            "contacts": await queries.contacts(child_id, since - dt.timedelta(days=7)),
+            **fmt(resident.locale)}  # fmt: skip
+
+
+@post("/children/{child_id:int}/contact", name="school:home_note", guards=[requires_scopes()])
+async def home_note(
+    request: Request, resident: ResidentDep, child_id: FromPath[int]
+) -> Response[str]:
+    """Today's note from home in the contact book (連絡帳)."""
+    if not await queries.is_guardian(resident.id, child_id):
+        return _missing(request, resident)
+    form = await request.form()
+    context = await _child_context(resident, child_id)
+    try:
+        await actions.write_contact(child_id, actions.today(), str(form.get("note", "")),
+                                    from_school=False)  # fmt: skip
+    except actions.Refused as exc:
+        context["error"] = _refusal(request, resident, exc)
+        return render(request, "school/child.html", context, status_code=422)
+    context = await _child_context(resident, child_id)
+    context["contact_saved"] = True
+    return render(request, "school/child.html", context)
 
 
 @get("/children/{child_id:int}", name="school:child", guards=[requires_scopes()])
@@ -224,18 +250,25 @@ async def withdraw(
 
 async def _letter_in(platform: Platform, letter: dict[str, Any], locale: str) -> dict[str, Any]:
     """The letter as the reader reads it: staff's or machine translation, else the original."""
+    original = {"title": letter["title"], "body": letter["body"], "question": letter["question"],
+                "choices": letter["choices"]}  # fmt: skip
     if services.is_japanese(locale):
-        return {"title": letter["title"], "body": letter["body"], "source": "original"}
+        return {**original, "source": "original"}
     lang = services.language(locale)
     text = await queries.letter_text(letter["id"], lang)
     if text is None:
-        answer = await services.translate(platform, [letter["title"], letter["body"]], lang)
+        texts = [letter["title"], letter["body"], *services.letter_extra(letter)]
+        answer = await services.translate(platform, texts, lang)
         if answer is not None:
-            await actions.set_letter_text(letter["id"], lang, answer[0], answer[1], "machine")
+            await actions.set_letter_text(letter["id"], lang, answer[0], answer[1], "machine",
+                                          answer[2:])  # fmt: skip
             text = await queries.letter_text(letter["id"], lang)
     if text is None:
-        return {"title": letter["title"], "body": letter["body"], "source": "untranslated"}
-    return {"title": text["title"], "body": text["body"], "source": text["source"]}
+        return {**original, "source": "untranslated"}
+    extra = text["extra"] if len(text["extra"]) == 1 + len(letter["choices"]) else []
+    return {"title": text["title"], "body": text["body"], "source": text["source"],
+            "question": extra[0] if extra else letter["question"],
+            "choices": extra[1:] if extra else letter["choices"]}  # fmt: skip
 
 
 async def _letter_context(platform: Platform, resident: Resident, letter_id: int) -> dict[str, Any]:
@@ -244,7 +277,8 @@ async def _letter_context(platform: Platform, resident: Resident, letter_id: int
     read = not await _unread(resident.id, letter_id)
     return {"letter": letter, "shown": await _letter_in(platform, letter, resident.locale),
             "attachments": await queries.attachments(letter_id), "read": read,
-            "confirmed": False, **fmt(resident.locale)}  # fmt: skip
+            "answer": await queries.my_answer(letter_id, resident.id), "error": None,
+            "answered": False, "confirmed": False, **fmt(resident.locale)}  # fmt: skip
 
 
 async def _unread(subject: str, letter_id: int) -> bool:
@@ -274,6 +308,31 @@ async def confirm_read(
         await services.count(platform, "letters_read")
     context = await _letter_context(platform, resident, letter_id)
     context["confirmed"] = True
+    return render(request, "school/letter.html", context)
+
+
+@post("/letters/{letter_id:int}/answer", name="school:answer", guards=[requires_scopes()])
+async def answer(
+    request: Request, resident: ResidentDep, platform: PlatformDep, letter_id: FromPath[int]
+) -> Response[str]:
+    """Answer the letter's question (an RSVP, a survey); answering again replaces the answer."""
+    if not await queries.letter_visible_to(resident.id, letter_id):
+        return _missing(request, resident)
+    form = await request.form()
+    letter = await queries.letter(letter_id)
+    try:
+        choice = int(str(form.get("choice", "")))
+    except ValueError:
+        choice = -1
+    try:
+        await actions.answer(resident.id, letter, choice, str(form.get("comment", "")))
+    except actions.Refused as exc:
+        context = await _letter_context(platform, resident, letter_id)
+        context["error"] = _refusal(request, resident, exc)
+        return render(request, "school/letter.html", context, status_code=422)
+    await actions.confirm_read(resident.id, letter_id)
+    context = await _letter_context(platform, resident, letter_id)
+    context["answered"] = True
     return render(request, "school/letter.html", context)
 
 
@@ -632,7 +691,8 @@ async def phoned(
     await services.audit(platform, resident, "school.notice.record", f"child:{child_id}")
     if new:
         await services.count(platform, "absences_phone")
-    text = _t(request, resident)("%(name)sさんの欠席を記録しました。") % {"name": row["first_name"]}
+    t = _t(request, resident)
+    text = t("%(name)sさんの欠席を記録しました。") % {"name": row["first_name"]}
     return await _class_action(request, resident, platform, class_id, message=text)
 
 
@@ -692,9 +752,11 @@ async def send_letter(
             audience=str(form.get("audience", "class")), class_id=class_id,
             title=str(form.get("title", "")), body=str(form.get("body", "")),
             send_at=_send_at(str(form.get("send_at", "") or "")), files=files,
+            question=str(form.get("question", "")),
+            choices=str(form.get("choices", "")).splitlines(),
         )  # fmt: skip
     except actions.Refused as exc:
-        draft = {k: str(form.get(k, "")) for k in ("title", "body")}
+        draft = {k: str(form.get(k, "")) for k in ("title", "body", "question", "choices")}
         return await _class_action(request, resident, platform, class_id,
                                    error=_refusal(request, resident, exc), draft=draft)  # fmt: skip
     await services.send_due_letters(platform)
@@ -708,8 +770,97 @@ async def send_letter(
     )
 
 
+@post("/staff/classes/{class_id:int}/settings", name="school:settings", guards=[requires_scopes()])
+async def settings(
+    request: Request, resident: ResidentDep, platform: PlatformDep, class_id: FromPath[int]
+) -> Response[str]:
+    """The class's deadline for same-day notices and the office hours parents are told."""
+    if not await _may_staff(resident, class_id):
+        return _missing(request, resident, 403)
+    form = await request.form()
+    try:
+        await actions.class_settings(class_id, str(form.get("deadline", "")),
+                                     str(form.get("office_hours", "")))  # fmt: skip
+    except actions.Refused as exc:
+        return await _class_action(request, resident, platform, class_id,
+                                   error=_refusal(request, resident, exc))  # fmt: skip
+    t = _t(request, resident)
+    text = t("設定を保存しました。")
+    return await _class_action(request, resident, platform, class_id, message=text)
+
+
+async def _contact_context(
+    resident: Resident, child: dict[str, Any], day: dt.date
+) -> dict[str, Any]:
+    return {"child": child, "contact_day": day, "contact": await queries.contact(child["id"], day),
+            "notice": next(iter(await queries.notices_for(child["id"], day)), None),
+            "message": None, "error": None, **fmt(resident.locale)}  # fmt: skip
+
+
+async def _staff_child(resident: Resident, child_id: int) -> dict[str, Any] | None:
+    row = await queries.child(child_id)
+    if row is None or not await _may_staff(resident, row["klass"]):
+        return None
+    return row
+
+
+def _day_param(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else actions.today()
+    except ValueError:
+        return actions.today()
+
+
+@get("/staff/children/{child_id:int}/contact", name="school:contact", guards=[requires_scopes()])
+async def staff_contact(
+    request: Request, resident: ResidentDep, platform: PlatformDep, child_id: FromPath[int],
+    day: FromQuery[str] = "",
+) -> Response[str]:  # fmt: skip
+    """The child's contact book for one day, as the class's staff read and write it."""
+    row = await _staff_child(resident, child_id)
+    if row is None:
+        return _missing(request, resident)
+    when = _day_param(day)
+    await services.audit(platform, resident, "school.contact.view", f"child:{child_id}",
+                         {"day": when.isoformat()})  # fmt: skip
+    return render(request, "school/contact.html", await _contact_context(resident, row, when))
+
+
+@post("/staff/children/{child_id:int}/contact", name="school:school_note",
+      guards=[requires_scopes()])  # fmt: skip
+async def school_note(
+    request: Request, resident: ResidentDep, platform: PlatformDep, child_id: FromPath[int]
+) -> Response[str]:
+    row = await _staff_child(resident, child_id)
+    if row is None:
+        return _missing(request, resident)
+    form = await request.form()
+    when = _day_param(str(form.get("day", "")))
+    try:
+        await actions.write_contact(child_id, when, str(form.get("note", "")), from_school=True)
+    except actions.Refused as exc:
+        context = await _contact_context(resident, row, when)
+        context["error"] = _refusal(request, resident, exc)
+        return render(request, "school/contact.html", context, status_code=422)
+    await services.audit(platform, resident, "school.contact.write", f"child:{child_id}",
+                         {"day": when.isoformat()})  # fmt: skip
+    await services.tell_guardians_contact(platform, row, when)
+    context = await _contact_context(resident, row, when)
+    t = _t(request, resident)
+    context["message"] = t("連絡帳に書きました。")
+    return render(request, "school/contact.html", context)
+
+
 async def _staff_letter_context(resident: Resident, letter: dict[str, Any]) -> dict[str, Any]:
-    return {"letter": letter, "audience": await queries.letter_audience(letter),
+    audience = await queries.letter_audience(letter)
+    answers = await queries.answers(letter["id"])
+    tally = [0] * len(letter["choices"])
+    for person in audience:
+        found = answers.get(person["subject"])
+        person["answer"] = found
+        if found and found["choice"] < len(tally):
+            tally[found["choice"]] += 1
+    return {"letter": letter, "audience": audience, "tally": tally,
             "texts": await queries.letter_texts(letter["id"]),
             "attachments": await queries.attachments(letter["id"]), "message": None,
             **fmt(resident.locale)}  # fmt: skip
@@ -748,7 +899,8 @@ async def nudge(
         return _missing(request, resident)
     sent = await services.nudge_unread(platform, letter)
     context = await _staff_letter_context(resident, letter)
-    context["message"] = _t(request, resident)("%(n)s人にお知らせしました。") % {"n": sent}
+    t = _t(request, resident)
+    context["message"] = t("%(n)s人にお知らせしました。") % {"n": sent}
     return render(request, "school/staff_letter.html", context)
 
 
@@ -807,7 +959,8 @@ async def export(
                              "Cache-Control": "no-store"})  # fmt: skip
 
 
-ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, attachment,
+ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, answer,
+          home_note, settings, staff_contact, school_note, attachment,
           class_conversation, conversation_page, send, wait, staff_home, staff_join, class_page,
           board, add_child, reissue, phoned, gate, send_letter, staff_letter, nudge, letter_text,
           export]  # fmt: skip

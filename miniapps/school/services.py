@@ -88,12 +88,19 @@ async def translate_letter(platform: Platform, letter: dict[str, Any]) -> list[s
         existing = await queries.letter_text(letter["id"], lang)
         if existing:
             continue
-        answer = await translate(platform, [letter["title"], letter["body"]], lang)
+        texts = [letter["title"], letter["body"], *letter_extra(letter)]
+        answer = await translate(platform, texts, lang)
         if answer is None:
             continue
-        await actions.set_letter_text(letter["id"], lang, answer[0], answer[1], "machine")
+        await actions.set_letter_text(letter["id"], lang, answer[0], answer[1], "machine",
+                                      answer[2:])  # fmt: skip
         done.append(lang)
     return done
+
+
+def letter_extra(letter: dict[str, Any]) -> list[str]:
+    """A letter's question and its choices (empty without a question)."""
+    return [letter["question"], *letter["choices"]] if letter["question"] else []
 
 
 async def send_due_letters(platform: Platform, now: dt.datetime | None = None) -> int:
@@ -141,6 +148,20 @@ async def tell_staff(platform: Platform, class_id: int, conversation_id: int, la
         await notify_once(platform, f"msg|{conversation_id}|{day}|{subject}", subject,
                           t("保護者からのメッセージ"), label[:1000],
                           f"/conversations/{conversation_id}")  # fmt: skip
+
+
+async def tell_guardians_contact(platform: Platform, child: dict[str, Any], day: dt.date) -> None:
+    """The school wrote in the contact book: each guardian is told once a day."""
+    from .tables import SchoolGuardian
+
+    rows = await SchoolGuardian.select().where(SchoolGuardian.child == child["id"])
+    for row in rows:
+        if not row["notify"]:
+            continue
+        t = translator(row["locale"]).gettext
+        await notify_once(platform, f"contact|{child['id']}|{day.isoformat()}|{row['subject']}",
+                          row["subject"], t("連絡帳に書き込みがあります"),
+                          child["first_name"], f"/children/{child['id']}")  # fmt: skip
 
 
 async def tell_guardian(platform: Platform, conversation: dict[str, Any], message_id: int,

@@ -111,6 +111,8 @@ class SchoolLetter(Table, tablename="school_letter"):
     send_at = Timestamptz(index=True)
     notified = Boolean(default=False)
     created_at = Timestamptz()
+    question = Varchar(length=200, default="")  # an RSVP or a one-question survey, optional
+    choices = JSON(default="[]")  # its answers to choose from (2 to 6)
 
 
 class SchoolLetterText(Table, tablename="school_letter_text"):
@@ -122,6 +124,7 @@ class SchoolLetterText(Table, tablename="school_letter_text"):
     title = Varchar(length=300)
     body = Text()
     source = Varchar(length=8)  # machine | staff
+    extra = JSON(default="[]")  # the question and its choices, translated
 
 
 class SchoolAttachment(Table, tablename="school_attachment"):
@@ -137,6 +140,29 @@ class SchoolReceipt(Table, tablename="school_receipt"):
     letter = ForeignKey(SchoolLetter, null=False, index=True)
     subject = Varchar(length=200)
     read_at = Timestamptz()
+
+
+class SchoolAnswer(Table, tablename="school_answer"):
+    """A guardian's answer to a letter's question (one per guardian; answering again replaces)."""
+
+    key = Varchar(length=260, unique=True)  # letter id|subject
+    letter = ForeignKey(SchoolLetter, null=False, index=True)
+    subject = Varchar(length=200)
+    choice = SmallInt()  # index into the letter's choices
+    comment = Varchar(length=200, default="")
+    at = Timestamptz()
+
+
+class SchoolContact(Table, tablename="school_contact"):
+    """The contact book (連絡帳) of one child on one day: a note from home, a note from school."""
+
+    key = Varchar(length=80, unique=True)  # child id|day
+    child = ForeignKey(SchoolChild, null=False, index=True)
+    day = Date(index=True)
+    home_note = Varchar(length=500, default="")
+    school_note = Varchar(length=1000, default="")
+    home_at = Timestamptz(null=True, default=None)
+    school_at = Timestamptz(null=True, default=None)
 
 
 class SchoolConversation(Table, tablename="school_conversation"):

@@ -50,7 +50,8 @@ def clock(value: dt.datetime | None) -> str:
 def fmt(locale: str) -> dict[str, Any]:
     return {"day": lambda d: day(d, locale), "when": lambda d: when(d, locale), "clock": clock,
             "kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS,
-            "symptom_labels": SYMPTOM_LABELS, "source_labels": SOURCE_LABELS}  # fmt: skip
+            "symptom_labels": SYMPTOM_LABELS, "source_labels": SOURCE_LABELS,
+            "timedelta": dt.timedelta}  # fmt: skip
 
 
 def qr_svg(text: str, label: str = "QR") -> Markup:

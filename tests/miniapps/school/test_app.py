@@ -375,3 +375,73 @@ async def test_staff_enrol_a_child_and_record_a_phoned_absence(school, web, shel
         assert "はるとさんの欠席を記録しました。" in text(phoned)
     assert await actions.link_child("parent-9", code)
     assert platform.kpis == {"absences_phone": 1}
+
+
+async def test_rsvp_answered_in_vietnamese_and_tallied_for_staff(school, web, shell, platform):
+    await actions.link_child("parent-vi", school["code"], locale="vi")
+    await actions.link_child("parent-ja", school["code"])
+    with pytest.raises(actions.Refused, match="bad_choices"):
+        await actions.create_letter(
+            "teacher-a", "x", school="みどり小学校", audience="class", class_id=school["one"],
+            title="懇談会", body="日程", send_at=None, files=[], question="出席しますか",
+            choices=["はい"],
+        )  # fmt: skip
+    letter_id = await actions.create_letter(
+        "teacher-a", "n", school="みどり小学校", audience="class", class_id=school["one"],
+        title="懇談会", body="12月5日です", send_at=None, files=[], question="出席しますか",
+        choices=["出席します", "欠席します"],
+    )  # fmt: skip
+    async with miniapp_client(web, token(shell, "parent-vi", locale="vi"), htmx=True) as client:
+        page = await client.get(f"/letters/{letter_id}")
+        assert "[vi] 出席しますか" in page.text
+        assert "[vi] 欠席します" in page.text
+        bad = await client.post(f"/letters/{letter_id}/answer", data={"choice": "7"})
+        assert bad.status_code == 422
+        done = await client.post(f"/letters/{letter_id}/answer",
+                                 data={"choice": "1", "comment": "仕事のため"})  # fmt: skip
+        assert 'data-testid="school-answered"' in done.text
+        assert "[vi] 欠席します" in text(done)
+        # answering again replaces the answer
+        await client.post(f"/letters/{letter_id}/answer", data={"choice": "0"})
+    teacher = token(shell, "teacher-a", roles=("school_staff",))
+    async with miniapp_client(web, teacher, htmx=True) as client:
+        page = text(await client.get(f"/staff/letters/{letter_id}"))
+    assert "出席します 1 欠席します 0" in page
+    assert "まだ回答していない保護者: はると（1年1組）" in page
+    assert await tables.SchoolAnswer.count() == 1
+    assert await tables.SchoolReceipt.count() == 1  # answering is reading
+
+
+async def test_contact_book_both_ways_and_class_settings(school, web, shell, platform):
+    await actions.link_child("parent-1", school["code"], notify=True)
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        blank = await client.post(f"/children/{school['child']}/contact", data={"note": " "})
+        assert blank.status_code == 422
+        done = await client.post(f"/children/{school['child']}/contact",
+                                 data={"note": "朝の体温 36.8度、朝ごはんは半分"})  # fmt: skip
+        assert 'data-testid="school-contact-saved"' in done.text
+    teacher = token(shell, "teacher-a", roles=("school_staff",))
+    async with miniapp_client(web, teacher, htmx=True) as client:
+        page = await client.get(f"/staff/children/{school['child']}/contact")
+        assert "朝の体温 36.8度" in page.text
+        wrote = await client.post(
+            f"/staff/children/{school['child']}/contact",
+            data={"note": "外でよく遊びました", "day": actions.today().isoformat()},
+        )
+        assert "連絡帳に書きました。" in text(wrote)
+        saved = await client.post(
+            f"/staff/classes/{school['one']}/settings",
+            data={"deadline": "09:00", "office_hours": "平日 9:00〜15:00"},
+        )
+        assert "設定を保存しました。" in text(saved)
+        bad = await client.post(f"/staff/classes/{school['one']}/settings",
+                                data={"deadline": "9時", "office_hours": ""})  # fmt: skip
+        assert bad.status_code == 422
+    assert (await queries.klass(school["one"]))["deadline"] == "09:00"
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        child = text(await client.get(f"/children/{school['child']}"))
+    assert "園・学校から: 外でよく遊びました" in child
+    assert [n["url"] for n in platform.notifications] == [f"/children/{school['child']}"]
+    assert ("school.contact.view", f"child:{school['child']}") in [
+        (a["action"], a["subject"]) for a in platform.audits
+    ]

@@ -31,7 +31,12 @@ CASES = [
     ("GET", "/conversations/{conv}", {"guardian", "teacher", "admin"}),
     ("POST", "/conversations/{conv}/messages", {"guardian", "teacher", "admin"}),
     ("GET", "/conversations/{conv}/wait?seconds=0", {"guardian", "teacher", "admin"}),
+    ("POST", "/letters/{letter}/answer", {"guardian"}),
+    ("POST", "/children/{child}/contact", {"guardian"}),
     ("GET", "/staff", {"teacher", "other_teacher", "admin"}),
+    ("GET", "/staff/children/{child}/contact", {"teacher", "admin"}),
+    ("POST", "/staff/children/{child}/contact", {"teacher", "admin"}),
+    ("POST", "/staff/classes/{one}/settings", {"teacher", "admin"}),
     ("GET", "/staff/classes/{one}", {"teacher", "admin"}),
     ("GET", "/staff/classes/{one}/board", {"teacher", "admin"}),
     ("POST", "/staff/classes/{one}/gate", {"teacher", "admin"}),
@@ -45,6 +50,10 @@ FORMS = {
     "/conversations/{conv}/messages": {"body": "こんにちは", "nonce": "{who}"},
     "/staff/classes/{one}/gate": {"code": "{qr}", "direction": "in"},
     "/staff/classes/{one}/children": {"first_name": "そら"},
+    "/letters/{letter}/answer": {"choice": "0"},
+    "/children/{child}/contact": {"note": "元気です"},
+    "/staff/children/{child}/contact": {"note": "元気でした"},
+    "/staff/classes/{one}/settings": {"deadline": "08:30", "office_hours": "平日"},
 }
 
 
@@ -58,6 +67,7 @@ async def fx_world(school):
     letter = await actions.create_letter(
         "teacher-a", "n", school="みどり小学校", audience="class", class_id=school["one"],
         title="お知らせ", body="本文", send_at=None, files=[("a.pdf", b"%PDF-1.4 x")],
+        question="参加しますか", choices=["はい", "いいえ"],
     )  # fmt: skip
     file_id = (await tables.SchoolAttachment.select())[0]["id"]
     conv = await actions.conversation("parent-1", school["one"], "はると")
@@ -89,7 +99,8 @@ async def test_permission_table(world, web, shell, method, path, allowed):
 async def _counts() -> tuple[int, ...]:
     return tuple([
         await t.count() for t in (tables.SchoolNotice, tables.SchoolMessage, tables.SchoolChild,
-                                  tables.SchoolAttendance, tables.SchoolConversation)
+                                  tables.SchoolAttendance, tables.SchoolConversation,
+                                  tables.SchoolAnswer, tables.SchoolContact)
     ])  # fmt: skip
 
 
