@@ -1,10 +1,10 @@
 """Catalogue search on the database's own full-text index: SQLite FTS5, or PostgreSQL's
 ``tsvector`` with a GIN index. Both read ``library_title.search_text`` (bigram tokens, text.py).
 
-A query's bigrams are first all required (AND); when that finds too little, any of them may match
-(OR) and the candidates keep only those sharing at least ``TYPO_SHARE`` of the query's bigrams:
-one wrong or missing character costs one or two bigrams, so 「はりーぽったあ」 or "poter" still
-find the book. An ISBN is looked up directly.
+A query's bigrams are first all required (AND); when that finds too little for a query of four
+bigrams or more, all but any two neighbouring bigrams are required (one wrong, missing or extra
+character breaks at most two), and those candidates are ranked by the share of the query's bigrams
+they hold: 「はりーぽったあ」 or "Harry Poter" still find the book. An ISBN is looked up directly.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 from . import text
 from .tables import LibraryTitle
 
-TYPO_SHARE = 0.6
+TYPO_SHARE = 0.5
 CANDIDATES = 200
+RANK_CAP = 1000
 MAX_QUERY_GRAMS = 24
 
 def engine_type() -> str:
@@ -39,6 +40,24 @@ def _match(tokens: list[str], joiner: str, prefix_last: bool, sqlite: bool) -> s
     return (" & " if joiner == "AND" else " | ").join(parts)
 
 
+def _typo_match(tokens: list[str], sqlite: bool) -> str:
+    """All of the query's bigrams but the (at most two, neighbouring) ones that one wrong,
+    missing or extra character breaks: an OR of ANDs. Up to 9 bigrams, one group per pair of
+    neighbours left out; longer queries, two halves that leave out the bigram between them (one
+    of the two holds no broken bigram), so the OR stays short and each part selective."""
+    if len(tokens) <= 9:
+        parts = [tokens[:i] + tokens[i + 2 :] for i in range(len(tokens) - 1)]
+    else:
+        half = len(tokens) // 2
+        parts = [tokens[:half], tokens[half + 1 :]]
+    groups: list[str] = []
+    for kept in parts:
+        group = "(" + _match(kept, "AND", False, sqlite) + ")"
+        if group not in groups:
+            groups.append(group)
+    return (" OR " if sqlite else " | ").join(groups)
+
+
 def _copy_filter(filters: Filters, args: list[Any]) -> str:
     if filters.branch is None and not filters.available:
         return ""
@@ -53,21 +72,33 @@ def _copy_filter(filters: Filters, args: list[Any]) -> str:
             + " AND ".join(cond) + ")")  # fmt: skip
 
 
-async def _ids(match: str, filters: Filters, limit: int) -> list[int]:
-    """Piccolo's ``raw`` binds each ``{}`` to the next argument, on either engine."""
+async def _ids(match: str, filters: Filters, limit: int, *, rank: bool = True) -> list[int]:
+    """Piccolo's ``raw`` binds each ``{}`` to the next argument, on either engine.
+
+    On SQLite, ranking (bm25) costs per matching row: a query matching more than ``RANK_CAP``
+    titles (a single common word) is ranked among its first ``RANK_CAP`` matches only."""
     args: list[Any] = [match]
     if engine_type() == "sqlite":
         sql = ("SELECT t.id AS id FROM library_title_fts f JOIN library_title t ON t.id = f.rowid "
                "WHERE library_title_fts MATCH {}")  # fmt: skip
-        sql += _copy_filter(filters, args) + f" ORDER BY f.rank LIMIT {int(limit)}"
+        if rank:
+            first = await LibraryTitle.raw(
+                "SELECT rowid AS id FROM library_title_fts WHERE library_title_fts MATCH {} "  # noqa: S608
+                f"LIMIT {RANK_CAP + 1}", match)  # fmt: skip
+            if len(first) > RANK_CAP:
+                args.append(first[RANK_CAP - 1]["id"])
+                sql += " AND f.rowid <= {}"
+        sql += _copy_filter(filters, args)
+        sql += (" ORDER BY f.rank" if rank else "") + f" LIMIT {int(limit)}"
     else:
         vector = "to_tsvector('simple', t.search_text)"
         sql = f"SELECT t.id AS id FROM library_title t WHERE {vector} @@ "  # noqa: S608
         sql += "to_tsquery('simple', {})"
         sql += _copy_filter(filters, args)
-        sql += (f" ORDER BY ts_rank({vector}, to_tsquery('simple', {{}})) DESC, t.id "
-                f"LIMIT {int(limit)}")  # fmt: skip
-        args.append(match)
+        if rank:
+            sql += f" ORDER BY ts_rank({vector}, to_tsquery('simple', {{}})) DESC, t.id"
+            args.append(match)
+        sql += f" LIMIT {int(limit)}"
     rows = await LibraryTitle.raw(sql, *args)
     return [row["id"] for row in rows]
 
@@ -95,7 +126,7 @@ async def search(query: str, filters: Filters | None = None, limit: int = 30) ->
     found = await _ids(_match(tokens, "AND", single, sqlite), filters, limit)
     if len(found) >= limit or len(tokens) < 4:  # a short query must match as typed
         return found
-    loose = await _ids(_match(tokens, "OR", False, sqlite), filters, CANDIDATES)
+    loose = await _ids(_typo_match(tokens, sqlite), filters, CANDIDATES, rank=False)
     loose = [i for i in loose if i not in set(found)]
     if not loose:
         return found
@@ -103,10 +134,10 @@ async def search(query: str, filters: Filters | None = None, limit: int = 30) ->
         LibraryTitle.id, LibraryTitle.search_text).where(LibraryTitle.id.is_in(loose))}  # fmt: skip
     wanted = set(tokens)
     scored = []
-    for i in loose:
+    for order, i in enumerate(loose):
         share = len(wanted & docs.get(i, set())) / len(wanted)
         if share >= TYPO_SHARE:
-            scored.append((-share, loose.index(i), i))
+            scored.append((-share, order, i))
     scored.sort()
     return (found + [i for _, _, i in scored])[:limit]
 

@@ -1,8 +1,8 @@
 """Japanese-aware tokens for the full-text index: character bigrams of folded text.
 
 Folding: NFKC (full-width letters and digits as ASCII, half-width kana as full-width), katakana
-as hiragana (so a reading typed in either kana finds the book), lower case. Each run of letters
-and digits gives its character bigrams (a one-character run gives itself), so 「賢者」 and
+as hiragana (so a reading typed in either kana finds the book), lower case. Each field's letters
+and digits, without spaces and punctuation, give their character bigrams, so 「賢者」 and
 「けんじゃ」 both find a title whose text or reading holds them, with no dictionary.
 
 Tokens are stored as ``t`` + the hex of their UTF-8 bytes: plain ASCII words that SQLite's
@@ -24,14 +24,13 @@ def fold(text: str) -> str:
 
 
 def grams(text: str) -> list[str]:
-    """The bigrams of every run of letters and digits, in order, repeats kept once."""
-    out: dict[str, None] = {}
-    for run in _RUN.findall(fold(text)):
-        if len(run) == 1:
-            out[run] = None
-        for i in range(len(run) - 1):
-            out[run[i : i + 2]] = None
-    return list(out)
+    """The bigrams of the folded text with spaces and punctuation left out, in order, repeats
+    kept once; one character gives itself. 「夏目 漱石」 and 「夏目漱石」, 「ハリー・ポッター」 and
+    「はりーぽったー」 give the same bigrams."""
+    kept = "".join(_RUN.findall(fold(text)))
+    if len(kept) == 1:
+        return [kept]
+    return list(dict.fromkeys(kept[i : i + 2] for i in range(len(kept) - 1)))
 
 
 def token(gram: str) -> str:
