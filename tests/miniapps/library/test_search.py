@@ -89,3 +89,20 @@ def test_tokens_are_ascii_and_kana_folds():
     assert text.grams("ケンジャ") == text.grams("けんじゃ") == ["けん", "んじ", "じゃ"]
     assert text.document("猫").isascii()
     assert text.isbn13("4915512371") == "9784915512377"
+
+
+async def test_a_broad_query_is_ranked_among_its_first_matches(catalogue, monkeypatch):
+    # on SQLite, more than RANK_CAP matches are ranked among the first RANK_CAP; on both engines
+    # every result matches
+    monkeypatch.setattr(search, "RANK_CAP", 1)
+    soseki = {catalogue["title"]["id:b-2"], catalogue["title"]["id:b-5"]}
+    found = await search.search("夏目漱石")
+    assert set(found) <= soseki
+    assert found
+
+
+async def test_a_typo_in_a_long_query(catalogue):
+    # 10 bigrams or more: one of two halves is free of the typo
+    found = await search.search("はりーぽったーとけんじゃのいさ")
+    assert found[:1] == [catalogue["title"][HARRY]]
+    assert await search.search("はりーぽったーとけんじゃのいさ", search.Filters(branch=0)) == []
