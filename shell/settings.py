@@ -40,6 +40,7 @@ FIRST_PARTY_MINIAPPS = (
     "miniapps/school",
     "miniapps/library",
     "miniapps/apply",
+    "miniapps/booking",
 )
 
 # The browsers' push services; a subscription pointing anywhere else is refused.

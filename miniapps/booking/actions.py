@@ -427,12 +427,14 @@ async def save_facility(values: Mapping[str, Any], facility_id: int | None = Non
     _check_facility({**(await queries.facility(facility_id) or {} if facility_id else {}), **clean})
     if facility_id is None:
         made = await BookingFacility.insert(BookingFacility(**clean)).returning(BookingFacility.id)
+        queries.forget()
         return int(made[0]["id"])
     if await queries.facility(facility_id) is None:
         raise Refused("unknown_facility")
     await BookingFacility.update({getattr(BookingFacility, k): v for k, v in clean.items()}).where(
         BookingFacility.id == facility_id
     )
+    queries.forget()
     return facility_id
 
 
@@ -443,6 +445,7 @@ async def add_blackout(facility_id: int, start: dt.date, end: dt.date, reason: s
     await BookingBlackout.insert(
         BookingBlackout(facility=facility_id, start=start, end=end, reason=reason.strip()[:200])
     )
+    queries.forget()
 
 
 async def import_facilities(items: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -464,6 +467,7 @@ async def import_facilities(items: Sequence[Mapping[str, Any]]) -> dict[str, int
             else:
                 await BookingFacility.insert(BookingFacility(**item))
                 added += 1
+    queries.forget()
     return {"added": added, "updated": updated}
 
 
@@ -497,6 +501,7 @@ async def open_lottery(
         )
     ).returning(BookingLottery.id)
     lottery_id = int(made[0]["id"])
+    queries.forget()
     await audit(actor, "lottery.open", str(lottery_id), {"seed_hash": digest})
     return lottery_id
 
@@ -583,6 +588,7 @@ async def draw(lottery_id: int, *, now: dt.datetime | None = None) -> list[dict[
         .where((BookingLottery.id == lottery_id) & (BookingLottery.status == "open"))
         .returning(BookingLottery.id)
     )
+    queries.forget()
     if not claimed:  # another worker is drawing it
         return []
     taken = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
 
 from . import rules
@@ -20,9 +21,34 @@ from .tables import (
 
 KINDS = ("room", "hall", "gym", "court", "field")
 
+#: A facility's row, blackouts and open lotteries are kept this long in each process (the
+#: availability page reads them on every poll); a change made in this process clears them at
+#: once, one made in another worker shows within this. Booked slots are never cached.
+CACHE_SECONDS = 30.0
+_cache: dict[Any, tuple[float, Any]] = {}
+
+
+def forget() -> None:
+    """Drop the cached facility data (after a change)."""
+    _cache.clear()
+
+
+async def _cached(key: Any, load: Any) -> Any:
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = await load()
+    _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
 
 async def facility(facility_id: int) -> dict[str, Any] | None:
-    return await BookingFacility.select().where(BookingFacility.id == facility_id).first()
+    found = await _cached(
+        ("facility", facility_id),
+        BookingFacility.select().where(BookingFacility.id == facility_id).first().run,
+    )
+    return dict(found) if found else None
 
 
 async def search(
@@ -64,13 +90,20 @@ async def search(
 
 
 async def blackouts(facility_id: int) -> list[dict[str, Any]]:
-    return await BookingBlackout.select().where(BookingBlackout.facility == facility_id)
+    return await _cached(
+        ("blackouts", facility_id),
+        BookingBlackout.select().where(BookingBlackout.facility == facility_id).run,
+    )
 
 
 async def open_lottery_days(facility_id: int) -> list[dict[str, Any]]:
-    return await BookingLottery.select().where(
-        (BookingLottery.facility == facility_id) & (BookingLottery.status == "open")
-    )
+    return await _cached(
+        ("lotteries", facility_id),
+        BookingLottery.select(
+            BookingLottery.id, BookingLottery.first_day, BookingLottery.last_day,
+            BookingLottery.apply_until,
+        ).where((BookingLottery.facility == facility_id) & (BookingLottery.status == "open")).run,
+    )  # fmt: skip
 
 
 async def availability(
@@ -92,18 +125,21 @@ async def availability(
     lotteries = await open_lottery_days(row["id"])
     closed = await blackouts(row["id"])
     starts = rules.slot_starts(row)
+    local_now = now.astimezone(rules.JST)
+    now_minutes = local_now.hour * 60 + local_now.minute
+    horizon = today + dt.timedelta(days=rules.BOOKING_HORIZON_DAYS)
+    labels = [rules.hhmm(start) for start in starts]
     out = []
     for n in range(days):
         day = first + dt.timedelta(days=n)
         is_open = rules.is_open_day(row, day, closed)
         in_lottery = any(lo["first_day"] <= day <= lo["last_day"] for lo in lotteries)
+        iso = day.isoformat()
         cells = []
-        for start in starts:
+        for start, label in zip(starts, labels, strict=True):
             if not is_open:
                 state = "closed"
-            elif rules.starts_at(day, start) <= now or day > today + dt.timedelta(
-                days=rules.BOOKING_HORIZON_DAYS
-            ):
+            elif day < today or (day == today and start <= now_minutes) or day > horizon:
                 state = "past"
             elif (day, start) in taken:
                 state = "taken"
@@ -111,14 +147,7 @@ async def availability(
                 state = "lottery"
             else:
                 state = "free"
-            cells.append(
-                {
-                    "start": start,
-                    "label": rules.hhmm(start),
-                    "state": state,
-                    "key": f"{day.isoformat()}-{start}",
-                }
-            )
+            cells.append({"start": start, "label": label, "state": state, "key": f"{iso}-{start}"})
         out.append({"day": day, "open": is_open, "cells": cells})
     return {"days": out, "starts": [rules.hhmm(s) for s in starts]}
 

@@ -17,7 +17,7 @@ from .ical import order_ics
 from .permit import permit_pdf, qr_svg, qr_text
 from .staff import STAFF_ROUTES, is_staff
 from .text import KIND_LABELS, N_, REFUSALS
-from .views import formatters
+from .views import formatters, grid_rows
 
 STATUS_LABELS = {
     "requested": N_("承認待ち"),
@@ -106,8 +106,21 @@ async def index(
     return render(request, "booking/index.html", context)
 
 
+def _label_cells(grid: dict[str, Any], t: Any, locale: str) -> None:
+    """What a screen reader says for each cell, made once here (the page is polled)."""
+    unavailable = t("予約できません")
+    words = {"free": t("空き"), "taken": t("予約済み"), "lottery": t("抽選"),
+             "past": unavailable, "closed": unavailable}  # fmt: skip
+    fmt = formatters(locale)
+    for day in grid["days"]:
+        day["short"] = fmt["short_day"](day["day"])
+        label = fmt["day"](day["day"])
+        for cell in day["cells"]:
+            cell["sr"] = f"{label} {cell['label']} {words[cell['state']]}"
+
+
 async def _facility_context(
-    resident: Resident, facility_id: int, week: str
+    request: Request[Any, Any, Any], resident: Resident, facility_id: int, week: str
 ) -> dict[str, Any] | None:
     row = await queries.facility(facility_id)
     if row is None or not row["active"]:
@@ -118,6 +131,7 @@ async def _facility_context(
     except ValueError:
         first = today
     grid = await queries.availability(row, first)
+    _label_cells(grid, _t(request, resident), resident.locale)
     claims = resident.claims
     rate = rules.rate_for(claims)
     return {
@@ -130,9 +144,8 @@ async def _facility_context(
         "rate": rate,
         "discount": rules.discount_for(row, claims),
         "per_slot": row["fee_resident"] if rate == "resident" else row["fee_nonresident"],
-        "lotteries": [
-            lo for lo in await queries.lotteries(facility_id=facility_id) if lo["status"] == "open"
-        ],
+        "lotteries": await queries.open_lottery_days(facility_id),
+        "rows": grid_rows(grid),
     }
 
 
@@ -141,7 +154,7 @@ async def facility_page(
     request: Request, resident: ResidentDep, facility_id: FromPath[int], week: FromQuery[str] = ""
 ) -> Response[str]:
     """A facility's rules, fees and the week's availability to book from."""
-    context = await _facility_context(resident, facility_id, week)
+    context = await _facility_context(request, resident, facility_id, week)
     if context is None:
         return render(request, "booking/missing.html", _base(resident), status_code=404)
     return render(request, "booking/facility.html", context)
@@ -152,7 +165,7 @@ async def grid(
     request: Request, resident: ResidentDep, facility_id: FromPath[int], week: FromQuery[str] = ""
 ) -> Response[str]:
     """The week's grid alone: the page polls it, so a slot someone else books turns taken."""
-    context = await _facility_context(resident, facility_id, week)
+    context = await _facility_context(request, resident, facility_id, week)
     if context is None:
         return render(request, "booking/missing.html", _base(resident), status_code=404)
     return render(request, "booking/facility.html", context, block="grid")
@@ -165,7 +178,7 @@ async def book(
     """Book the chosen slots (one day); then the payment is asked of the shell."""
     form = await request.form()
     picked = form.getall("slot") if "slot" in form else []
-    context = await _facility_context(resident, facility_id, str(form.get("week", "")))
+    context = await _facility_context(request, resident, facility_id, str(form.get("week", "")))
     if context is None:
         return render(request, "booking/missing.html", _base(resident), status_code=404)
     try:
@@ -193,7 +206,7 @@ async def book(
             locale=resident.locale,
         )
     except actions.Refused as exc:
-        context = await _facility_context(resident, facility_id, str(form.get("week", "")))
+        context = await _facility_context(request, resident, facility_id, str(form.get("week", "")))
         assert context is not None
         context["error"] = _error(request, resident, exc.reason)
         return render(
@@ -313,7 +326,8 @@ async def cancel(
         return await _order_response(
             request, resident, platform, number, error=_error(request, resident, exc.reason)
         )
-    message = _t(request, resident)("予約を取り消しました。")
+    t = _t(request, resident)
+    message = t("予約を取り消しました。")
     return await _order_response(request, resident, platform, number, message=message)
 
 
@@ -341,7 +355,7 @@ async def permit(request: Request, resident: ResidentDep, number: FromPath[str])
             (20, t("領収証")),
             (11, ""),
             (12, t("金額") + f"  {fmt['yen'](order['amount'])}"),
-            (12, t("但し") + f"  {t('施設使用料')}"),
+            (12, t("但し") + "  " + t("施設使用料")),
             (11, t("上記の金額を領収しました。")),
         ]
     body = permit_pdf(lines, await qr_text(number))
@@ -434,7 +448,8 @@ async def enter(
     if context is None:
         return render(request, "booking/missing.html", _base(resident), status_code=404)
     context["error"] = error
-    context["message"] = None if error else _t(request, resident)("抽選に申し込みました。")
+    t = _t(request, resident)
+    context["message"] = None if error else t("抽選に申し込みました。")
     return render(request, "booking/lottery.html", context, status_code=422 if error else 200)
 
 

@@ -14,6 +14,8 @@ JST = dt.timezone(dt.timedelta(hours=9))
 BOOKING_HORIZON_DAYS = 90
 #: At most this many slots in one booking.
 MAX_SLOTS = 6
+#: Age bands (claims the shell vouches for) a facility's 減免 applies to unless it names others.
+DISCOUNT_BANDS = "70s 80s 90s 100s"
 
 
 def now() -> dt.datetime:
@@ -73,7 +75,7 @@ def discount_for(facility: Mapping[str, Any], claims: Mapping[str, Any]) -> int:
     """減免: the facility's discount when the resident's age band (a claim the shell vouches for,
     not a self-declared age) is one the facility names."""
     band = claims.get("profile.age_band")
-    bands = str(facility.get("discount_bands", "")).split()
+    bands = str(facility.get("discount_bands", DISCOUNT_BANDS)).split()
     if band and band in bands:
         return int(facility.get("discount_percent", 0))
     return 0

@@ -66,7 +66,8 @@ async def _context(resident: Resident) -> dict[str, Any]:
 
 
 def _forbidden(request: Request[Any, Any, Any], resident: Resident) -> Response[str]:
-    text = _t(request, resident)("この画面は施設管理担当の職員だけが使えます。")
+    t = _t(request, resident)
+    text = t("この画面は施設管理担当の職員だけが使えます。")
     return render(request, "booking/staff.html", {"denied": text}, status_code=403)
 
 

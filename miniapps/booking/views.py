@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from .rules import JST, hhmm
 
 WEEKDAYS_JA = "月火水木金土日"
@@ -45,3 +47,36 @@ def formatters(locale: str) -> dict[str, Any]:
         "hhmm": hhmm,
         "moment": lambda m: moment(m, locale),
     }
+
+
+MARKS = {"free": "○", "taken": "×", "lottery": "抽", "past": "－", "closed": "－"}
+
+
+def grid_rows(grid: dict[str, Any]) -> Markup:
+    """The week grid's rows as HTML, built here rather than in the template: the page is polled
+    every few seconds by everyone looking at it, and this is most of its work. Keys are digits
+    and dashes, states a fixed set; the one free text (``sr``) is escaped."""
+    rows = []
+    for index, label in enumerate(grid["starts"]):
+        cells = [f'<tr><th scope="row">{label}</th>']
+        for day in grid["days"]:
+            cell = day["cells"][index]
+            key, state, spoken = cell["key"], cell["state"], escape(cell["sr"])
+            if state == "free":
+                inner = (
+                    f'<input id="slot-{key}" type="checkbox" name="slot" value="{key}" '
+                    f'hx-preserve="true" data-testid="booking-slot"><label for="slot-{key}">'
+                    f'<span aria-hidden="true">○</span><span class="visually-hidden">{spoken}'
+                    "</span></label>"
+                )
+            else:
+                inner = (
+                    f'<span aria-hidden="true">{MARKS[state]}</span>'
+                    f'<span class="visually-hidden">{spoken}</span>'
+                )
+            cells.append(
+                f'<td class="booking-cell booking-{state}" data-testid="booking-cell-{key}" '
+                f'data-state="{state}">{inner}</td>'
+            )
+        rows.append("".join(cells) + "</tr>")
+    return Markup("\n".join(rows))  # noqa: S704 -- built from escaped text and fixed parts

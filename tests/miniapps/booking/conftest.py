@@ -62,3 +62,9 @@ def fx_shell() -> FakeShell:
 @pytest.fixture(name="web")
 def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
     return shell.create_app(MINIAPP, platform=platform.platform)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts without the facility rows another test's database left in the cache."""
+    module("queries").forget()

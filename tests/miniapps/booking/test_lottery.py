@@ -1,0 +1,150 @@
+"""The lottery: fair over many draws, reproducible from the published seed, one entry per
+resident, no entry after the deadline; winners get a booking to pay by a deadline, unpaid wins
+go back to first-come booking, everyone is told."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+
+import pytest
+
+from .conftest import module
+
+
+def test_draw_is_reproducible_from_the_seed():
+    draws = module("lottery")
+    entries = [{"id": n, "choices": ["a", "b", "c"]} for n in range(1, 30)]
+    seed, digest = draws.new_seed()
+    assert draws.seed_hash(seed) == digest
+    first = draws.draw(seed, entries)
+    assert first == draws.draw(seed, list(reversed(entries)))  # input order does not matter
+    assert [r["won"] for r in first[:3]] == ["a", "b", "c"]
+    assert all(r["won"] == "" for r in first[3:])
+    assert draws.draw("another seed", entries) != first
+
+
+def test_draw_is_fair_over_many_seeds():
+    """Ten applicants for one slot, 4,000 seeds: each wins close to a tenth of the time (the
+    seeds are fixed, so this never flakes; a biased order would be far outside the bound)."""
+    draws = module("lottery")
+    entries = [{"id": n, "choices": ["sat 09:00"]} for n in range(1, 11)]
+    wins: Counter[int] = Counter()
+    for n in range(4000):
+        results = draws.draw(f"seed-{n}", entries)
+        wins.update(r["entry"] for r in results if r["won"])
+    assert sum(wins.values()) == 4000
+    assert all(330 <= wins[e] <= 470 for e in range(1, 11)), wins
+    # a ranked second choice is used when the first is gone; taken slots go to no one
+    ranked = [{"id": 1, "choices": ["x", "y"]}, {"id": 2, "choices": ["x", "y"]}]
+    assert sorted(r["won"] for r in draws.draw("s", ranked)) == ["x", "y"]
+    assert [r["won"] for r in draws.draw("s", ranked, taken=["x", "y"])] == ["", ""]
+
+
+@pytest.fixture(name="lottery")
+async def fx_lottery(room):
+    actions, rules = module("actions"), module("rules")
+    first = rules.today() + dt.timedelta(days=20)
+    until = rules.now() + dt.timedelta(days=5)
+    lottery_id = await actions.open_lottery(room["id"], first, first + dt.timedelta(days=1), until)
+    return {"id": lottery_id, "first": first, "until": until}
+
+
+async def test_entries_draw_notify_and_release(room, lottery, platform):
+    actions, jobs, queries = (module(n) for n in ("actions", "jobs", "queries"))
+    slot = f"{lottery['first'].isoformat()} 10:00"
+    other = f"{lottery['first'].isoformat()} 11:00"
+    residents = {"resident.verified": True, "profile.age_band": "40s"}
+    for n in range(5):
+        await actions.enter(f"r{n}", lottery["id"], [slot, other], claims=residents)
+    # First-come booking is closed for the contested days while entries are open.
+    with pytest.raises(actions.Refused) as refused:
+        await actions.book("walkin", room["id"], lottery["first"], [600], claims={})
+    assert refused.value.reason == "lottery_slot"
+    for bad, reason in (
+        ([slot], "already_entered"),
+        ([f"{(lottery['first'] + dt.timedelta(days=5)).isoformat()} 10:00"], "bad_choices"),
+        ([slot, slot], "bad_choices"),
+        ([f"{lottery['first'].isoformat()} 10:30"], "bad_choices"),
+        ([], "no_slot"),
+    ):
+        with pytest.raises(actions.Refused) as refused:
+            await actions.enter("r0" if reason == "already_entered" else "new", lottery["id"], bad)
+        assert refused.value.reason == reason
+    with pytest.raises(actions.Refused) as refused:
+        await actions.enter("late", lottery["id"], [slot], now=lottery["until"])
+    assert refused.value.reason == "lottery_closed"
+    assert len(await queries.entries(lottery["id"])) == 5
+    with pytest.raises(actions.Refused):
+        await actions.draw(lottery["id"])  # still open
+
+    after = lottery["until"] + dt.timedelta(minutes=1)
+    done = await jobs.run(platform.platform, now=after)
+    assert done["drawn"] == 1
+    assert done["told"] == 5
+    again = await jobs.run(platform.platform, now=after)  # the job may run twice
+    assert again == {"drawn": 0, "told": 0, "released": 0}
+    lot = await queries.lottery(lottery["id"])
+    assert lot["status"] == "drawn"
+    winners = [r for r in lot["results"] if r["won"]]
+    assert sorted(r["won"] for r in winners) == [slot, other]
+    titles = Counter(n["title"] for n in platform.notifications)
+    assert titles == {"抽選に当選しました": 2, "抽選の結果": 3}
+    entries = {e["id"]: e for e in await queries.entries(lottery["id"])}
+    won = [entries[r["entry"]] for r in winners]
+    orders = [await queries.order(e["order_number"]) for e in won]
+    assert all(o["channel"] == "lottery" and o["payment"] == "unpaid" for o in orders)
+    assert all(o["amount"] == 500 for o in orders)  # the resident rate, from the entry's claims
+    # The first winner pays; the second does not, and loses the slot after the deadline.
+    await actions.set_payment(orders[0]["subject"], orders[0]["number"], "paid")
+    late = orders[1]["pay_by"] + dt.timedelta(minutes=1)
+    released = await jobs.run(platform.platform, now=late)
+    assert released["released"] == 1
+    assert (await queries.order(orders[1]["number"]))["status"] == "released"
+    assert (await queries.order(orders[0]["number"]))["status"] == "booked"
+    day, start = orders[1]["day"], orders[1]["starts"]
+    walkin = await actions.book("walkin", room["id"], day, [start], claims={}, now=late)
+    assert walkin["status"] == "booked"
+    audit = [a["action"] for a in await queries.audit_log()]
+    assert {"lottery.open", "lottery.draw", "lottery.release"} <= set(audit)
+
+
+async def test_verify_draw_recomputes_the_published_result(room, lottery, platform):
+    actions, cli, queries = module("actions"), module("cli"), module("queries")
+    slot = f"{lottery['first'].isoformat()} 10:00"
+    for n in range(4):
+        await actions.enter(f"r{n}", lottery["id"], [slot])
+    await actions.draw(lottery["id"], now=lottery["until"])
+    lot = await queries.lottery(lottery["id"])
+    draws = module("lottery")
+    again = draws.draw(lot["seed"], await queries.entries(lottery["id"]), lot["taken"])
+    assert again == lot["results"]
+    await cli.verify_draw.callback(lottery["id"])  # passes: no exception
+    # A tampered result is caught.
+    tampered = list(reversed(lot["results"]))
+    tables = module("tables")
+    await tables.BookingLottery.update({tables.BookingLottery.results: json.dumps(tampered)}).where(
+        tables.BookingLottery.id == lottery["id"]
+    )
+    import click
+
+    with pytest.raises(click.ClickException):
+        await cli.verify_draw.callback(lottery["id"])
+
+
+async def test_lottery_page_apply_and_see_the_hash(room, lottery, web, shell):
+    from machi_sdk.testing import miniapp_client
+
+    token = shell.token("booking", sub="fan", scopes=["notify"], claims={})
+    slot = f"{lottery['first'].isoformat()} 10:00"
+    async with miniapp_client(web, token, htmx=True) as client:
+        page = await client.get(f"/lotteries/{lottery['id']}")
+        lot = await module("queries").lottery(lottery["id"])
+        assert lot["seed_hash"] in page.text
+        assert lot["seed"] not in page.text  # the seed only after the draw
+        entered = await client.post(f"/lotteries/{lottery['id']}/enter", data={"choice1": slot})
+        assert "抽選に申し込みました" in entered.text
+        twice = await client.post(f"/lotteries/{lottery['id']}/enter", data={"choice1": slot})
+        assert twice.status_code == 422
+        assert "すでに申し込んでいます" in twice.text
