@@ -16,6 +16,8 @@ def _choice(value: str, ja: str, en: str) -> dict[str, Any]:
     return {"value": value, "label": _l(ja, en)}
 
 
+# An unconditional section ends the conditional one before it.
+CONFIRM = {"key": "confirm", "type": "section", "label": {"ja": "確認", "en": "Confirmation"}}
 CONSENT = {
     "key": "consent",
     "type": "consent",
@@ -106,6 +108,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
                     "max": 200,
                     "label": _l("郵送先の住所", "Mailing address"),
                 },
+                CONFIRM,
                 CONSENT,
             ],
         },
@@ -183,12 +186,77 @@ DEMO_FORMS: list[dict[str, Any]] = [
                     "required": True,
                     "label": _l("亡くなった日", "Date of death"),
                 },
+                CONFIRM,
                 {
                     "key": "photo",
                     "type": "attachment",
                     "required": False,
                     "label": _l("鑑札の写真（あれば）", "Photo of the tag (if you have one)"),
                 },
+                CONSENT,
+            ],
+        },
+    },
+    {
+        "slug": "dog-tag",
+        "title": _l("犬の鑑札の再交付申請", "Reissue of a dog licence tag"),
+        "summary": _l(
+            "鑑札をなくしたり壊したりしたときの申請です。手数料1,600円をウォレットで払います。",
+            "When a dog licence tag is lost or broken. 1,600 yen, paid with the wallet.",
+        ),
+        "keywords": "犬 いぬ イヌ 鑑札 かんさつ 再交付 なくした ペット dog tag licence",
+        "schema": {
+            "requires_verified": False,
+            "result": "notice",
+            "fee": {"base": 1600},
+            "fields": [
+                {
+                    "key": "name",
+                    "type": "text",
+                    "required": True,
+                    "prefill": "profile.name",
+                    "label": _l("飼い主のお名前", "Owner's name"),
+                },
+                {
+                    "key": "dog_name",
+                    "type": "text",
+                    "required": True,
+                    "max": 40,
+                    "label": _l("犬の名前", "Dog's name"),
+                },
+                {
+                    "key": "reason",
+                    "type": "choice",
+                    "required": True,
+                    "label": _l("再交付の理由", "Why a new tag"),
+                    "choices": [
+                        _choice("lost", "なくした", "Lost"),
+                        _choice("broken", "壊れた", "Broken"),
+                    ],
+                },
+                {
+                    "key": "receive",
+                    "type": "choice",
+                    "required": True,
+                    "label": _l("受け取り方", "How to receive it"),
+                    "choices": [
+                        _choice("counter", "窓口で受け取る", "At the counter"),
+                        _choice("post", "郵送", "By post"),
+                    ],
+                },
+                {
+                    "key": "mail",
+                    "type": "section",
+                    "label": _l("郵送先", "Mailing address"),
+                    "show_if": {"field": "receive", "equals": "post"},
+                },
+                {
+                    "key": "mail_address",
+                    "type": "address",
+                    "required": True,
+                    "label": _l("郵送先の住所", "Mailing address"),
+                },
+                CONFIRM,
                 CONSENT,
             ],
         },
@@ -231,6 +299,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
                     "label": _l("使う目的", "Purpose"),
                     "help": _l("例: 保育園の申込み", "e.g. nursery application"),
                 },
+                CONFIRM,
                 CONSENT,
             ],
         },

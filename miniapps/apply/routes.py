@@ -328,16 +328,7 @@ async def _ask_payment(
     except PlatformError:
         return "payment_unavailable"
     if answer.get("status") == "paid" and int(answer.get("amount", -1)) == app["fee"]:
-        if await actions.mark_paid(app["number"]):
-            await _notify(
-                request,
-                platform,
-                resident.id,
-                resident.locale,
-                N_("申請を受け付けました"),
-                f"{_t(request, resident.locale)(N_('受付番号'))} {app['number']}",
-                f"/a/{app['number']}",
-            )
+        await actions.mark_paid(app["number"])  # the page shows the receipt and number
         return "paid"
     return "pending"
 

@@ -101,8 +101,9 @@ async def staff_application(
     )
 
 
+# What the resident is told (the shell allows an app a few notifications a day per resident, so
+# not when staff merely take the application up).
 NOTICES = {
-    "in_review": N_("申請の確認を始めました"),
     "correction": N_("申請の補正をお願いします"),
     "approved": N_("申請が承認されました"),
     "rejected": N_("申請の結果をお知らせします"),

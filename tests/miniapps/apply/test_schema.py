@@ -117,3 +117,10 @@ def test_sections_condition_their_fields(form):
     assert conditions["address"] == {"field": "delivery", "equals": "post"}
     assert conditions["ok"] == {"field": "delivery", "equals": "post"}  # until the next section
     assert conditions["name"] is None
+
+
+def test_demo_forms_are_valid_and_consent_is_always_asked():
+    for spec in module("demo").DEMO_FORMS:
+        form = schema.check_schema(spec["schema"])
+        conditions = {f["key"]: when for f, when in schema.with_conditions(form)}
+        assert conditions["consent"] is None, spec["slug"]
