@@ -79,6 +79,9 @@ class Settings:
     push_services: tuple[str, ...] = PUSH_SERVICES
     local_push_url: str = ""
     app_notify_daily_limit: int = 3
+    # Pushes: a claim older than this is taken over (its runner died); how often that is looked for.
+    push_claim_seconds: int = 120
+    push_resume_seconds: int = 60
     # Disaster mode (shell/disaster): the 市町村等 area code JMA warnings are matched on.
     municipality_code: str = "4120600"
     disaster_hotline: str = ""
@@ -131,6 +134,8 @@ class Settings:
             ),
             local_push_url=_env("MACHI_LOCAL_PUSH_URL", "").rstrip("/"),
             app_notify_daily_limit=_env_int("MACHI_APP_NOTIFY_DAILY_LIMIT", 3),
+            push_claim_seconds=max(1, _env_int("MACHI_PUSH_CLAIM_SECONDS", 120)),
+            push_resume_seconds=max(1, _env_int("MACHI_PUSH_RESUME_SECONDS", 60)),
             municipality_code=_env("MACHI_MUNICIPALITY_CODE", "4120600"),
             disaster_hotline=_env("MACHI_DISASTER_HOTLINE", ""),
             disaster_triggers=_env("MACHI_DISASTER_TRIGGERS", "*:5,大雨:3,土砂:3"),

@@ -82,12 +82,21 @@ def _texts_for(message: dict[str, Any], language: str) -> dict[str, str]:
 
 
 # A runner that claimed copies and then died (a killed worker, a restart) leaves them "pushing":
-# after this long another runner takes them over. A push may then go out twice; none is lost.
+# after this long (MACHI_PUSH_CLAIM_SECONDS) another runner takes them over. A push that was in
+# flight when the runner died may then go out twice (the same Topic, so a push service replaces
+# it if still undelivered, and the same notification tag on the device); none is lost.
 STALE_CLAIM = dt.timedelta(minutes=2)
 
 
+def stale_claim() -> dt.timedelta:
+    try:
+        return dt.timedelta(seconds=runtime.settings().push_claim_seconds)
+    except RuntimeError:  # not configured (a unit test of the queries alone)
+        return STALE_CLAIM
+
+
 def _unpushed(message_id: int | None = None) -> Any:
-    stale = _now() - STALE_CLAIM
+    stale = _now() - stale_claim()
     waiting = (InboxItem.push_state == "pending") | (
         (InboxItem.push_state == "pushing") & (InboxItem.push_claimed_at < stale)
     )
@@ -107,16 +116,47 @@ async def _claim(message_id: int) -> list[dict[str, Any]]:
 
 
 async def resume_pushes() -> int:
-    """Start the push again for every message with copies not pushed and not being pushed (a
-    periodic job: after a crash or restart, pushes resume). How many messages it restarted."""
+    """Start the push again for every message a runner left unfinished (a periodic job: after a
+    crash or restart, pushes resume). How many messages it restarted.
+
+    A message is resumed when copies of it were claimed by a runner that died (stale claims), or
+    when copies still wait although the message is older than a claim lasts and no runner holds a
+    fresh claim on it (its push job was lost). A message being pushed right now is left to its
+    runner: a second runner would only race it."""
+    now = _now()
+    stale = now - stale_claim()
+    abandoned = (InboxItem.push_state == "pushing") & (InboxItem.push_claimed_at < stale)
+    waiting = (
+        (InboxItem.push_state == "pending")
+        & (InboxItem.message.created_at < stale)
+        & (InboxItem.message.sent_at.is_null() | (InboxItem.message.sent_at < stale))
+    )
     rows = (
         await InboxItem.select(InboxItem.message, InboxItem.message.urgency)
-        .where(_unpushed())
+        .where(abandoned | waiting)
         .distinct()
     )
+    if not rows:
+        return 0
+    busy = {
+        row["message"]
+        for row in await InboxItem.select(InboxItem.message)
+        .where(
+            InboxItem.message.is_in([row["message"] for row in rows])
+            & (InboxItem.push_state == "pushing")
+            & (InboxItem.push_claimed_at >= stale)
+        )
+        .distinct()
+    }
+    resumed = 0
     for row in rows:
+        if row["message"] in busy and not await InboxItem.exists().where(
+            (InboxItem.message == row["message"]) & abandoned
+        ):
+            continue
         await start_push(row["message"], row["message.urgency"])
-    return len(rows)
+        resumed += 1
+    return resumed
 
 
 async def _unread(account_ids: list[int]) -> Counter[int]:
@@ -177,21 +217,32 @@ async def push_message(message_id: int) -> None:
     sender = await runtime.sender()
     ttl = TTL.get(message["urgency"], TTL["normal"])
     while batch := await _claim(message_id):
-        accounts = sorted({row["account"] for row in batch})
-        subscriptions: dict[int, list[dict[str, Any]]] = {}
-        for sub in await PushSubscription.select().where(PushSubscription.account.is_in(accounts)):
-            subscriptions.setdefault(sub["account"], []).append(sub)
-        languages = {
-            row["id"]: row["language"]
-            for row in await Account.select(Account.id, Account.language).where(
-                Account.id.is_in(accounts)
-            )
-        }
-        unread = await _unread(accounts)
+        await _push_batch(sender, message, batch, ttl)
 
-        results = await asyncio.gather(
-            *(
-                _push_one(
+
+async def _push_batch(
+    sender: Sender, message: dict[str, Any], batch: list[dict[str, Any]], ttl: int
+) -> None:
+    accounts = sorted({row["account"] for row in batch})
+    subscriptions: dict[int, list[dict[str, Any]]] = {}
+    for sub in await PushSubscription.select().where(PushSubscription.account.is_in(accounts)):
+        subscriptions.setdefault(sub["account"], []).append(sub)
+    languages = {
+        row["id"]: row["language"]
+        for row in await Account.select(Account.id, Account.language).where(
+            Account.id.is_in(accounts)
+        )
+    }
+    unread = await _unread(accounts)
+    # Each outcome is written as soon as the one before it is (whatever finished during a
+    # write goes in the next one): a runner that dies leaves few copies it had pushed still
+    # marked "pushing", so few pushes go out twice when another runner takes them over.
+    finished: asyncio.Queue[tuple[int, str, list[int]] | BaseException] = asyncio.Queue()
+
+    async def push(item: dict[str, Any]) -> None:
+        try:
+            finished.put_nowait(
+                await _push_one(
                     sender,
                     message,
                     item,
@@ -200,18 +251,38 @@ async def push_message(message_id: int) -> None:
                     unread.get(item["account"], 0),
                     ttl,
                 )
-                for item in batch
             )
-        )
-        by_state: dict[str, list[int]] = {}
-        gone: list[int] = []
-        for item_id, state, dead in results:
-            by_state.setdefault(state, []).append(item_id)
-            gone.extend(dead)
-        for state, ids in by_state.items():
-            await InboxItem.update({InboxItem.push_state: state}).where(InboxItem.id.is_in(ids))
-        if gone:
-            await PushSubscription.delete().where(PushSubscription.id.is_in(gone))
+        except Exception as exc:  # handed to the loop below, which raises it
+            finished.put_nowait(exc)
+
+    tasks = [asyncio.create_task(push(item)) for item in batch]
+    try:
+        left = len(tasks)
+        while left:
+            done = [await finished.get()]
+            while not finished.empty():
+                done.append(finished.get_nowait())
+            for outcome in done:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            await _record(done)  # type: ignore[arg-type]
+            left -= len(done)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def _record(results: list[tuple[int, str, list[int]]]) -> None:
+    """Write the pushes' outcomes (item id, state, devices gone)."""
+    by_state: dict[str, list[int]] = {}
+    gone: list[int] = []
+    for item_id, state, dead in results:
+        by_state.setdefault(state, []).append(item_id)
+        gone.extend(dead)
+    for state, ids in by_state.items():
+        await InboxItem.update({InboxItem.push_state: state}).where(InboxItem.id.is_in(ids))
+    if gone:
+        await PushSubscription.delete().where(PushSubscription.id.is_in(gone))
 
 
 jobs.task("notifications.push", queue=jobs.ROUTINE)(push_message)
