@@ -270,7 +270,7 @@ async def submit_notice(
             ).returning(SchoolNotice.id)
             notice_id, new = row[0]["id"], True
     klass = await SchoolChild.select(SchoolChild.klass).where(SchoolChild.id == child_id).first()
-    HUB.publish(f"class:{klass['klass']}")
+    await HUB.publish(f"class:{klass['klass']}")
     return notice_id, new
 
 
@@ -316,7 +316,7 @@ async def check_in_out(
                 SchoolAttendance.checked_out: now, SchoolAttendance.collected_by: collected_by,
             }).where(SchoolAttendance.key == key)  # fmt: skip
     klass = await SchoolChild.select(SchoolChild.klass).where(SchoolChild.id == child_id).first()
-    HUB.publish(f"class:{klass['klass']}")
+    await HUB.publish(f"class:{klass['klass']}")
     return await SchoolAttendance.select().where(SchoolAttendance.key == key).first()
 
 
@@ -550,7 +550,7 @@ async def send_message(
             SchoolConversation.staff_unread: not from_staff,
             SchoolConversation.parent_unread: from_staff,
         }).where(SchoolConversation.id == conversation_id)  # fmt: skip
-    HUB.publish(f"conversation:{conversation_id}")
+    await HUB.publish(f"conversation:{conversation_id}")
     return row[0]["id"], True
 
 

@@ -8,7 +8,6 @@ A refusal answers 422 with the reason in the reader's language and changes nothi
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import datetime as dt
 import io
@@ -24,7 +23,7 @@ from machi_sdk.resident import Resident
 from machi_sdk.web import render_to_string
 
 from . import actions, queries, services
-from .live import HUB, RECHECK_SECONDS
+from .delivery import deliver
 from .storage import MAX_BYTES, storage
 from .views import N_, fmt, qr_svg
 
@@ -524,20 +523,6 @@ async def wait(
                "after": rows[-1]["id"] if rows else after, "role": role,
                **fmt(resident.locale)}  # fmt: skip
     return render(request, "school/_messages.html", context, block=None)
-
-
-async def deliver(conversation_id: int, after: int, seconds: float) -> list[dict[str, Any]]:
-    """The messages after ``after``, waiting up to ``seconds`` for the first one."""
-    loop = asyncio.get_running_loop()
-    until = loop.time() + seconds
-    topic = f"conversation:{conversation_id}"
-    while True:
-        event = HUB.subscribe(topic)
-        rows = await queries.messages(conversation_id, after)
-        left = until - loop.time()
-        if rows or left <= 0:
-            return rows
-        await HUB.wait(topic, min(left, RECHECK_SECONDS), event)
 
 
 # --- staff ------------------------------------------------------------------------------------

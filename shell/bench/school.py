@@ -4,8 +4,9 @@ send to delivery to the listening client, against a bare channel publish in the 
 In-process, on a fresh SQLite database: ``--conversations`` guardians each have a conversation
 with a class and a listener waiting in it, exactly as an open conversation page waits (the app's
 ``deliver``, behind ``/conversations/{id}/wait``: it reads the database, then sleeps on the
-conversation's topic). Messages are sent with the app's ``send_message`` (stored in a
-transaction, then published) round-robin to the conversations, at most one in flight per
+conversation's topic; one watcher per process also looks for new messages every 2 s).
+Messages are sent with the app's ``send_message`` (stored in a transaction, then published)
+round-robin to the conversations, at most one in flight per
 conversation; a message's latency runs from the start of its send to the moment its listener has
 read it from the database. The baseline is a bare publish on the app's in-process hub to waiting
 listeners, driven the same way, with no database.
@@ -70,7 +71,7 @@ async def _baseline(live: Any, conversations: int, messages: int) -> tuple[list[
                 latencies.append(time.perf_counter() - inflight.pop(target))
 
     async def send(target: int, n: int) -> None:
-        hub.publish(f"t:{target}")
+        await hub.publish(f"t:{target}")
 
     tasks = [asyncio.create_task(listener(i)) for i in range(conversations)]
     while hub.listeners() < conversations:  # noqa: ASYNC110 (the driver yields to listeners)
@@ -91,7 +92,7 @@ async def _run(conversations: int, messages: int) -> None:
     package = miniapp.route_handlers[0].fn.__module__.rsplit(".", 1)[0]
     actions = importlib.import_module(f"{package}.actions")
     live = importlib.import_module(f"{package}.live")
-    routes = importlib.import_module(f"{package}.routes")
+    delivery = importlib.import_module(f"{package}.delivery")
 
     base_lat, base_time = await _baseline(live, conversations, messages)
 
@@ -112,7 +113,7 @@ async def _run(conversations: int, messages: int) -> None:
         async def listener(target: int) -> None:
             after = 0
             while True:
-                rows = await routes.deliver(conv_ids[target], after, 30.0)
+                rows = await delivery.deliver(conv_ids[target], after, 30.0)
                 seen = time.perf_counter()
                 if rows and target in inflight:
                     latencies.append(seen - inflight.pop(target))
@@ -131,6 +132,7 @@ async def _run(conversations: int, messages: int) -> None:
             await asyncio.sleep(0.01)
         elapsed = await _drive(conversations, messages, send, inflight, latencies)
         await _stop(tasks)
+        await delivery.stop_watching()
         await db.stop(engine)
 
     baseline = figures(base_lat, base_time)

@@ -43,6 +43,13 @@ def fx_files(tmp_path: Any) -> Any:
     storage.use(None)
 
 
+@pytest.fixture(autouse=True)
+async def fx_no_watcher() -> Any:
+    """Each test starts without the database watcher of an earlier test (ids restart)."""
+    yield
+    await module("delivery").stop_watching()
+
+
 @pytest.fixture(name="school")
 async def fx_school(db: Any) -> dict[str, Any]:
     """みどり小学校 1年1組 (teacher-a) and 1年2組 (teacher-b), the child はると in 1年1組."""

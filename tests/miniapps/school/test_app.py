@@ -311,7 +311,7 @@ async def test_a_waiting_listener_wakes_when_a_message_is_sent(school):
 
     await actions.link_child("parent-1", school["code"])
     conv = await actions.conversation("parent-1", school["one"], "はると")
-    waiting = asyncio.create_task(routes.deliver(conv, 0, 5.0))
+    waiting = asyncio.create_task(module("delivery").deliver(conv, 0, 5.0))
     await asyncio.sleep(0.05)
     assert not waiting.done()
     await actions.send_message(conv, from_staff=True, author="teacher-a", body="明日は遠足です",

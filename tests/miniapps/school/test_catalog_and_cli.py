@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from machi_sdk.testing import check_catalogs, check_miniapp_contract
 
 from shell import jobs, piccolo_conf
@@ -94,10 +95,11 @@ def test_add_a_class_then_enrol_a_child_from_the_command_line(tmp_path):
     child = machi(tmp_path, "school", "enrol", "--class-id", found[1], "--name", "そうた")
     assert child.returncode == 0, child.stderr
     assert re.match(r"child \d+: guardian code [A-Z0-9]{4}-[A-Z0-9]{4}$", child.stdout.strip())
-    missing = machi(tmp_path, "school", "enrol", "--class-id", "999", "--name", "x")
-    assert missing.returncode != 0
-    assert "no class 999" in missing.stderr
-    bad = machi(tmp_path, "school", "add-class", "--school", "s", "--name", "n",
-                "--deadline", "8時半")  # fmt: skip
-    assert bad.returncode != 0
-    assert "bad_time" in bad.stderr
+
+
+async def test_a_class_deadline_must_be_a_time(db):
+    actions = module("actions")
+    with pytest.raises(actions.Refused, match="bad_time"):
+        await actions.create_class("s", "n", deadline="8時半")
+    with pytest.raises(actions.Refused, match="bad_kind"):
+        await actions.create_class("s", "n", kind="college")
