@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
-from machi_sdk import PlatformDep, ResidentDep, render, requires_scopes
+from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.resident import Resident
 
 from . import actions, place, schema, views
@@ -76,6 +76,10 @@ async def _staff_app_context(
         **_base(request, resident),
         **await _application_view(app, resident.locale),
         "moves": sorted(actions.STAFF_MOVES.get(app["status"], set())),
+        "language_name": LANGUAGE_NAMES.get(app["locale"], app["locale"]),
+        "draft_move": "",
+        "draft_message": "",
+        "translated": None,
     }
 
 
@@ -121,8 +125,14 @@ async def staff_act(
     form = await request.form()
     what = str(form.get("action", ""))
     message = str(form.get("message", ""))
+    translated = str(form.get("translated", "")).strip()
+    if form.get("translate") == "1":
+        return await _translate_preview(request, resident, platform, number, what, message)
     try:
         app = await actions.submission(number)
+        if translated and app["locale"] != "ja":
+            # the resident reads their language first, and the city's own words below it
+            message = f"{translated}\n\n(原文) {message}" if message.strip() else translated
         if not await _audit(
             platform,
             resident,
@@ -170,6 +180,40 @@ async def staff_act(
         )
     context = await _staff_app_context(request, resident, number)
     context["message"] = _t(request, resident.locale)(N_("保存しました。"))
+    return render(request, "apply/staff_application.html", context)
+
+
+LANGUAGE_NAMES = {"en": "English", "vi": "Tiếng Việt", "zh-Hans": "简体中文", "zh-Hant": "繁體中文",
+                  "ko": "한국어", "pt-BR": "Português", "id": "Bahasa Indonesia", "fil": "Filipino",
+                  "ne": "नेपाली", "th": "ไทย", "es": "Español", "my": "မြန်မာ"}  # fmt: skip
+
+
+async def _translate_preview(
+    request: Request[Any, Any, Any],
+    resident: Resident,
+    platform: Any,
+    number: str,
+    move: str,
+    message: str,
+) -> Response[str]:
+    """The staff member's message machine-translated into the resident's language, for them to
+    check and correct before it is sent; nothing is saved yet. Without an engine, says so."""
+    context = await _staff_app_context(request, resident, number)
+    context.update(draft_move=move, draft_message=message)
+    target = context["app"]["locale"]
+    gettext = _t(request, resident.locale)
+    if not message.strip() or target == "ja":
+        context["error"] = _refusal(request, resident, "needs_message")
+        return render(request, "apply/staff_application.html", context, status_code=422)
+    try:
+        context["translated"] = (await platform.translate([message], target, "ja"))[0]
+    except PlatformError:
+        context["error"] = gettext(
+            N_("この市には機械翻訳がありません。訳文を職員が入力してください。")
+        )
+        context["translated"] = ""
+        return render(request, "apply/staff_application.html", context, status_code=422)
+    context["message"] = gettext(N_("訳文を確かめ、必要なら直してから保存してください。"))
     return render(request, "apply/staff_application.html", context)
 
 

@@ -104,3 +104,83 @@ async def test_apply_pay_correct_approve_complete(demo, web, shell, platform):
     async with miniapp_client(web, token(shell, "someone-else"), htmx=True) as client:
         assert (await client.get(f"/a/{number}")).status_code == 404
         assert (await client.get(f"/a/{number}/result.pdf")).status_code == 404
+
+
+async def test_attachments_are_checked_kept_with_the_draft_and_shown_to_staff(
+    demo, web, shell, platform
+):
+    from .conftest import jpeg_with_gps
+
+    resident = token(shell)
+    answers = {"name": "武雄 花子", "dog_name": "ハチ", "tag": "武-1234", "change": "died",
+               "died_on": "2026-11-01", "consent": "1"}  # fmt: skip
+    async with miniapp_client(web, resident, htmx=True) as client:
+        wrong = await client.post("/forms/dog-change", data={**answers, "action": "save"},
+                                  files={"photo": ("tag.gif", b"GIF89a", "image/gif")})  # fmt: skip
+        assert wrong.status_code == 422
+        assert "JPEG・PNG" in text(wrong)
+        photo = {"photo": ("tag.jpg", jpeg_with_gps(), "image/jpeg")}
+        saved = await client.post(
+            "/forms/dog-change", data={**answers, "action": "save"}, files=photo
+        )
+        assert saved.status_code == 200, text(saved)
+        number = (await actions.mine("resident-1"))[0]["number"]
+        assert "添付済み: tag.jpg" in text(await client.get(f"/forms/dog-change?number={number}"))
+        sent = await client.post("/forms/dog-change", data={**answers, "action": "submit",
+                                                            "number": number})  # fmt: skip
+        assert sent.status_code == 200, text(sent)
+    app = await actions.submission(number)
+    assert app["status"] == "received"
+    assert app["fee"] == 0
+    assert "new_address" not in app["answers"]
+    files = await actions.attachments_of(app["id"])
+    assert [(f["field"], f["content_type"]) for f in files] == [("photo", "image/jpeg")]
+    stored = await actions.attachment(files[0]["id"])
+    assert b"GPS" not in bytes(stored["data"])
+    async with miniapp_client(web, token(shell, "clerk", roles=("counter",)), htmx=True) as client:
+        page = await client.get(f"/staff/a/{number}")
+        assert f"/files/{files[0]['id']}" in page.text
+        got = await client.get(f"/files/{files[0]['id']}")
+        assert got.status_code == 200
+        assert got.content == bytes(stored["data"])
+    assert [a["action"] for a in platform.audits] == ["apply.application.view", "apply.file.view"]
+    async with miniapp_client(web, token(shell, "works", roles=("public_works",)), htmx=True) as c:
+        assert (await c.get(f"/files/{files[0]['id']}")).status_code == 404  # not their area
+
+
+async def test_staff_message_with_a_checked_machine_translation(demo, web, shell, platform):
+    resident = token(shell, "lan", locale="en", claims={"profile.name": "Nguyen Thi Lan"})
+    answers = {"action": "submit", "name": "Nguyen Thi Lan", "dog_name": "Momo", "tag": "武-77",
+               "change": "address", "new_address": "武雄町昭和1", "consent": "1"}  # fmt: skip
+    async with miniapp_client(web, resident, htmx=True) as client:
+        sent = await client.post("/forms/dog-change", data=answers)
+        assert sent.status_code == 200, text(sent)
+        assert "Received" in text(sent)  # the resident's language
+    number = (await actions.mine("lan"))[0]["number"]
+    original = "番地まで書いてください。"
+    staff = token(shell, "clerk", roles=("counter",))
+    async with miniapp_client(web, staff, htmx=True) as client:
+        preview = await client.post(f"/staff/a/{number}", data={
+            "action": "correction", "message": original, "translate": "1"})  # fmt: skip
+        assert preview.status_code == 200, text(preview)
+        assert f"[en] {original}" in text(preview)
+        assert (await actions.submission(number))["status"] == "received"  # nothing saved yet
+        saved = await client.post(
+            f"/staff/a/{number}",
+            data={
+                "action": "correction",
+                "message": original,
+                "translated": "Please write the full address, including the block number.",
+            },
+        )
+        assert saved.status_code == 200, text(saved)
+        platform.translation_engine = False
+        none = await client.post(f"/staff/a/{number}", data={
+            "action": "rejected", "message": "x", "translate": "1"})  # fmt: skip
+        assert none.status_code == 422
+        assert "機械翻訳がありません" in text(none)
+    events = await actions.history((await actions.submission(number))["id"])
+    assert events[-1]["message"] == (
+        f"Please write the full address, including the block number.\n\n(原文) {original}"
+    )
+    assert platform.notifications[-1]["title"] == "Please correct your application"
