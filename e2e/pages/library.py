@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import FrameLocator, Page, expect
+from playwright.async_api import Frame, FrameLocator, Page, expect
 
 
 class LibraryApp:
@@ -14,14 +14,29 @@ class LibraryApp:
         self.page = page
         self.frame: FrameLocator = page.frame_locator('[data-testid="miniapp-frame"]')
 
-    async def open_from_home(self) -> None:
+    async def open_from_home(self, *, first_time: bool = True) -> None:
         await self.page.goto("/")
         await self.page.get_by_test_id("tile-library").click()
-        sheet = self.page.get_by_test_id("consent-sheet")
-        await expect(sheet).to_be_visible()
-        await expect(sheet).to_contain_text("お知らせを送ること")
-        await self.page.get_by_test_id("consent-allow").click()
+        if first_time:  # the consent sheet, once
+            sheet = self.page.get_by_test_id("consent-sheet")
+            await expect(sheet).to_be_visible()
+            await expect(sheet).to_contain_text("お知らせを送ること")
+            await self.page.get_by_test_id("consent-allow").click()
         await expect(self.frame.get_by_test_id("library-search-form")).to_be_visible()
+
+    def child(self) -> Frame:
+        """The app's frame (its own origin)."""
+        return next(f for f in self.page.frames if "//library." in f.url)
+
+    async def wait_until_kept_offline(self) -> None:
+        """Until the app's service worker holds the offline card page."""
+        await self.child().wait_for_function(
+            "async () => !!(await caches.match('/offline'))", polling=250, timeout=15_000
+        )
+
+    async def reload_frame(self) -> None:
+        """Load the app's page again in its frame (a navigation the service worker answers)."""
+        await self.child().evaluate("() => { location.reload(); }")
 
     async def make_card(self) -> str:
         await self.frame.get_by_test_id("library-issue").click()
