@@ -79,6 +79,11 @@ async def is_class_staff(subject: str, class_id: int) -> bool:
     return await SchoolStaff.exists().where(SchoolStaff.key == f"{subject}|{class_id}")
 
 
+async def attendance(child_id: int, day: dt.date) -> dict[str, Any] | None:
+    key = f"{child_id}|{day.isoformat()}"
+    return await SchoolAttendance.select().where(SchoolAttendance.key == key).first()
+
+
 async def notices_for(child_id: int, since: dt.date) -> list[dict[str, Any]]:
     return (
         await SchoolNotice.select()

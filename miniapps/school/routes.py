@@ -164,8 +164,16 @@ async def _child_context(resident: Resident, child_id: int) -> dict[str, Any]:
             "today": since, "kinds": actions.KINDS, "reasons": actions.REASONS,
             "symptoms": actions.SYMPTOMS, "qr": qr_svg(actions.qr_text(row)), "error": None,
             "saved": None, "form": {}, "contact_saved": False,
+            "attendance": await queries.attendance(child_id, since),
             "contacts": await queries.contacts(child_id, since - dt.timedelta(days=7)),
             **fmt(resident.locale)}  # fmt: skip
+
+
+@post("/children/{child_id:int}/unlink", name="school:unlink", guards=[requires_scopes()])
+async def unlink(request: Request, resident: ResidentDep, child_id: FromPath[int]) -> Response[str]:
+    """The guardian removes the child from their account (the school keeps its own record)."""
+    await actions.unlink_child(resident.id, child_id)
+    return render(request, "school/index.html", await _index_context(resident))
 
 
 @post("/children/{child_id:int}/contact", name="school:home_note", guards=[requires_scopes()])
@@ -701,6 +709,7 @@ async def gate(
         return await _class_action(request, resident, platform, class_id,
                                    error=_refusal(request, resident, exc))  # fmt: skip
     await services.audit(platform, resident, f"school.gate.{direction}", f"child:{found['id']}")
+    await services.tell_guardians_gate(platform, found, direction)
     text = (t("%(name)sさんが登園しました。") if direction == "in"
             else t("%(name)sさんが降園しました。")) % {"name": found["first_name"]}  # fmt: skip
     return await _class_action(request, resident, platform, class_id, message=text)
@@ -945,7 +954,7 @@ async def export(
 
 
 ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, answer,
-          home_note, settings, staff_contact, school_note, attachment,
+          home_note, unlink, settings, staff_contact, school_note, attachment,
           class_conversation, conversation_page, send, wait, staff_home, staff_join, class_page,
           board, add_child, reissue, phoned, gate, send_letter, staff_letter, nudge, letter_text,
           export]  # fmt: skip

@@ -164,6 +164,21 @@ async def tell_guardians_contact(platform: Platform, child: dict[str, Any], day:
                           child["first_name"], f"/children/{child['id']}")  # fmt: skip
 
 
+async def tell_guardians_gate(platform: Platform, child: dict[str, Any], direction: str) -> None:
+    """Checked in or out at the gate: each guardian is told once per day and direction."""
+    from .tables import SchoolGuardian
+
+    day = actions.today().isoformat()
+    for row in await SchoolGuardian.select().where(SchoolGuardian.child == child["id"]):
+        if not row["notify"]:
+            continue
+        t = translator(row["locale"]).gettext
+        title = t("登園しました") if direction == "in" else t("降園しました")
+        await notify_once(platform, f"gate|{child['id']}|{day}|{direction}|{row['subject']}",
+                          row["subject"], title, child["first_name"],
+                          f"/children/{child['id']}")  # fmt: skip
+
+
 async def tell_guardian(platform: Platform, conversation: dict[str, Any], message_id: int,
                         locale: str) -> None:  # fmt: skip
     t = translator(locale).gettext

@@ -321,7 +321,7 @@ async def test_a_waiting_listener_wakes_when_a_message_is_sent(school):
 
 
 async def test_gate_qr_check_in_and_out_on_the_board(school, web, shell, platform):
-    await actions.link_child("parent-1", school["code"])
+    await actions.link_child("parent-1", school["code"], notify=True)
     async with miniapp_client(web, token(shell), htmx=True) as client:
         page = await client.get(f"/children/{school['child']}")
     qr = re.search(r'data-qr="([^"]+)"', page.text)[1]
@@ -350,6 +350,14 @@ async def test_gate_qr_check_in_and_out_on_the_board(school, web, shell, platfor
         assert "祖母" in csv.text
     assert {a["action"] for a in platform.audits} >= {"school.gate.in", "school.gate.out",
                                                       "school.attendance.export"}  # fmt: skip
+    # the guardian is told, and sees the times on the child's page
+    assert [n["title"] for n in platform.notifications] == ["登園しました", "降園しました"]
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        page = text(await client.get(f"/children/{school['child']}"))
+        assert "お迎え: 祖母" in page
+        gone = await client.post(f"/children/{school['child']}/unlink")
+        assert 'data-testid="school-child"' not in gone.text
+    assert await tables.SchoolGuardian.count() == 0
     # a teacher of the other class cannot check this child in
     other = token(shell, "teacher-b", roles=("school_staff",))
     async with miniapp_client(web, other, htmx=True) as client:
