@@ -780,6 +780,7 @@ async def file_report(
     photo_name: str = "",
     key: str,
     locale: str = "ja",
+    photo_place: bool = False,
 ) -> dict[str, Any]:
     """File a report once per ``key`` (sending twice files one). The photo is checked and loses
     its metadata (GPS position included); the place is what the resident set: their location,
@@ -788,6 +789,12 @@ async def file_report(
         raise Refused("bad_category")
     note = _message(note, MAX_NOTE)
     address = _message(address, 200)
+    if photo_place and lat is None:
+        # the resident chose the photo's own position as the place (read, then stripped)
+        found = files.jpeg_gps(photo) if photo else None
+        if found is None:
+            raise Refused("no_photo_place")
+        lat, lon = found
     if lat is not None and lon is not None:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not place.inside(lat, lon):
             raise Refused("outside")

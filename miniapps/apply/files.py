@@ -109,3 +109,64 @@ def strip_png(data: bytes) -> bytes:
         if kind == b"IEND":
             return bytes(out)
     raise FileRefused("broken")
+
+
+def jpeg_gps(data: bytes) -> tuple[float, float] | None:
+    """The GPS position in a JPEG's Exif (APP1) segment, or None: read only when the resident
+    asks to use the photo's place as the report's place; the stored image never keeps it."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker == 0xDA:
+            return None
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        segment = data[pos + 4 : pos + 2 + length]
+        if marker == 0xE1 and segment.startswith(b"Exif\x00\x00"):
+            try:
+                return _tiff_gps(segment[6:])
+            except (struct.error, IndexError, ZeroDivisionError, ValueError):
+                return None
+        pos += 2 + length
+    return None
+
+
+def _tiff_gps(tiff: bytes) -> tuple[float, float] | None:
+    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
+    if order is None:
+        return None
+
+    def entries(offset: int) -> dict[int, tuple[int, int, bytes]]:
+        (count,) = struct.unpack(order + "H", tiff[offset : offset + 2])
+        found = {}
+        for i in range(min(count, 200)):
+            start = offset + 2 + 12 * i
+            tag, kind, n = struct.unpack(order + "HHI", tiff[start : start + 8])
+            found[tag] = (kind, n, tiff[start + 8 : start + 12])
+        return found
+
+    (ifd0,) = struct.unpack(order + "I", tiff[4:8])
+    gps_pointer = entries(ifd0).get(0x8825)
+    if gps_pointer is None:
+        return None
+    (gps_offset,) = struct.unpack(order + "I", gps_pointer[2])
+    gps = entries(gps_offset)
+
+    def degrees(tag: int) -> float:
+        kind, n, value = gps[tag]
+        if kind != 5 or n != 3:
+            raise ValueError("not three rationals")
+        (offset,) = struct.unpack(order + "I", value)
+        parts = struct.unpack(order + "6I", tiff[offset : offset + 24])
+        d, m, s = (parts[0] / parts[1], parts[2] / parts[3], parts[4] / parts[5])
+        return d + m / 60 + s / 3600
+
+    if not all(tag in gps for tag in (1, 2, 3, 4)):
+        return None
+    lat, lon = degrees(2), degrees(4)
+    if gps[1][2][:1] == b"S":
+        lat = -lat
+    if gps[3][2][:1] == b"W":
+        lon = -lon
+    return round(lat, 6), round(lon, 6)

@@ -58,6 +58,9 @@ REFUSALS = {
     "no_address": N_("地区を選び、住所や目印を入れてください。"),
     "no_location": N_("現在地を使うには「現在地」の共有を許可してください。"),
     "bad_key": N_("もう一度送ってください。"),
+    "no_photo_place": N_(
+        "写真に撮影場所の情報がありません。「現在地を使う」か、地区と住所を入れてください。"
+    ),
     "unknown_report": N_("その通報は見つかりません。"),
     "bad_slug": N_("手続きの記号は半角英小文字で始め、英小文字・数字・-・_ にしてください。"),
     "no_title": N_("手続きの名前を入れてください。"),
@@ -595,6 +598,7 @@ async def file_report(
             photo_name=photo.filename if isinstance(photo, UploadFile) else "",
             key=str(raw.get("key", "")),
             locale=resident.locale,
+            photo_place=raw.get("photo_place") == "1",
         )
     except Refused as exc:
         context = await _reports_context(request, resident)

@@ -75,3 +75,33 @@ def jpeg_with_gps() -> bytes:
     dqt = b"\xff\xdb\x00\x05\x00\x01\x02"
     scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34\x56" + b"\xff\xd9"
     return b"\xff\xd8" + app0 + app1 + dqt + scan
+
+
+def jpeg_with_position(lat: float, lon: float) -> bytes:
+    """A tiny JPEG whose Exif holds a real GPS IFD (big-endian TIFF) at ``lat``, ``lon``."""
+    import struct
+
+    def rationals(value: float) -> bytes:
+        d = int(value)
+        m = int((value - d) * 60)
+        s = round(((value - d) * 60 - m) * 60 * 100)
+        return struct.pack(">6I", d, 1, m, 1, s, 100)
+
+    ifd0 = struct.pack(">H", 1) + struct.pack(">HHII", 0x8825, 4, 1, 26) + b"\0\0\0\0"
+    gps = struct.pack(">H", 4)
+    gps += struct.pack(">HHI", 1, 2, 2) + (b"N" if lat >= 0 else b"S") + b"\0\0\0"
+    gps += struct.pack(">HHII", 2, 5, 3, 80)
+    gps += struct.pack(">HHI", 3, 2, 2) + (b"E" if lon >= 0 else b"W") + b"\0\0\0"
+    gps += struct.pack(">HHII", 4, 5, 3, 104) + b"\0\0\0\0"
+    tiff = (
+        b"MM\x00\x2a"
+        + struct.pack(">I", 8)
+        + ifd0
+        + gps
+        + rationals(abs(lat))
+        + rationals(abs(lon))
+    )
+    exif = b"Exif\x00\x00" + tiff
+    app1 = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34\x56" + b"\xff\xd9"
+    return b"\xff\xd8" + app1 + scan

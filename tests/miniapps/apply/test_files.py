@@ -63,3 +63,16 @@ def test_refused(data, allowed, reason):
     with pytest.raises(files.FileRefused) as caught:
         files.check(data, allowed)
     assert caught.value.reason == reason
+
+
+def test_the_photo_position_is_read_then_stripped():
+    from .conftest import jpeg_with_position
+
+    photo = jpeg_with_position(33.1951, 130.0188)
+    lat, lon = files.jpeg_gps(photo)
+    assert abs(lat - 33.1951) < 1e-4
+    assert abs(lon - 130.0188) < 1e-4
+    _, stored = files.check(photo, files.IMAGE_TYPES)
+    assert files.jpeg_gps(stored) is None
+    assert files.jpeg_gps(jpeg_with_gps()) is None  # no GPS IFD: no position, no crash
+    assert files.jpeg_gps(b"%PDF-1.4") is None

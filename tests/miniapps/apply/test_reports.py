@@ -154,3 +154,28 @@ async def test_reports_near_and_bad_input(db, web, shell):
             assert refused.status_code == 422
             assert message in text(refused)
     assert await tables.ApplyReport.count() == 2
+
+
+async def test_the_photo_place_as_the_report_place(db, web, shell):
+    from .conftest import jpeg_with_position
+
+    async with miniapp_client(web, token(shell, scopes=("profile.district",)), htmx=True) as c:
+        here = {"photo": ("p.jpg", jpeg_with_position(33.19, 129.9), "image/jpeg")}
+        made = await c.post("/reports", data={"category": "fallen_tree", "photo_place": "1",
+                                              "key": "p1"}, files=here)  # fmt: skip
+        assert made.status_code == 200, text(made)
+        tokyo = {"photo": ("t.jpg", jpeg_with_position(35.68, 139.76), "image/jpeg")}
+        far = await c.post("/reports", data={"category": "road", "photo_place": "1",
+                                             "key": "p2"}, files=tokyo)  # fmt: skip
+        assert far.status_code == 422
+        assert "市の外" in text(far)
+        bare = {"photo": ("b.jpg", jpeg_with_gps(), "image/jpeg")}
+        none = await c.post("/reports", data={"category": "road", "photo_place": "1",
+                                              "key": "p3"}, files=bare)  # fmt: skip
+        assert none.status_code == 422
+        assert "撮影場所の情報がありません" in text(none)
+    (row,) = await actions.reports()
+    assert row["district"] == "yamauchi"
+    assert abs(row["lat"] - 33.19) < 1e-4
+    stored = await actions.attachment(row["photo"])
+    assert module("files").jpeg_gps(bytes(stored["data"])) is None
