@@ -175,9 +175,26 @@ async def cancel_hold(subject: str, hold_id: int) -> None:
     hold = await LibraryHold.select().where(LibraryHold.id == hold_id).first()
     if me is None or hold is None or hold["patron"] != me["id"] or hold["open_key"] is None:
         raise Refused("unknown_hold")
+    await _cancel(hold)
+
+
+async def staff_cancel_hold(hold_id: int) -> dict[str, Any]:
+    """A librarian cancels an open hold (the reader asked at the counter); returns the hold with
+    its patron's pairwise id, for the audit log."""
+    hold = await LibraryHold.select(
+        *LibraryHold.all_columns(), LibraryHold.patron.subject.as_alias("subject")
+    ).where(LibraryHold.id == hold_id).first()  # fmt: skip
+    if hold is None or hold["open_key"] is None:
+        raise Refused("unknown_hold")
+    await _cancel(hold)
+    return hold
+
+
+async def _cancel(hold: dict[str, Any]) -> None:
+    """Close the hold; a copy set aside or on its way for it goes to the next in line."""
     async with _db().transaction():
         await LibraryHold.update({LibraryHold.status: "cancelled", LibraryHold.open_key: None}
-                                 ).where(LibraryHold.id == hold_id)  # fmt: skip
+                                 ).where(LibraryHold.id == hold["id"])  # fmt: skip
         if hold["copy"]:
             copy = await LibraryCopy.select().where(LibraryCopy.id == hold["copy"]).first()
             await LibraryCopy.update({LibraryCopy.status: "shelf"}).where(

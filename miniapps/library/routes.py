@@ -469,6 +469,26 @@ async def checkin(request: Request, resident: ResidentDep, platform: PlatformDep
                               result=hold_row["status"] if hold_row else "shelf")  # fmt: skip
 
 
+@post("/staff/holds/{hold_id:int}/cancel", name="library:staff_cancel",
+      guards=[requires_scopes()])  # fmt: skip
+async def staff_cancel(request: Request, resident: ResidentDep, platform: PlatformDep,
+                       hold_id: FromPath[int]) -> Response[str]:  # fmt: skip
+    """A librarian cancels a hold at the reader's request (written to the audit log)."""
+    if not _is_staff(resident):
+        return _denied(request, resident)
+    form = await request.form()
+    branch = _int(form.get("branch"))
+    try:
+        hold_row = await actions.staff_cancel_hold(hold_id)
+    except actions.Refused as exc:
+        return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
+    with contextlib.suppress(PlatformError):
+        await platform.audit(resident, "library.hold.cancel", hold_row["subject"],
+                             {"hold": hold_id})  # fmt: skip
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("予約を取り消しました。")))
+
+
 @post("/staff/lists", name="library:add_list", guards=[requires_scopes()])
 async def add_list(request: Request, resident: ResidentDep) -> Response[str]:
     if not _is_staff(resident):
@@ -517,5 +537,5 @@ async def service_worker() -> Response[bytes]:
 
 
 ROUTES = [index, issue, card_page, search_page, title_page, hold, keep, me_page, renew, cancel,
-          settings, staff_page, checkout, checkin, add_list, delete_list, offline,
+          settings, staff_page, checkout, checkin, staff_cancel, add_list, delete_list, offline,
           service_worker]  # fmt: skip

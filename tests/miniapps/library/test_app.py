@@ -191,3 +191,24 @@ async def test_english(catalogue, web, shell):
         page = text(await me.get("/me"))
     assert "My library" in page
     assert "Holds" in page
+
+
+async def test_librarian_cancels_a_hold_and_the_copy_passes_on(catalogue, web, shell, platform):
+    main = catalogue["branch"]["main"]
+    title = catalogue["title"]["id:b-2"]
+    first, _ = await actions.issue_card("resident-1")
+    second, _ = await actions.issue_card("resident-2")
+    await actions.place_hold("resident-1", title, main)
+    await actions.place_hold("resident-2", title, main)
+    (ready,) = await queries.holds(first["id"])
+    assert ready["status"] == "ready"
+    async with miniapp_client(web, token(shell, "staff", roles=("librarian",)), htmx=True) as desk:
+        page = await desk.post(f"/staff/holds/{ready['id']}/cancel", data={"branch": str(main)})
+        assert page.status_code == 200
+        assert "予約を取り消しました" in text(page)
+        again = await desk.post(f"/staff/holds/{ready['id']}/cancel", data={"branch": str(main)})
+        assert again.status_code == 422
+    assert await queries.holds(first["id"]) == []
+    assert (await queries.holds(second["id"]))[0]["status"] == "ready"
+    assert platform.audits[-1]["action"] == "library.hold.cancel"
+    assert platform.audits[-1]["subject"] == "resident-1"

@@ -172,3 +172,31 @@ async def test_uncollected_hold_expires_and_passes_on(catalogue):
     assert await actions.expire_holds(dt.date.today() + dt.timedelta(days=30)) == 1
     assert await queries.holds(a["id"]) == []
     assert (await queries.holds(b["id"]))[0]["status"] == "ready"
+
+
+async def test_due_reminder_once_and_demo_data(catalogue):
+    jobs, demo = module("jobs"), module("demo")
+    from machi_sdk.testing import MemoryPlatform
+
+    memory = MemoryPlatform("library")
+    (a,) = await people(1)
+    await actions.check_out(a["card_number"], "C004", catalogue["branch"]["main"], on=DAY)
+    due = DAY + dt.timedelta(days=14)
+    early = dt.datetime(2026, 11, 10, 1, 0, tzinfo=dt.UTC)  # more than two days before
+    assert await jobs.send_notices(memory.platform, now=early) == 0
+    soon = dt.datetime.combine(due - dt.timedelta(days=2), dt.time(1, 0), tzinfo=dt.UTC)
+    assert await jobs.send_notices(memory.platform, now=soon) == 1
+    assert await jobs.send_notices(memory.platform, now=soon) == 0  # once only
+    (notice,) = memory.notifications
+    assert notice["resident"] == "resident-0"
+    assert notice["title"] == "返却期限が近づいています"
+    assert "11月16日" in notice["body"]
+    assert await demo.load_demo() == []  # a catalogue is there already: nothing added
+
+
+async def test_demo_data_loads_once(db):
+    demo = module("demo")
+    lines = await demo.load_demo()
+    assert "imported 17 demo titles" in lines[0]
+    assert await tables.LibraryList.count() == 2
+    assert await demo.load_demo() == []
