@@ -24,6 +24,7 @@ from .tables import (
     BookingFacility,
     BookingLottery,
     BookingOrder,
+    BookingPhoto,
     BookingSlot,
 )
 
@@ -436,6 +437,37 @@ async def save_facility(values: Mapping[str, Any], facility_id: int | None = Non
     )
     queries.forget()
     return facility_id
+
+
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+MAX_PHOTO_BYTES = 2_000_000
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type by its first bytes (PNG, JPEG or WebP), whatever the file claims."""
+    for magic, kind in PHOTO_TYPES.items():
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+async def add_photo(facility_id: int, data: bytes, caption: str) -> int:
+    """A photo of a facility, described by ``caption`` (what a screen reader says)."""
+    await _facility(facility_id)
+    kind = photo_type(data)
+    if kind is None or len(data) > MAX_PHOTO_BYTES:
+        raise Refused("bad_photo")
+    if not caption.strip():
+        raise Refused("no_caption")
+    made = await BookingPhoto.insert(
+        BookingPhoto(facility=facility_id, caption=caption.strip()[:200], content_type=kind,
+                     data=data, position=await BookingPhoto.count().where(
+                         BookingPhoto.facility == facility_id))
+    ).returning(BookingPhoto.id)  # fmt: skip
+    queries.forget()
+    return int(made[0]["id"])
 
 
 async def add_blackout(facility_id: int, start: dt.date, end: dt.date, reason: str) -> None:

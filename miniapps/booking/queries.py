@@ -16,6 +16,7 @@ from .tables import (
     BookingFacility,
     BookingLottery,
     BookingOrder,
+    BookingPhoto,
     BookingSlot,
 )
 
@@ -87,6 +88,24 @@ async def search(
                 kept.append(row)
         rows = kept
     return rows
+
+
+async def photos(facility_id: int) -> list[dict[str, Any]]:
+    return await _cached(
+        ("photos", facility_id),
+        BookingPhoto.select(BookingPhoto.id, BookingPhoto.caption)
+        .where(BookingPhoto.facility == facility_id)
+        .order_by(BookingPhoto.position)
+        .run,
+    )
+
+
+async def photo(photo_id: int) -> dict[str, Any] | None:
+    return (
+        await BookingPhoto.select(BookingPhoto.content_type, BookingPhoto.data)
+        .where(BookingPhoto.id == photo_id)
+        .first()
+    )
 
 
 async def blackouts(facility_id: int) -> list[dict[str, Any]]:

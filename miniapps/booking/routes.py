@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
+from machi_sdk.app import PUBLIC_OPT
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
@@ -145,6 +146,7 @@ async def _facility_context(
         "discount": rules.discount_for(row, claims),
         "per_slot": row["fee_resident"] if rate == "resident" else row["fee_nonresident"],
         "lotteries": await queries.open_lottery_days(facility_id),
+        "photos": await queries.photos(facility_id),
         "rows": grid_rows(grid),
     }
 
@@ -453,7 +455,18 @@ async def enter(
     return render(request, "booking/lottery.html", context, status_code=422 if error else 200)
 
 
+@get("/photos/{photo_id:int}", name="booking:photo", opt={PUBLIC_OPT: True})
+async def photo(photo_id: FromPath[int]) -> Response[bytes]:
+    """A facility's photo: the city's public information, served without a token."""
+    found = await queries.photo(photo_id)
+    if found is None:
+        return Response(b"not found", status_code=404, media_type="text/plain")
+    return Response(bytes(found["data"]), media_type=found["content_type"], headers={
+        "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})  # fmt: skip
+
+
 ROUTES = [
+    photo,
     index,
     facility_page,
     grid,

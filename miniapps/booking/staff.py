@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.platform import Platform
@@ -170,6 +171,34 @@ async def staff_action(
                 rules.starts_at(until, 17 * 60),
                 actor=resident.id,
             )
+            message = t("保存しました。")
+        elif what == "counter":
+            # A booking taken at the counter (phone or walk-in): paid there, counted apart.
+            day = _date(form, "day")
+            try:
+                start = rules.parse_hhmm(str(form.get("start", "")))
+                count = max(int(str(form.get("slots", "1")) or 1), 1)
+                people = int(str(form.get("people", "1")) or 1)
+            except ValueError:
+                raise actions.Refused("outside_hours") from None
+            facility_id = int(str(form.get("facility_id", "0")) or 0)
+            row = await queries.facility(facility_id)
+            step = int(row["slot_minutes"]) if row else 60
+            order = await actions.book(
+                f"counter:{resident.id}", facility_id, day,
+                [start + n * step for n in range(count)], people=people, channel="counter",
+                claims={"resident.verified": form.get("resident") == "1"},
+                purpose=str(form.get("purpose", "")),
+            )  # fmt: skip
+            await actions.set_payment(None, order["number"], "at_counter")
+            with contextlib.suppress(PlatformError):
+                await platform.kpi("bookings_counter")
+            message = t("窓口の予約を受け付けました: %(number)s") % {"number": order["number"]}
+        elif what == "photo":
+            upload = form.get("photo")
+            data = await upload.read() if isinstance(upload, UploadFile) else b""
+            await actions.add_photo(int(str(form.get("facility_id", "0")) or 0), data,
+                                    str(form.get("caption", "")))  # fmt: skip
             message = t("保存しました。")
         elif what == "door":
             opens = await LocalLock().opens(

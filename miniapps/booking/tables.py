@@ -14,6 +14,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -64,6 +65,16 @@ class BookingFacility(Table, tablename="booking_facility"):
     lock_timezone = Varchar(length=40, default="Asia/Tokyo")
     source_key = Varchar(length=300, null=True, default=None, unique=True)  # name|address (import)
     active = Boolean(default=True)
+
+
+class BookingPhoto(Table, tablename="booking_photo"):
+    """A facility's photo (public: served without a token, never anything personal)."""
+
+    facility = ForeignKey(BookingFacility, null=False, index=True)
+    caption = Varchar(length=200)  # the alt text
+    content_type = Varchar(length=20)
+    data = Bytea()
+    position = Integer(default=0)
 
 
 class BookingBlackout(Table, tablename="booking_blackout"):

@@ -238,3 +238,72 @@ async def test_someone_elses_booking_is_not_shown(room, web, shell):
         assert (await client.get(f"/orders/{order['number']}/permit.pdf")).status_code == 404
         assert (await client.post(f"/orders/{order['number']}/cancel")).status_code == 404
     assert (await module("queries").order(order["number"]))["status"] == "booked"
+
+
+async def test_counter_booking_counts_apart_and_races_like_any_other(room, web, shell, platform):
+    rules = module("rules")
+    day = rules.today() + dt.timedelta(days=4)
+    staff = _token(shell, "clerk", roles=["facility_manager"])
+    async with miniapp_client(web, staff, htmx=True) as client:
+        made = await client.post(
+            "/staff/counter",
+            data={
+                "facility_id": str(room["id"]),
+                "day": day.isoformat(),
+                "start": "10:00",
+                "slots": "2",
+                "people": "5",
+                "resident": "1",
+            },
+        )
+        assert made.status_code == 200
+        assert "窓口の予約を受け付けました" in made.text
+        again = await client.post(
+            "/staff/counter",
+            data={"facility_id": str(room["id"]), "day": day.isoformat(), "start": "11:00"},
+        )
+        assert again.status_code == 422
+        assert "たった今ほかの方が予約しました" in again.text
+    assert platform.kpis == {"bookings_counter": 1}
+    async with miniapp_client(web, _token(shell, "r1"), htmx=True) as client:
+        taken = await client.post(
+            f"/facilities/{room['id']}/book", data={"slot": f"{day.isoformat()}-600"}
+        )
+        assert taken.status_code == 409
+        await client.post(f"/facilities/{room['id']}/book", data={"slot": f"{day.isoformat()}-720"})
+    figures = await module("queries").figures(day, day)
+    assert figures["orders"] == 2
+    assert figures["online_percent"] == 50
+    occupancy = next(f for f in figures["occupancy"] if f["id"] == room["id"])
+    assert (occupancy["used"], occupancy["slots"], occupancy["percent"]) == (3, 12, 25)
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+async def test_staff_add_a_photo_residents_see_it(room, web, shell):
+    staff = _token(shell, "clerk", roles=["facility_manager"])
+    async with miniapp_client(web, staff, htmx=True) as client:
+        fake = await client.post(
+            "/staff/photo",
+            data={"facility_id": str(room["id"]), "caption": "会議室"},
+            files={"photo": ("a.png", b"<svg/>")},
+        )
+        assert fake.status_code == 422
+        assert "PNG・JPEG・WebP" in fake.text
+        saved = await client.post(
+            "/staff/photo",
+            data={"facility_id": str(room["id"]), "caption": "会議室A。長机10台"},
+            files={"photo": ("a.png", PNG)},
+        )
+        assert saved.status_code == 200
+    async with miniapp_client(web, _token(shell, "r1"), htmx=True) as client:
+        page = await client.get(f"/facilities/{room['id']}")
+        photo_id = re.search(r'<img src="/photos/(\d+)" alt="会議室A。長机10台"', page.text)[1]
+    async with miniapp_client(web, None) as anonymous:  # public, like the city's web page
+        got = await anonymous.get(f"/photos/{photo_id}")
+        assert got.headers["content-type"] == "image/png"
+        assert got.content == PNG
