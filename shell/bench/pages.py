@@ -1,0 +1,446 @@
+"""Server-rendered pages per second on a real ``machi serve --workers N``, against a bare Litestar
+page served by uvicorn with the same workers, host and logging, in the same run.
+
+Pages: the home page of a signed-in resident, a mini-app page (the garbage app's first page, on
+its own origin with a launch token, as its frame asks for it) and the booking app's availability
+grid (what an open booking page polls). The resident and their session are written to the
+database directly (one passkey ceremony would measure nothing more); consent and launch tokens go
+through the shell's own endpoints. The load comes from a small keep-alive HTTP/1.1 client on raw
+asyncio streams (httpx would be slower than the bare page it measures).
+
+The summary's ``per_second`` is the slowest of the three pages, ``ratio`` that over the bare
+page's; with ``--workers`` above 1 the pages are measured with one worker too (``scaling``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+from litestar import Litestar, MediaType, get
+
+from shell.bench.stats import emit, figures
+from shell.settings import ROOT
+
+SESSION_COOKIE = "__Host-machi_session"  # the shell at http://localhost uses __Host- cookies
+CSRF_COOKIE = "__Host-machi_csrf"
+HOSTED = "miniapps/garbage,miniapps/booking"
+
+
+# ---- the bare page --------------------------------------------------------------------------
+
+
+@get("/", media_type=MediaType.HTML)
+async def _bare_page() -> str:
+    return "<!doctype html><title>bare</title><p>こんにちは</p>"
+
+
+def bare_app() -> Litestar:
+    """``uvicorn --factory shell.bench.pages:bare_app``: the baseline."""
+    return Litestar([_bare_page])
+
+
+# ---- servers --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(port: int, path: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def running(
+    command: list[str], env: dict[str, str], port: int, log: Path, health: str = "/healthz"
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process, waited for until ``health`` answers 200; stopped afterwards."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while not _healthy(port, health):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise click.ClickException(f"{' '.join(command[2:5])} did not start:\n{tail}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def shell_env(data_dir: Path, port: int, database: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "MACHI_DATA_DIR": str(data_dir),
+        "MACHI_DATABASE_URL": database,
+        "MACHI_REDIS_URL": "",
+        "MACHI_PORT": str(port),
+        "MACHI_PUBLIC_URL": f"http://localhost:{port}",
+        "MACHI_APPS_URL": f"http://{{slug}}.localhost:{port}",
+        "MACHI_SECRET_KEY": "bench-pages-secret-0123456789abcdef",
+        "MACHI_DEMO": "1",
+        "MACHI_MINIAPPS": HOSTED,
+        "MACHI_PLATFORM_RATE_LIMIT": "100000000",
+        "MACHI_AUTH_RATE_LIMIT": "100000000",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "shell.cli", "serve", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers)]  # fmt: skip
+
+
+def bare_command(port: int, workers: int) -> list[str]:
+    # The same uvicorn settings as `machi serve` (shell/cli.py): access log at info, proxy headers.
+    return [sys.executable, "-m", "uvicorn", "--factory", "shell.bench.pages:bare_app",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "info", "--proxy-headers"]  # fmt: skip
+
+
+# ---- residents and their sessions, written directly -------------------------------------------
+
+
+async def make_residents(count: int, run: str) -> list[dict[str, Any]]:
+    """``count`` residents, each signed in: (id, session key). The session row is what the shell's
+    sign-in stores (shell/identity/session.py), under a fresh random key."""
+    from shell.city.tables import District
+    from shell.identity.tables import Account, WebSession
+
+    districts = [row["id"] for row in await District.select(District.id).order_by(District.id)]
+    made: list[dict[str, Any]] = []
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    for start in range(0, count, 500):
+        rows = await Account.insert(*[
+            Account(name=f"負荷 {i}", name_kana="ふか", birth_date=dt.date(1940 + i % 60, 4, 1),
+                    district=districts[i % len(districts)], webauthn_user_id=f"bench-{run}-{i}")
+            for i in range(start, min(count, start + 500))
+        ]).returning(Account.id)  # fmt: skip
+        sessions = []
+        for row in rows:
+            key = secrets.token_hex(16)
+            value = {"account_id": row["id"], "epoch": 0, "nonce": secrets.token_urlsafe(24)}
+            sessions.append(
+                WebSession(key=key, value=json.dumps(value).encode(), expires_at=expires)
+            )
+            made.append({"id": row["id"], "session": key})
+        await WebSession.insert(*sessions)
+    return made
+
+
+@contextlib.asynccontextmanager
+async def database(url: str) -> Any:
+    from shell import db
+
+    engine = db.engine_for_url(url)
+    db.bind(engine)
+    await db.start(engine)
+    try:
+        yield engine
+    finally:
+        await db.stop(engine)
+
+
+class ShellClient:
+    """A signed-in resident's httpx client: the session cookie, the CSRF cookie and header."""
+
+    def __init__(self, port: int, session: str) -> None:
+        self.port = port
+        self.cookies = {SESSION_COOKIE: session}
+        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60)
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"host": f"localhost:{self.port}", "cookie": cookie, **extra}
+
+    def _keep(self, response: httpx.Response) -> httpx.Response:
+        for header in response.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and value != '""':
+                self.cookies[name.strip()] = value
+        return response
+
+    async def get(self, path: str) -> httpx.Response:
+        return self._keep(await self.client.get(path, headers=self.headers()))
+
+    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        if CSRF_COOKIE not in self.cookies:
+            await self.get("/")
+        headers = self.headers(**{"x-csrftoken": self.cookies.get(CSRF_COOKIE, "")})
+        return self._keep(await self.client.post(path, headers=headers, **kwargs))
+
+    async def launch_token(self, slug: str) -> str:
+        """Consent (once; again is harmless) and a launch token, as the shell's frame gets it."""
+        consent = await self.post(f"/apps/{slug}/consent")
+        if consent.status_code not in (302, 303):
+            raise click.ClickException(f"consent to {slug}: {consent.status_code}")
+        token = await self.post(f"/apps/{slug}/token")
+        if token.status_code != 200:
+            raise click.ClickException(f"token for {slug}: {token.status_code} {token.text[:300]}")
+        return str(token.json()["token"])
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+# ---- the load: keep-alive HTTP/1.1 on raw streams ---------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    what: str
+    port: int
+    request: bytes
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+def request_bytes(host: str, path: str, headers: dict[str, str] | None = None) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Accept: text/html"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """One response: (status, body, the server keeps the connection open)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")
+                break
+            parts.append((await reader.readexactly(size + 2))[:-2])
+        body = b"".join(parts)
+    else:
+        body = await reader.read()
+        return status, body, False
+    return status, body, headers.get("connection", "").lower() != "close"
+
+
+async def _connection(target: Target, until: float, measure_from: float) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
+    try:
+        while (began := time.perf_counter()) < until:
+            writer.write(target.request)
+            status, _, alive = await read_response(reader)
+            ended = time.perf_counter()
+            if began >= measure_from:
+                target.statuses[status] = target.statuses.get(status, 0) + 1
+                if status == 200:
+                    target.latencies.append(ended - began)
+                else:
+                    target.failures += 1
+            if not alive:
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+
+
+async def hammer(
+    target: Target, seconds: float, concurrency: int, warm_up: float
+) -> dict[str, Any]:
+    """``concurrency`` connections asking for the page as fast as it answers; the first
+    ``warm_up`` seconds are not counted."""
+    start = time.perf_counter()
+    measure_from = start + warm_up
+    until = measure_from + seconds
+    await asyncio.gather(*[_connection(target, until, measure_from) for _ in range(concurrency)])
+    elapsed = time.perf_counter() - measure_from
+    if not target.latencies:
+        raise click.ClickException(f"{target.name}: no page answered 200 ({target.statuses})")
+    return {"name": "pages", "page": target.name, "what": target.what,
+            **figures(target.latencies, elapsed), "requests": len(target.latencies),
+            "failures": target.failures}  # fmt: skip
+
+
+async def check(port: int, request: bytes, name: str) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        status, body, _ = await read_response(reader)
+    finally:
+        writer.close()
+    if status != 200:
+        raise click.ClickException(
+            f"{name} answered {status}: {body[:500].decode(errors='replace')}"
+        )
+
+
+# ---- the run --------------------------------------------------------------------------------
+
+
+async def _prepare(url: str, port: int, resident: dict[str, Any] | None) -> dict[str, Any]:
+    """The signed-in resident (made once), fresh launch tokens and the facility to poll."""
+    async with database(url):
+        if resident is None:
+            resident = (await make_residents(1, secrets.token_hex(4)))[0]
+        from shell.db import current
+
+        rows = await current().run_ddl(
+            "SELECT id FROM booking_facility WHERE active ORDER BY id LIMIT 1"
+        )
+        if not rows:
+            raise click.ClickException("no booking facility (the booking demo data is missing)")
+        facility = int(rows[0]["id"])
+    client = ShellClient(port, resident["session"])
+    try:
+        home = await client.get("/")
+        if home.status_code != 200 or "unread-badge" not in home.text:
+            raise click.ClickException(f"the home page is not signed in ({home.status_code})")
+        tokens = {slug: await client.launch_token(slug) for slug in ("garbage", "booking")}
+    finally:
+        await client.aclose()
+    return {"resident": resident, "tokens": tokens, "facility": facility}
+
+
+def _targets(port: int, prepared: dict[str, Any]) -> list[Target]:
+    cookie = f"{SESSION_COOKIE}={prepared['resident']['session']}"
+    app = {"HX-Request": "true"}
+    garbage = {**app, "Authorization": f"Bearer {prepared['tokens']['garbage']}"}
+    booking = {**app, "Authorization": f"Bearer {prepared['tokens']['booking']}"}
+    grid = f"/facilities/{prepared['facility']}/grid"
+    return [
+        Target("home", "home page of a signed-in resident", port,
+               request_bytes(f"localhost:{port}", "/", {"Cookie": cookie})),
+        Target("miniapp", "garbage app's first page (launch token)", port,
+               request_bytes(f"garbage.localhost:{port}", "/", garbage)),
+        Target("grid", "booking availability grid (launch token)", port,
+               request_bytes(f"booking.localhost:{port}", grid, booking)),
+    ]  # fmt: skip
+
+
+async def _measure_pages(
+    port: int, prepared: dict[str, Any], seconds: float, concurrency: int, warm_up: float
+) -> list[dict[str, Any]]:
+    results = []
+    for target in _targets(port, prepared):
+        await check(port, target.request, target.name)
+        results.append(await hammer(target, seconds, concurrency, warm_up))
+    return results
+
+
+async def _measure_bare(
+    port: int, seconds: float, concurrency: int, warm_up: float
+) -> dict[str, Any]:
+    target = Target("bare", "bare Litestar page", port, request_bytes(f"127.0.0.1:{port}", "/"))
+    await check(port, target.request, "bare")
+    return await hammer(target, seconds, concurrency, warm_up)
+
+
+def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
+        warm_up: float) -> None:  # fmt: skip
+    data_dir = folder / "data"
+    data_dir.mkdir(exist_ok=True)
+    database_url = url or f"sqlite:///{data_dir / 'machi.sqlite3'}"
+    resident: dict[str, Any] | None = None
+    by_workers: dict[int, dict[str, Any]] = {}
+    for count in dict.fromkeys([workers, 1] if workers > 1 else [workers]):
+        port = free_port()
+        env = shell_env(data_dir, port, url)
+        with running(serve_command(port, count), env, port, folder / f"serve-{count}.log"):
+            prepared = asyncio.run(_prepare(database_url, port, resident))
+            resident = prepared["resident"]
+            pages = asyncio.run(_measure_pages(port, prepared, seconds, concurrency, warm_up))
+        bare_port = free_port()
+        with running(bare_command(bare_port, count), dict(os.environ), bare_port,
+                     folder / f"bare-{count}.log", health="/"):  # fmt: skip
+            bare = asyncio.run(_measure_bare(bare_port, seconds, concurrency, warm_up))
+        for record in [*pages, bare]:
+            emit({**record, "workers": count})
+        by_workers[count] = {"pages": pages, "bare": bare}
+
+    measured = by_workers[workers]
+    slowest = min(measured["pages"], key=lambda r: r["per_second"])
+    baseline = measured["bare"]["per_second"]
+    summary: dict[str, Any] = {
+        "name": "pages", "summary": True, "workers": workers,
+        "per_second": slowest["per_second"], "slowest_page": slowest["page"],
+        "p99_ms": max(r["p99_ms"] for r in measured["pages"]),
+        "baseline_per_second": baseline,
+        "ratio": round(slowest["per_second"] / baseline, 3),
+        "pages": {r["page"]: {"per_second": r["per_second"], "p99_ms": r["p99_ms"],
+                              "ratio": round(r["per_second"] / baseline, 3)}
+                  for r in measured["pages"]},
+        "baseline_p99_ms": measured["bare"]["p99_ms"],
+        "failures": sum(r["failures"] for r in [*measured["pages"], measured["bare"]]),
+        "concurrency": concurrency, "seconds": seconds, "cpus": os.cpu_count(),
+        "database": "postgresql" if url.startswith("postgres") else "sqlite",
+    }  # fmt: skip
+    if workers > 1:
+        one = by_workers[1]
+        one_slowest = min(one["pages"], key=lambda r: r["per_second"])
+        summary.update(
+            one_worker_per_second=one_slowest["per_second"],
+            one_worker_baseline_per_second=one["bare"]["per_second"],
+            scaling=round(slowest["per_second"] / one_slowest["per_second"], 3),
+            baseline_scaling=round(baseline / one["bare"]["per_second"], 3),
+        )
+    emit(summary)
+
+
+@click.command("pages")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    help="`machi serve` worker processes (above 1, one worker is measured too).",
+)
+@click.option("--seconds", default=5.0, show_default=True, help="Seconds per page.")
+@click.option("--concurrency", default=32, show_default=True, help="Connections at once.")
+@click.option("--warm-up", default=1.0, show_default=True, help="Seconds not counted first.")
+@click.option("--database", default="", help="Database URL (default: a new SQLite file).")
+def pages(workers: int, seconds: float, concurrency: int, warm_up: float, database: str) -> None:
+    """Home page, a mini-app page and the booking grid per second vs a bare Litestar page."""
+    if workers < 1:
+        raise click.BadParameter("at least one worker", param_hint="--workers")
+    with tempfile.TemporaryDirectory() as folder:
+        run(workers, seconds, concurrency, database, Path(folder), warm_up)
