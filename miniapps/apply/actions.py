@@ -102,6 +102,7 @@ EMPTY_DRAFT: dict[str, Any] = {
     "fee": {"base": 0, "per_unit": None, "by_choice": None},
     "requires_verified": False,
     "result": "notice",
+    "reviewer": "",
 }
 
 
@@ -188,12 +189,18 @@ async def move_field(slug: str, key: str, step: int) -> dict[str, Any]:
 
 
 async def set_rules(
-    slug: str, *, fee: dict[str, Any], requires_verified: bool, result: str
+    slug: str,
+    *,
+    fee: dict[str, Any],
+    requires_verified: bool,
+    result: str,
+    reviewer: str | None = None,
 ) -> dict[str, Any]:
     draft = (await form(slug))["draft"]
-    return await _save_draft(
-        slug, {**draft, "fee": fee, "requires_verified": requires_verified, "result": result}
-    )
+    rules = {"fee": fee, "requires_verified": requires_verified, "result": result}
+    if reviewer is not None:
+        rules["reviewer"] = reviewer
+    return await _save_draft(slug, {**draft, **rules})
 
 
 async def publish(slug: str) -> int:

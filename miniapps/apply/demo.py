@@ -40,6 +40,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
         ),
         "keywords": "住民票 じゅうみんひょう 写し うつし 証明書 引っ越し residence certificate",
         "schema": {
+            "reviewer": "市民課 住民係",
             "requires_verified": True,
             "result": "post",
             "fee": {
@@ -123,6 +124,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
         ),
         "keywords": "犬 いぬ イヌ ペット 登録 変更 引っ越し 死亡 dog pet",
         "schema": {
+            "reviewer": "環境課",
             "requires_verified": False,
             "result": "notice",
             "fee": {"base": 0},
@@ -206,6 +208,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
         ),
         "keywords": "犬 いぬ イヌ 鑑札 かんさつ 再交付 なくした ペット dog tag licence",
         "schema": {
+            "reviewer": "環境課",
             "requires_verified": False,
             "result": "notice",
             "fee": {"base": 1600},
@@ -270,6 +273,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
         ),
         "keywords": "所得 しょとく 証明書 課税 税 保育園 income tax certificate",
         "schema": {
+            "reviewer": "税務課",
             "requires_verified": True,
             "result": "document",
             "fee": {"base": 300},
@@ -328,6 +332,7 @@ async def load_demo() -> list[str]:
             fee=sch["fee"],
             requires_verified=sch["requires_verified"],
             result=sch["result"],
+            reviewer=sch.get("reviewer", ""),
         )
         await actions.publish(spec["slug"])
         lines.append(f"apply: published the demo procedure {spec['slug']}")

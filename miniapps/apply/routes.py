@@ -389,6 +389,24 @@ async def application_page(
     return render(request, "apply/application.html", context)
 
 
+@get("/a/{number:str}/status", name="apply:status", guards=[requires_scopes()])
+async def application_status(
+    request: Request, resident: ResidentDep, number: FromPath[str], seen: FromQuery[str] = ""
+) -> Response[str]:
+    """Polled while the page is open: nothing (204) while the status is the one on screen; the
+    whole page again once staff have moved it on."""
+    try:
+        context = await _application_context(request, resident, number)
+    except Refused:
+        return Response("", status_code=404, media_type="text/plain")
+    if context["app"]["status"] == seen:
+        return Response("", status_code=204, media_type="text/plain")
+    return render(
+        request, "apply/application.html", context,
+        headers={"HX-Retarget": "body", "HX-Reswap": "innerHTML"},
+    )  # fmt: skip
+
+
 @post("/a/{number:str}/payment", name="apply:payment", guards=[requires_scopes()])
 async def check_payment(
     request: Request, resident: ResidentDep, platform: PlatformDep, number: FromPath[str]
@@ -638,6 +656,7 @@ ROUTES = [
     form_page,
     save_form,
     application_page,
+    application_status,
     check_payment,
     answer_correction,
     result_pdf,

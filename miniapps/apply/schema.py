@@ -86,6 +86,7 @@ SCHEMA_MESSAGES = {
     "too_many": N_("項目は60個までです。"),
     "no_fields": N_("入力項目を1つ以上作ってください。"),
     "bad_result": N_("結果の渡し方を選んでください。"),
+    "bad_reviewer": N_("審査する課・係の名前は40文字以内にしてください。"),
 }
 
 
@@ -175,6 +176,9 @@ def check_schema(schema: dict[str, Any]) -> dict[str, Any]:
         seen[key] = field
         clean_fields.append(field)
     fee = _check_fee(schema.get("fee") or {}, seen, problems)
+    reviewer = unicodedata.normalize("NFKC", str(schema.get("reviewer") or "")).strip()
+    if len(reviewer) > 40:
+        problems.append(("", "bad_reviewer"))
     result = schema.get("result") or "notice"
     if result not in RESULTS:
         problems.append(("", "bad_result"))
@@ -185,6 +189,7 @@ def check_schema(schema: dict[str, Any]) -> dict[str, Any]:
         "fee": fee,
         "requires_verified": bool(schema.get("requires_verified")),
         "result": result,
+        "reviewer": reviewer,
     }
 
 

@@ -388,6 +388,7 @@ async def staff_build(
                 fee=fee,
                 requires_verified=form.get("verified") == "1",
                 result=str(form.get("result", "notice")),
+                reviewer=str(form.get("reviewer", "")),
             )
         elif what == "publish":
             number = await actions.publish(slug)

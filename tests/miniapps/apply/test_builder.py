@@ -53,6 +53,7 @@ async def test_build_publish_version_export(db, web, shell, platform):
                 "per_amount": "500",
                 "choice_field": "plan",
                 "choice_amounts": "year: 4500",
+                "reviewer": "都市計画課",
                 "result": "notice",
             },
         )
@@ -89,6 +90,7 @@ async def test_build_publish_version_export(db, web, shell, platform):
             },
         )
         assert sent.status_code == 200, text(sent)
+        assert "担当: 都市計画課" in text(sent)
     first = (await actions.mine("resident-1"))[0]
     app = await actions.submission(first["number"])
     assert app["fee"] == 2 * 500 + 4500

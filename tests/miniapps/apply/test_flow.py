@@ -184,3 +184,12 @@ async def test_staff_message_with_a_checked_machine_translation(demo, web, shell
         f"Please write the full address, including the block number.\n\n(原文) {original}"
     )
     assert platform.notifications[-1]["title"] == "Please correct your application"
+    async with miniapp_client(web, resident, htmx=True) as client:  # the open page polls
+        same = await client.get(f"/a/{number}/status?seen=correction")
+        assert same.status_code == 204
+        moved = await client.get(f"/a/{number}/status?seen=received")
+        assert moved.status_code == 200
+        assert moved.headers["hx-retarget"] == "body"
+        assert "Correction requested" in text(moved)
+    async with miniapp_client(web, token(shell, "other"), htmx=True) as client:
+        assert (await client.get(f"/a/{number}/status?seen=x")).status_code == 404
