@@ -5,19 +5,23 @@ reloading. axe on every screen."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from axe import check_axe
+from pages import add_virtual_authenticator
 from pages.booking import BookingApp
 from pages.browser import phone_page
 from pages.identity import Resident, sign_up
+from pages.staff import become_staff
 from pages.wallet import WalletPage
 from playwright.async_api import expect
 
 pytestmark = pytest.mark.e2e
 
 COURT = "市民体育館 バドミントンコート"
+JST = dt.timezone(dt.timedelta(hours=9))
 
 
 async def test_book_pay_permit_door_code_and_live_grid(browser, server):
@@ -66,3 +70,19 @@ async def test_book_pay_permit_door_code_and_live_grid(browser, server):
     finally:
         for context in contexts:
             await context.close()
+
+
+async def test_facility_manager_books_at_the_counter_and_reads_occupancy(page, server):
+    await add_virtual_authenticator(page)
+    await become_staff(
+        page, server, "facility_manager", Resident(name="施設 守", kana="しせつ まもる")
+    )
+    app = BookingApp(page)
+    await app.open_from_home()
+    await app.open_staff_page()
+    await check_axe(page)
+    tomorrow = (dt.datetime.now(JST).date() + dt.timedelta(days=1)).isoformat()
+    await app.counter_booking(COURT, tomorrow, "10:00")
+    await expect(app.frame.get_by_test_id("booking-occupancy-chart")).to_be_visible()
+    await expect(app.frame.get_by_test_id("booking-staff-order").first).to_contain_text("窓口")
+    await check_axe(page)

@@ -55,3 +55,17 @@ class BookingApp:
         await expect(sheet).to_be_visible()
         await sheet.get_by_test_id("pay-request-confirm").click()
         await expect(self.frame.get_by_test_id("booking-payment")).to_have_text("支払い済み")
+
+    async def open_staff_page(self) -> None:
+        await self.frame.get_by_test_id("booking-nav-staff").click()
+        await expect(self.frame.get_by_role("heading", level=1)).to_have_text("施設管理")
+
+    async def counter_booking(self, facility: str, day: str, start: str) -> None:
+        """Staff enter a booking taken at the counter or by phone."""
+        await self.frame.locator("#bc-f").select_option(label=facility)
+        await self.frame.locator("#bc-day").fill(day)
+        await self.frame.locator("#bc-start").fill(start)
+        await self.frame.get_by_test_id("booking-counter").click()
+        await expect(self.frame.get_by_test_id("booking-message")).to_contain_text(
+            "窓口の予約を受け付けました"
+        )

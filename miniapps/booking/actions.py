@@ -200,6 +200,15 @@ async def set_payment(subject: str | None, number: str, payment: str) -> bool:
         .where(where & BookingOrder.payment.is_in(["unpaid", "wallet_pending", "at_counter"]))
         .returning(BookingOrder.id)
     )
+    if changed and payment == "paid":
+        # Paid for a booking no longer held (released after its deadline, cancelled meanwhile):
+        # the money is owed back in full; never a booking without its slot.
+        await BookingOrder.update({
+            BookingOrder.payment: "refund_due", BookingOrder.refund: BookingOrder.amount,
+        }).where(
+            (BookingOrder.id == changed[0]["id"])
+            & BookingOrder.status.not_in(["booked", "requested"])
+        )  # fmt: skip
     if changed and payment in CONFIRMED:
         await confirm(number)
     return bool(changed)

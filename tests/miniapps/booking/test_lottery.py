@@ -148,3 +148,22 @@ async def test_lottery_page_apply_and_see_the_hash(room, lottery, web, shell):
         twice = await client.post(f"/lotteries/{lottery['id']}/enter", data={"choice1": slot})
         assert twice.status_code == 422
         assert "すでに申し込んでいます" in twice.text
+
+
+async def test_paid_after_release_is_refunded_in_full(room, lottery, platform):
+    actions, queries = module("actions"), module("queries")
+    slot = f"{lottery['first'].isoformat()} 10:00"
+    await actions.enter("winner", lottery["id"], [slot], claims={"resident.verified": True})
+    await actions.draw(lottery["id"], now=lottery["until"])
+    entry = await queries.entry_of(lottery["id"], "winner")
+    number = entry["order_number"]
+    await actions.set_payment("winner", number, "wallet_pending")  # the sheet was opened
+    order = await queries.order(number)
+    assert await actions.release_unpaid(now=order["pay_by"]) == []  # not before the deadline
+    late = order["pay_by"] + dt.timedelta(seconds=1)
+    assert await actions.release_unpaid(now=late) == [number]
+    # The shell then says it was paid: the money is owed back, the slot stays free.
+    await actions.set_payment("winner", number, "paid")
+    order = await queries.order(number)
+    assert (order["status"], order["payment"], order["refund"]) == ("released", "refund_due", 500)
+    assert await queries.door_code(order["id"]) is None
