@@ -76,6 +76,13 @@ async def test_apply_pay_correct_approve_and_receive(browser, server):
             "correction", "犬の名前を鑑札の登録どおり、カタカナで書いてください。"
         )
         await expect(desk.frame.get_by_test_id("apply-staff-status")).to_have_text("補正のお願い")
+        # the builder of this procedure, its phone preview and the figures, as staff see them
+        await desk.staff_tour_builder("dog-tag", "犬の鑑札の再交付申請")
+        await check_axe(staff)
+        await desk.staff_preview()
+        await check_axe(staff)
+        await desk.staff_kpis()
+        await check_axe(staff)
 
         await app.open_from_home(first_time=False)
         await app.open_application(number)

@@ -52,3 +52,18 @@ class ApplyApp:
             await self.frame.get_by_test_id("apply-staff-message").fill(message)
         await self.frame.get_by_test_id("apply-staff-save").click()
         await expect(self.frame.get_by_test_id("apply-message")).to_have_text("保存しました。")
+
+    async def staff_tour_builder(self, slug: str, title: str) -> None:
+        """From a staff page: the builder of one procedure, its phone preview, then the figures."""
+        await self.frame.get_by_test_id("apply-staff-forms-link").click()
+        await self.frame.get_by_role("link", name=title).click()
+        await expect(self.frame.get_by_test_id("apply-form-state")).to_contain_text("公開中")
+
+    async def staff_preview(self) -> None:
+        await self.frame.get_by_test_id("apply-preview-link").click()
+        await expect(self.frame.get_by_test_id("apply-phone")).to_be_visible()
+
+    async def staff_kpis(self) -> None:
+        await self.frame.get_by_role("link", name="作成画面に戻る").click()
+        await self.frame.get_by_test_id("apply-staff-kpis-link").click()
+        await expect(self.frame.get_by_test_id("apply-kpi-table")).to_be_visible()
