@@ -22,8 +22,10 @@ class SchoolApp:
 
     # --- a guardian ---
 
+    # A guardian may read the app in another language: their steps go by ids, not by labels.
+
     async def link_child(self, code: str) -> None:
-        await self.frame.get_by_label("登録コード", exact=True).fill(code)
+        await self.frame.locator("#school-code").fill(code)
         await self.frame.get_by_test_id("school-link-submit").click()
         await expect(self.frame.get_by_test_id("school-linked")).to_be_visible()
 
@@ -32,14 +34,15 @@ class SchoolApp:
         await expect(self.frame.get_by_test_id("school-child-title")).to_contain_text(name)
 
     async def report_absence(self, day: str, symptoms: list[str], note: str = "") -> None:
+        """Absent on ``day`` (YYYY-MM-DD), unwell, with ``symptoms`` (ids: fever, cough…)."""
         form = self.frame.get_by_test_id("school-notice-form")
-        await form.get_by_label("欠席", exact=True).check()
-        await form.get_by_label("日付", exact=True).fill(day)
-        await form.get_by_label("理由", exact=True).select_option(label="体調不良")
+        await form.locator('input[name="kind"][value="absent"]').check()
+        await form.locator("#school-day").fill(day)
+        await form.locator("#school-reason").select_option("illness")
         for symptom in symptoms:
-            await form.get_by_label(symptom, exact=True).check()
+            await form.locator(f'input[name="symptoms"][value="{symptom}"]').check()
         if note:
-            await form.get_by_label("先生へのひとこと（任意）").fill(note)
+            await form.locator("#school-note").fill(note)
         await self.frame.get_by_test_id("school-notice-submit").click()
         await expect(self.frame.get_by_test_id("school-notice-saved")).to_be_visible()
 
@@ -49,13 +52,13 @@ class SchoolApp:
         return str(await qr.get_attribute("data-qr"))
 
     async def open_conversation(self) -> None:
-        await self.frame.get_by_role("link", name="の先生にメッセージ").first.click()
+        await self.frame.get_by_test_id("school-talk").first.click()
         await expect(self.frame.get_by_test_id("school-compose")).to_be_visible()
         # the page listens for new messages as soon as it is shown
         await expect(self.frame.get_by_test_id("school-poll")).to_have_count(1)
 
     async def send_message(self, body: str) -> None:
-        await self.frame.get_by_label("メッセージ", exact=True).fill(body)
+        await self.frame.locator("#school-body").fill(body)
         await self.frame.get_by_test_id("school-send").click()
         await expect(self.frame.get_by_test_id("school-sent")).to_be_visible()
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from machi_sdk import PlatformError
+from machi_sdk.i18n import best_language, shipped_in
+from machi_sdk.i18n import load as load_catalog
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
@@ -22,9 +24,10 @@ LOCALES = Path(__file__).parent / "locales"
 
 
 def translator(locale: str) -> gettext.NullTranslations:
-    return gettext.translation(
-        "school", LOCALES, languages=[locale.replace("-", "_"), "ja"], fallback=True
-    )
+    """The app's catalog for a reader of ``locale``, falling back as its pages do (a language
+    without a catalog of its own: English, then Japanese)."""
+    shipped = shipped_in(LOCALES, "school")
+    return load_catalog(LOCALES, "school", best_language(language(locale), shipped))
 
 
 def language(locale: str) -> str:
