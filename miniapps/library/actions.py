@@ -136,7 +136,9 @@ async def place_hold(
         raise Refused("no_card")
     if not await LibraryTitle.exists().where(LibraryTitle.id == title_id):
         raise Refused("unknown_title")
-    if not await LibraryCopy.exists().where(LibraryCopy.title == title_id):
+    if not await LibraryCopy.exists().where(
+        (LibraryCopy.title == title_id) & (LibraryCopy.status != "withdrawn")
+    ):
         raise Refused("held_nowhere")
     if not await LibraryBranch.exists().where(LibraryBranch.id == pickup):
         raise Refused("unknown_branch")
@@ -237,8 +239,10 @@ async def _assign(copy: dict[str, Any], at_branch: int, on: dt.date) -> dict[str
 
 
 async def copy_by_barcode(barcode: str) -> dict[str, Any]:
-    code = card.normalise(barcode)
-    found = await LibraryCopy.select().where(LibraryCopy.barcode == code).first() if code else None
+    code = card.book_barcode(barcode)
+    found = await LibraryCopy.select().where(
+        (LibraryCopy.barcode == code) & (LibraryCopy.status != "withdrawn")
+    ).first() if code else None  # fmt: skip
     if found is None:
         raise Refused("unknown_copy")
     return found
@@ -361,6 +365,57 @@ async def expire_holds(on: dt.date | None = None) -> int:
             if copy:
                 await _assign(copy, copy["branch"], on)
     return len(stale)
+
+
+# --- a library's own collection (school librarians manage theirs in the union catalogue) ------
+
+
+async def add_copy(title_ref: str, barcode: str, branch: int, shelf: str = "") -> dict[str, Any]:
+    """A new copy of a catalogued title (by ISBN or title number) in ``branch``; it goes to the
+    first waiting hold of the title at once, else on the shelf."""
+    from . import text
+
+    ref, code = title_ref.strip(), card.book_barcode(barcode)
+    if not code or len(code) > 32:
+        raise Refused("bad_barcode")
+    if not await LibraryBranch.exists().where(LibraryBranch.id == branch):
+        raise Refused("unknown_branch")
+    isbn = text.isbn_digits(ref)
+    title = None
+    if isbn:
+        title = await LibraryTitle.select(LibraryTitle.id).where(
+            LibraryTitle.isbn == text.isbn13(isbn)).first()  # fmt: skip
+    elif ref.isdigit():
+        title = await LibraryTitle.select(LibraryTitle.id).where(
+            LibraryTitle.id == int(ref)).first()  # fmt: skip
+    if title is None:
+        raise Refused("unknown_title")
+    if await LibraryCopy.exists().where(LibraryCopy.barcode == code):
+        raise Refused("barcode_taken")
+    async with _db().transaction():
+        try:
+            rows = await LibraryCopy.insert(LibraryCopy(
+                barcode=code, title=title["id"], branch=branch, shelf=shelf.strip()[:40],
+                status="shelf",
+            )).returning(LibraryCopy.id)  # fmt: skip
+        except Exception:  # the same barcode a moment ago: the unique index
+            raise Refused("barcode_taken") from None
+        copy = await LibraryCopy.select().where(LibraryCopy.id == rows[0]["id"]).first()
+        await _assign(copy, branch, today())
+    return copy
+
+
+async def withdraw_copy(barcode: str, branch: int) -> dict[str, Any]:
+    """Withdraw (除籍) a copy of ``branch`` that is on its shelf: out of the union catalogue (kept
+    as ``withdrawn``, so the figures of its past loans stay)."""
+    copy = await copy_by_barcode(barcode)
+    if copy["branch"] != branch:
+        raise Refused("other_branch")
+    if copy["status"] != "shelf":
+        raise Refused("not_on_shelf")
+    await LibraryCopy.update({LibraryCopy.status: "withdrawn"}).where(
+        (LibraryCopy.id == copy["id"]) & (LibraryCopy.status == "shelf"))  # fmt: skip
+    return copy
 
 
 # --- my collection -----------------------------------------------------------------------------

@@ -45,6 +45,12 @@ def normalise(text: str) -> str:
     return value
 
 
+def book_barcode(text: str) -> str:
+    """A book's barcode as scanned or typed: full-width characters as ASCII, no spaces; the
+    rest as printed (a library's barcodes may hold letters and hyphens)."""
+    return unicodedata.normalize("NFKC", text or "").replace(" ", "").strip()
+
+
 def validate(text: str) -> str:
     """The card number, or :class:`BadCardNumber` (``format`` or ``check_digit``)."""
     value = normalise(text)

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass, field
 
 from . import text
+from .card import book_barcode
 
 AUDIENCES = ("picture", "child", "teen", "general")
 BRANCH_KINDS = ("city", "elementary", "junior_high")
@@ -115,6 +116,7 @@ def parse_csv(data: bytes) -> list[Record]:
     barcodes: set[str] = set()
     for number, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        row["barcode"] = book_barcode(row.get("barcode", ""))
         if not any(row.values()):
             continue
         keyed = _key(row.get("isbn", ""), row.get("id", ""), number, problems)
@@ -205,7 +207,7 @@ def parse_marc(data: bytes) -> list[Record]:
         copies = []
         for f in marc.get_fields("852"):
             branch = (f.get_subfields("b") or [""])[0].strip()
-            barcode = (f.get_subfields("p") or [""])[0].strip()
+            barcode = book_barcode((f.get_subfields("p") or [""])[0])
             if not branch or not barcode:
                 problems.append(Problem(number, "852 holdings need $b (branch) and $p (barcode)"))
                 continue

@@ -42,7 +42,7 @@ async def titles(ids: list[int]) -> list[dict[str, Any]]:
         LibraryTitle.id.is_in(ids))}  # fmt: skip
     counts: dict[int, dict[str, int]] = {}
     for c in await LibraryCopy.select(LibraryCopy.title, LibraryCopy.status).where(
-            LibraryCopy.title.is_in(ids)):  # fmt: skip
+            LibraryCopy.title.is_in(ids) & (LibraryCopy.status != "withdrawn")):  # fmt: skip
         entry = counts.setdefault(c["title"], {"copies": 0, "shelf": 0})
         entry["copies"] += 1
         entry["shelf"] += c["status"] == "shelf"
@@ -58,7 +58,8 @@ async def title(title_id: int) -> dict[str, Any] | None:
         LibraryCopy.branch, LibraryCopy.branch.name.as_alias("branch_name"),
         LibraryCopy.branch.name_en.as_alias("branch_name_en"),
         LibraryCopy.branch.kind.as_alias("branch_kind"),
-    ).where(LibraryCopy.title == title_id).order_by(LibraryCopy.branch)  # fmt: skip
+    ).where((LibraryCopy.title == title_id) & (LibraryCopy.status != "withdrawn")).order_by(
+        LibraryCopy.branch)  # fmt: skip
     row["waiting"] = await LibraryHold.count().where(
         (LibraryHold.title == title_id) & (LibraryHold.status == "waiting"))  # fmt: skip
     return row
@@ -186,6 +187,15 @@ async def holds_queue(branch: int | None = None) -> list[dict[str, Any]]:
     if branch is not None:
         query = query.where(LibraryHold.pickup == branch)
     return await query.order_by(LibraryHold.title, LibraryHold.placed_at, LibraryHold.id).limit(300)
+
+
+async def collection(branch: int, limit: int = 200) -> list[dict[str, Any]]:
+    """A library's own copies (not withdrawn), for its librarians."""
+    return await LibraryCopy.select(
+        LibraryCopy.barcode, LibraryCopy.shelf, LibraryCopy.status, LibraryCopy.title,
+        LibraryCopy.title.title.as_alias("title_name"),
+    ).where((LibraryCopy.branch == branch) & (LibraryCopy.status != "withdrawn")).order_by(
+        LibraryCopy.shelf, LibraryCopy.barcode).limit(limit)  # fmt: skip
 
 
 async def import_runs(limit: int = 10) -> list[dict[str, Any]]:

@@ -59,6 +59,10 @@ REFUSALS = {
     "no_heading": N_("リストの見出しを入れてください（200字まで）。"),
     "unknown_items": N_("見つからない本があります: %(items)s"),
     "no_items": N_("ISBNか本の番号を1つ以上入れてください。"),
+    "bad_barcode": N_("資料のバーコードを入れてください（32文字まで）。"),
+    "barcode_taken": N_("そのバーコードはもう使われています。"),
+    "other_branch": N_("その本はこの図書館の蔵書ではありません。"),
+    "not_on_shelf": N_("貸出中・予約の取り置き中・回送中の本は除籍できません。"),
 }
 GROUP_LABELS = {"adult": N_("一般"), "elementary": N_("小学生"), "junior_high": N_("中学生")}
 AGE_GROUP_LABELS = {
@@ -370,6 +374,7 @@ async def _staff_context(resident: Resident, branch: int | None) -> dict[str, An
     return {**_base(resident), "denied": None, "branches": branches, "branch": branch,
             "holds_queue": await queries.holds_queue(), "lists": await queries.lists(),
             "runs": await queries.import_runs(), "months": months,
+            "collection": await queries.collection(branch, 50) if branch else [],
             "patrons": await queries.patron_count(),
             "junior_high_patrons": await queries.junior_high_patrons(), "result": None}  # fmt: skip
 
@@ -489,6 +494,41 @@ async def staff_cancel(request: Request, resident: ResidentDep, platform: Platfo
                               done=_t(request, resident)(N_("予約を取り消しました。")))
 
 
+@post("/staff/collection/add", name="library:add_copy", guards=[requires_scopes()])
+async def add_copy(request: Request, resident: ResidentDep) -> Response[str]:
+    """A library's librarian adds a copy of a catalogued title to its collection."""
+    if not _is_staff(resident):
+        return _denied(request, resident)
+    form = await request.form()
+    branch = _int(form.get("branch"))
+    try:
+        if branch is None:
+            raise actions.Refused("unknown_branch")
+        await actions.add_copy(str(form.get("title", "")), str(form.get("barcode", "")), branch,
+                               str(form.get("shelf", "")))  # fmt: skip
+    except actions.Refused as exc:
+        return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("蔵書に加えました。")))
+
+
+@post("/staff/collection/withdraw", name="library:withdraw", guards=[requires_scopes()])
+async def withdraw(request: Request, resident: ResidentDep) -> Response[str]:
+    """Withdraw (除籍) a copy of this library that is on its shelf."""
+    if not _is_staff(resident):
+        return _denied(request, resident)
+    form = await request.form()
+    branch = _int(form.get("branch"))
+    try:
+        if branch is None:
+            raise actions.Refused("unknown_branch")
+        await actions.withdraw_copy(str(form.get("barcode", "")), branch)
+    except actions.Refused as exc:
+        return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("除籍しました。")))
+
+
 @post("/staff/lists", name="library:add_list", guards=[requires_scopes()])
 async def add_list(request: Request, resident: ResidentDep) -> Response[str]:
     if not _is_staff(resident):
@@ -536,6 +576,8 @@ async def service_worker() -> Response[bytes]:
     )
 
 
-ROUTES = [index, issue, card_page, search_page, title_page, hold, keep, me_page, renew, cancel,
-          settings, staff_page, checkout, checkin, staff_cancel, add_list, delete_list, offline,
-          service_worker]  # fmt: skip
+ROUTES = [
+    index, issue, card_page, search_page, title_page, hold, keep, me_page, renew, cancel, settings,
+    staff_page, checkout, checkin, staff_cancel, add_copy, withdraw, add_list, delete_list,
+    offline, service_worker,
+]  # fmt: skip

@@ -61,7 +61,7 @@ def _typo_match(tokens: list[str], sqlite: bool) -> str:
 def _copy_filter(filters: Filters, args: list[Any]) -> str:
     if filters.branch is None and not filters.available:
         return ""
-    cond = []
+    cond = ["c.status <> 'withdrawn'"]
     if filters.branch is not None:
         args.append(filters.branch)
         cond.append("c.branch = {}")
@@ -145,7 +145,7 @@ async def search(query: str, filters: Filters | None = None, limit: int = 30) ->
 async def _ids_with_copies(ids: list[int], filters: Filters) -> list[int]:
     from .tables import LibraryCopy
 
-    where = LibraryCopy.title.is_in(ids)
+    where = LibraryCopy.title.is_in(ids) & (LibraryCopy.status != "withdrawn")
     if filters.branch is not None:
         where &= LibraryCopy.branch == filters.branch
     if filters.available:

@@ -53,7 +53,8 @@ class LibraryCopy(Table, tablename="library_copy"):
     title = ForeignKey(LibraryTitle, null=False, index=True)
     branch = ForeignKey(LibraryBranch, null=False, index=True)
     shelf = Varchar(length=40, default="")
-    status = Varchar(length=16, default="shelf", index=True)  # shelf | loan | held | transit
+    # shelf | loan | held | transit | withdrawn (除籍: out of the catalogue, its loans still count)
+    status = Varchar(length=16, default="shelf", index=True)
 
 
 class LibraryPatron(Table, tablename="library_patron"):

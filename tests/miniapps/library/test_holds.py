@@ -200,3 +200,38 @@ async def test_demo_data_loads_once(db):
     assert "imported 17 demo titles" in lines[0]
     assert await tables.LibraryList.count() == 2
     assert await demo.load_demo() == []
+
+
+async def test_a_school_library_adds_and_withdraws_its_own_copies(catalogue):
+    es, main = catalogue["branch"]["es"], catalogue["branch"]["main"]
+    cat = catalogue["title"]["id:b-2"]
+    a, b = await people(2)
+    await actions.check_out(a["card_number"], "C002", main, on=DAY)
+    await actions.check_out(b["card_number"], "C005", main, on=DAY)
+    await actions.place_hold("resident-0", catalogue["title"]["id:b-5"], es, now=T0)
+    # a new copy at the school goes straight to the waiting hold picked up there
+    copy = await actions.add_copy(str(catalogue["title"]["id:b-5"]), "E-NEW", es, "913")
+    hold = (await queries.holds(a["id"]))[0]
+    assert (hold["status"], hold["title"]) == ("ready", catalogue["title"]["id:b-5"])
+    assert copy["barcode"] == "E-NEW"
+    before = await snapshot()
+    for call, reason in [
+        (actions.add_copy(str(cat), "C002", es), "barcode_taken"),
+        (actions.add_copy("9780000000002", "E-X", es), "unknown_title"),
+        (actions.add_copy(str(cat), "  ", es), "bad_barcode"),
+        (actions.withdraw_copy("C002", es), "other_branch"),
+        (actions.withdraw_copy("C002", main), "not_on_shelf"),
+        (actions.withdraw_copy("E-NEW", es), "not_on_shelf"),
+    ]:
+        with pytest.raises(actions.Refused) as exc:
+            await call
+        assert exc.value.reason == reason
+    assert await snapshot() == before
+    # the elementary school's only copy of 銀河鉄道の夜, withdrawn: the title is held nowhere now
+    await actions.withdraw_copy("E003", es)
+    assert [c["barcode"] for c in await queries.collection(es)] == ["E-NEW"]
+    with pytest.raises(actions.Refused, match="held_nowhere"):
+        await actions.place_hold("resident-0", catalogue["title"]["id:b-3"], es, now=T0)
+    with pytest.raises(actions.Refused, match="unknown_copy"):
+        await actions.check_in("E003", es)
+    assert (await queries.titles([catalogue["title"]["id:b-3"]]))[0]["copies"] == 0
