@@ -180,43 +180,27 @@ async def book(
     """Book the chosen slots (one day); then the payment is asked of the shell."""
     form = await request.form()
     picked = form.getall("slot") if "slot" in form else []
-    context = await _facility_context(request, resident, facility_id, str(form.get("week", "")))
-    if context is None:
-        return render(request, "booking/missing.html", _base(resident), status_code=404)
+    week = str(form.get("week", ""))
     try:
         days = {p.rsplit("-", 1)[0] for p in picked}
         if len(days) > 1:
             raise actions.Refused("one_day")
         day = dt.date.fromisoformat(days.pop()) if days else rules.today()
         starts = [int(p.rsplit("-", 1)[1]) for p in picked]
-        people = _int(form.get("people"), 1)
-    except (ValueError, IndexError):
-        context["error"] = _error(request, resident, "no_slot")
-        return render(request, "booking/facility.html", context, status_code=422)
-    except actions.Refused as exc:
-        context["error"] = _error(request, resident, exc.reason)
-        return render(request, "booking/facility.html", context, status_code=422)
-    try:
         order = await actions.book(
-            resident.id,
-            facility_id,
-            day,
-            starts,
-            claims=resident.claims,
-            people=people,
-            purpose=str(form.get("purpose", "")),
+            resident.id, facility_id, day, starts, claims=resident.claims,
+            people=_int(form.get("people"), 1), purpose=str(form.get("purpose", "")),
             locale=resident.locale,
-        )
-    except actions.Refused as exc:
-        context = await _facility_context(request, resident, facility_id, str(form.get("week", "")))
-        assert context is not None
-        context["error"] = _error(request, resident, exc.reason)
-        return render(
-            request,
-            "booking/facility.html",
-            context,
-            status_code=409 if exc.reason == "taken" else 422,
-        )
+        )  # fmt: skip
+    except (ValueError, IndexError, actions.Refused) as exc:
+        # The page again, as it is now (a slot just taken shows taken), with what went wrong.
+        reason = exc.reason if isinstance(exc, actions.Refused) else "no_slot"
+        context = await _facility_context(request, resident, facility_id, week)
+        if context is None:
+            return render(request, "booking/missing.html", _base(resident), status_code=404)
+        context["error"] = _error(request, resident, reason)
+        status = 409 if reason == "taken" else 422
+        return render(request, "booking/facility.html", context, status_code=status)
     await _count(platform, "bookings_online")
     return await _order_response(request, resident, platform, order["number"], just_booked=True)
 
