@@ -16,6 +16,7 @@ from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
 from . import actions, queries, rules
+from .jobs import translator
 from .locks import LocalLock
 from .text import KIND_LABELS, REFUSALS
 from .views import formatters
@@ -31,6 +32,24 @@ def is_staff(resident: Resident) -> bool:
 async def _audit(platform: Platform, resident: Resident, action: str, subject: str) -> None:
     with contextlib.suppress(PlatformError):  # recorded in the app's own log in any case
         await platform.audit(resident, action, subject)
+
+
+async def _tell_decision(platform: Platform, order: dict[str, Any]) -> None:
+    """The resident hears of the approval (with the fee to pay) or the refusal and its reason."""
+    t = translator(order["locale"]).gettext
+    if order["status"] == "booked":
+        title, body = (
+            t("予約を承認しました"),
+            t("%(name)s の予約が確定しました。") % {"name": order["facility_name"]},
+        )
+    else:
+        title = t("予約をお受けできませんでした")
+        body = t("%(name)s: %(reason)s") % {
+            "name": order["facility_name"],
+            "reason": order["reason"],
+        }
+    with contextlib.suppress(PlatformError):  # not granted or muted: the page shows it too
+        await platform.notify(order["subject"], title, body[:1000], f"/orders/{order['number']}")
 
 
 def _t(request: Request[Any, Any, Any], resident: Resident) -> Any:
@@ -136,13 +155,14 @@ async def staff_action(
             message = t("受付しました: %(number)s") % {"number": order["number"]}
         elif what in ("approve", "refuse"):
             number = str(form.get("number", ""))
-            await actions.decide(
+            order = await actions.decide(
                 number,
                 approve=what == "approve",
                 reason=str(form.get("reason", "")),
                 actor=resident.id,
             )
             await _audit(platform, resident, f"booking.{what}", number)
+            await _tell_decision(platform, order)
             message = t("保存しました。")
         elif what in ("paid", "refunded"):
             number = str(form.get("number", ""))

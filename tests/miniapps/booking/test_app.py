@@ -223,6 +223,8 @@ async def test_approval_required_then_pay(room, web, shell, platform):
         approved = await client.post("/staff/approve", data={"number": number})
         assert approved.status_code == 200
     assert [a["action"] for a in platform.audits] == ["booking.approve"]
+    assert [n["title"] for n in platform.notifications] == ["予約を承認しました"]
+    assert platform.notifications[0]["url"] == f"/orders/{number}"
     async with miniapp_client(web, _token(shell, "club"), htmx=True) as client:
         page = await client.get(f"/orders/{number}")
         assert 'data-testid="booking-pay"' in page.text
