@@ -377,7 +377,7 @@ async def _application_view(app: dict[str, Any], locale: str) -> dict[str, Any]:
 
 @get("/a/{number:str}", name="apply:application", guards=[requires_scopes()])
 async def application_page(
-    request: Request, resident: ResidentDep, number: FromPath[str]
+    request: Request, resident: ResidentDep, platform: PlatformDep, number: FromPath[str]
 ) -> Response[str]:
     """One's application: its status and history, the fee, a correction to answer, the result.
     The page asks again every 30 seconds while it is on screen."""
@@ -386,6 +386,10 @@ async def application_page(
     except Refused as exc:
         context = {**_base(request, resident), "error": _refusal(request, resident, exc.reason)}
         return render(request, "apply/denied.html", context, status_code=404)
+    # paid in the sheet but the page was closed before it asked: ask the shell now
+    unpaid = context["app"]["status"] == "payment" and resident.has("wallet.pay")
+    if unpaid and await _ask_payment(request, resident, platform, context["app"]) == "paid":
+        context = await _application_context(request, resident, number)
     return render(request, "apply/application.html", context)
 
 
