@@ -22,6 +22,7 @@ from .tables import (
     SchoolContact,
     SchoolConversation,
     SchoolGuardian,
+    SchoolGuardianSlot,
     SchoolLetter,
     SchoolLetterText,
     SchoolMessage,
@@ -118,10 +119,9 @@ async def join_class(subject: str, staff_code: str, now: dt.datetime | None = No
         await _failed(subject, now)
         raise Refused("no_match")
     key = f"{subject}|{found['id']}"
-    if not await SchoolStaff.exists().where(SchoolStaff.key == key):
-        await SchoolStaff.insert(
-            SchoolStaff(key=key, subject=subject, klass=found["id"], created_at=now)
-        )
+    await SchoolStaff.insert(
+        SchoolStaff(key=key, subject=subject, klass=found["id"], created_at=now)
+    ).on_conflict(action="DO NOTHING")
     return found["id"]
 
 
@@ -174,18 +174,31 @@ async def link_child(
         return child["id"]
     if child["code_expires"] is None or child["code_expires"] <= now:
         raise Refused("expired")
-    async with SchoolGuardian._meta.db.transaction():
-        if await SchoolGuardian.count().where(SchoolGuardian.child == child["id"]) >= MAX_GUARDIANS:
-            raise Refused("full")
-        await SchoolGuardian.insert(SchoolGuardian(
-            key=key, subject=subject, child=child["id"], locale=locale[:16], notify=notify,
-            created_at=now,
-        ))  # fmt: skip
-    return child["id"]
+    for slot in range(1, MAX_GUARDIANS + 1):  # a unique place each: two at once cannot make three
+        async with SchoolGuardian._meta.db.transaction():
+            taken = (
+                await SchoolGuardianSlot.insert(
+                    SchoolGuardianSlot(key=f"{child['id']}|{slot}", guardian=key)
+                )
+                .on_conflict(action="DO NOTHING")
+                .returning(SchoolGuardianSlot.id)
+            )
+            if taken:
+                await SchoolGuardian.insert(SchoolGuardian(
+                    key=key, subject=subject, child=child["id"], locale=locale[:16],
+                    notify=notify, created_at=now,
+                ))  # fmt: skip
+                return child["id"]
+        if await SchoolGuardian.exists().where(SchoolGuardian.key == key):
+            return child["id"]
+    raise Refused("full")
 
 
 async def unlink_child(subject: str, child_id: int) -> None:
-    await SchoolGuardian.delete().where(SchoolGuardian.key == f"{subject}|{child_id}")
+    key = f"{subject}|{child_id}"
+    async with SchoolGuardian._meta.db.transaction():
+        await SchoolGuardian.delete().where(SchoolGuardian.key == key)
+        await SchoolGuardianSlot.delete().where(SchoolGuardianSlot.guardian == key)
 
 
 async def remember_locale(subject: str, locale: str, notify: bool) -> None:
@@ -257,18 +270,19 @@ async def submit_notice(
     values = {"kind": kind, "reason": reason, "symptoms": symptoms, "at_time": at_time,
               "note": note, "via": via, "by_subject": subject, "created_at": now}  # fmt: skip
     key = f"{child_id}|{day.isoformat()}"
-    async with SchoolNotice._meta.db.transaction():
+    row = (
+        await SchoolNotice.insert(SchoolNotice(key=key, child=child_id, day=day, **values))
+        .on_conflict(action="DO NOTHING")
+        .returning(SchoolNotice.id)
+    )
+    if row:
+        notice_id, new = row[0]["id"], True
+    else:  # a notice for that day already: this one replaces it
+        await SchoolNotice.update({getattr(SchoolNotice, k): v for k, v in values.items()}).where(
+            SchoolNotice.key == key
+        )
         existing = await SchoolNotice.select(SchoolNotice.id).where(SchoolNotice.key == key).first()
-        if existing:
-            await SchoolNotice.update(
-                {getattr(SchoolNotice, k): v for k, v in values.items()}
-            ).where(SchoolNotice.id == existing["id"])
-            notice_id, new = existing["id"], False
-        else:
-            row = await SchoolNotice.insert(
-                SchoolNotice(key=key, child=child_id, day=day, **values)
-            ).returning(SchoolNotice.id)
-            notice_id, new = row[0]["id"], True
+        notice_id, new = existing["id"], False
     klass = await SchoolChild.select(SchoolChild.klass).where(SchoolChild.id == child_id).first()
     await HUB.publish(f"class:{klass['klass']}")
     return notice_id, new
@@ -303,10 +317,10 @@ async def check_in_out(
     day = today(now)
     key = f"{child_id}|{day.isoformat()}"
     async with SchoolAttendance._meta.db.transaction():
+        await SchoolAttendance.insert(
+            SchoolAttendance(key=key, child=child_id, day=day)
+        ).on_conflict(action="DO NOTHING")
         row = await SchoolAttendance.select().where(SchoolAttendance.key == key).first()
-        if row is None:
-            await SchoolAttendance.insert(SchoolAttendance(key=key, child=child_id, day=day))
-            row = {"checked_in": None, "checked_out": None}
         if direction == "in" and row["checked_in"] is None:
             await SchoolAttendance.update({SchoolAttendance.checked_in: now}).where(
                 SchoolAttendance.key == key
@@ -379,7 +393,12 @@ async def create_letter(
             klass=klass["id"] if audience == "class" else None,
             title=title, body=body, author=author, send_at=send_at or now, created_at=now,
             question=question, choices=choices,
-        )).returning(SchoolLetter.id)  # fmt: skip
+        )).on_conflict(action="DO NOTHING").returning(SchoolLetter.id)  # fmt: skip
+        if not row:  # the same form sent twice at once: the first is the letter
+            found = (
+                await SchoolLetter.select(SchoolLetter.id).where(SchoolLetter.key == key).first()
+            )
+            return found["id"]
         letter_id = row[0]["id"]
         for name, media_type, size, storage_key in stored:
             await SchoolAttachment.insert(SchoolAttachment(
@@ -421,12 +440,14 @@ async def set_letter_text(
 async def confirm_read(subject: str, letter_id: int, now: dt.datetime | None = None) -> bool:
     """Record that the guardian read the letter; True the first time."""
     key = f"{letter_id}|{subject}"
-    if await SchoolReceipt.exists().where(SchoolReceipt.key == key):
-        return False
-    await SchoolReceipt.insert(
-        SchoolReceipt(key=key, letter=letter_id, subject=subject, read_at=now or now_utc())
+    inserted = (
+        await SchoolReceipt.insert(
+            SchoolReceipt(key=key, letter=letter_id, subject=subject, read_at=now or now_utc())
+        )
+        .on_conflict(action="DO NOTHING")
+        .returning(SchoolReceipt.id)
     )
-    return True
+    return bool(inserted)
 
 
 async def answer(
@@ -442,15 +463,17 @@ async def answer(
         raise Refused("note_too_long")
     key = f"{letter['id']}|{subject}"
     values = {"choice": choice, "comment": comment, "at": now or now_utc()}
-    async with SchoolAnswer._meta.db.transaction():
-        if await SchoolAnswer.exists().where(SchoolAnswer.key == key):
-            await SchoolAnswer.update(
-                {getattr(SchoolAnswer, k): v for k, v in values.items()}
-            ).where(SchoolAnswer.key == key)
-        else:
-            await SchoolAnswer.insert(
-                SchoolAnswer(key=key, letter=letter["id"], subject=subject, **values)
-            )
+    inserted = (
+        await SchoolAnswer.insert(
+            SchoolAnswer(key=key, letter=letter["id"], subject=subject, **values)
+        )
+        .on_conflict(action="DO NOTHING")
+        .returning(SchoolAnswer.id)
+    )
+    if not inserted:  # answering again replaces the answer
+        await SchoolAnswer.update({getattr(SchoolAnswer, k): v for k, v in values.items()}).where(
+            SchoolAnswer.key == key
+        )
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -480,10 +503,10 @@ async def write_contact(
         if from_school
         else {SchoolContact.home_note: note, SchoolContact.home_at: now}
     )
-    async with SchoolContact._meta.db.transaction():
-        if not await SchoolContact.exists().where(SchoolContact.key == key):
-            await SchoolContact.insert(SchoolContact(key=key, child=child_id, day=day))
-        await SchoolContact.update(values).where(SchoolContact.key == key)
+    await SchoolContact.insert(SchoolContact(key=key, child=child_id, day=day)).on_conflict(
+        action="DO NOTHING"
+    )
+    await SchoolContact.update(values).where(SchoolContact.key == key)
 
 
 async def class_settings(class_id: int, deadline: str, office_hours: str) -> None:
@@ -536,15 +559,13 @@ async def send_message(
         raise Refused("blank_message")
     key = f"{conversation_id}|{nonce}"
     async with SchoolMessage._meta.db.transaction():
-        existing = (
-            await SchoolMessage.select(SchoolMessage.id).where(SchoolMessage.key == key).first()
-        )
-        if existing:
-            return existing["id"], False
         row = await SchoolMessage.insert(SchoolMessage(
             key=key, conversation=conversation_id, from_staff=from_staff, author=author,
             body=body, lang=lang[:16], created_at=now,
-        )).returning(SchoolMessage.id)  # fmt: skip
+        )).on_conflict(action="DO NOTHING").returning(SchoolMessage.id)  # fmt: skip
+        if not row:  # the same form sent twice (a double tap): one message
+            found = await SchoolMessage.select(SchoolMessage.id).where(SchoolMessage.key == key)
+            return found[0]["id"], False
         await SchoolConversation.update({
             SchoolConversation.last_at: now,
             SchoolConversation.staff_unread: not from_staff,

@@ -55,6 +55,13 @@ class SchoolGuardian(Table, tablename="school_guardian"):
     created_at = Timestamptz()
 
 
+class SchoolGuardianSlot(Table, tablename="school_guardian_slot"):
+    """A child's two guardian places: unique, so two guardians linking at once cannot make three."""
+
+    key = Varchar(length=40, unique=True)  # child id|1 or 2
+    guardian = Varchar(length=240, unique=True)  # the guardian's key (subject|child id)
+
+
 class SchoolStaff(Table, tablename="school_staff"):
     """A staff member of a class (joined with the class's staff code)."""
 

@@ -453,3 +453,28 @@ async def test_contact_book_both_ways_and_class_settings(school, web, shell, pla
     assert ("school.contact.view", f"child:{school['child']}") in [
         (a["action"], a["subject"]) for a in platform.audits
     ]
+
+
+async def test_at_once_never_makes_a_third_guardian_or_a_second_message(school):
+    import asyncio
+
+    results = await asyncio.gather(
+        *(actions.link_child(f"parent-{n}", school["code"]) for n in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if r == school["child"]) == 2
+    assert all(isinstance(r, actions.Refused) for r in results if r != school["child"])
+    assert await tables.SchoolGuardian.count() == 2
+    # a guardian who leaves frees the place for another
+    linked = [f"parent-{n}" for n, r in enumerate(results) if r == school["child"]]
+    await actions.unlink_child(linked[0], school["child"])
+    assert await actions.link_child("parent-new", school["code"]) == school["child"]
+    conv = await actions.conversation("parent-new", school["one"], "はると")
+    sent = await asyncio.gather(*(
+        actions.send_message(conv, from_staff=False, author="parent-new", body="はい",
+                             lang="ja", nonce="tap")
+        for _ in range(3)
+    ))  # fmt: skip
+    assert len({message_id for message_id, _ in sent}) == 1
+    assert [new for _, new in sent].count(True) == 1
+    assert await tables.SchoolMessage.count() == 1
