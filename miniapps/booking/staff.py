@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
@@ -22,6 +22,13 @@ from .text import KIND_LABELS, REFUSALS
 from .views import formatters
 
 STAFF_ROLES = ("facility_manager", "admin")
+#: What the facility form shows for a new facility.
+NEW_FACILITY = {
+    "id": "", "name": "", "kind": "room", "place": "", "address": "", "capacity": "",
+    "opens": 540, "closes": 1260, "slot_minutes": 60, "weekdays": "0123456", "fee_resident": 0,
+    "fee_nonresident": 0, "discount_percent": 0, "cancel_free_days": 7, "cancel_late_percent": 50,
+    "lock_id": "", "equipment": "", "rules": "", "approval": False, "barrier_free": False,
+}  # fmt: skip
 FIGURE_DAYS = 28
 
 
@@ -82,6 +89,8 @@ async def _context(resident: Resident) -> dict[str, Any]:
         "audit": await queries.audit_log(20),
         "checked": None,
         "door": None,
+        "editing": None,
+        "e": NEW_FACILITY,
     }
 
 
@@ -92,10 +101,17 @@ def _forbidden(request: Request[Any, Any, Any], resident: Resident) -> Response[
 
 
 @get("/staff", name="booking:staff", guards=[requires_scopes()])
-async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
+async def staff_page(
+    request: Request, resident: ResidentDep, facility: FromQuery[str] = ""
+) -> Response[str]:
+    """The managers' page; ``facility`` picks the facility whose settings the form shows."""
     if not is_staff(resident):
         return _forbidden(request, resident)
-    return render(request, "booking/staff.html", await _context(resident))
+    context = await _context(resident)
+    if facility.isdigit():
+        context["editing"] = await queries.facility(int(facility))
+        context["e"] = context["editing"] or NEW_FACILITY
+    return render(request, "booking/staff.html", context)
 
 
 def _facility_values(form: Any) -> dict[str, Any]:

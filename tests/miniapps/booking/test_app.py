@@ -301,7 +301,7 @@ async def test_staff_add_a_photo_residents_see_it(room, web, shell):
             data={"facility_id": str(room["id"]), "caption": "会議室A。長机10台"},
             files={"photo": ("a.png", PNG)},
         )
-        assert saved.status_code == 200
+        assert saved.status_code == 200, saved.text[-3000:]
     async with miniapp_client(web, _token(shell, "r1"), htmx=True) as client:
         page = await client.get(f"/facilities/{room['id']}")
         photo_id = re.search(r'<img src="/photos/(\d+)" alt="会議室A。長机10台"', page.text)[1]
@@ -309,3 +309,37 @@ async def test_staff_add_a_photo_residents_see_it(room, web, shell):
         got = await anonymous.get(f"/photos/{photo_id}")
         assert got.headers["content-type"] == "image/png"
         assert got.content == PNG
+
+
+async def test_staff_edit_a_facility_through_its_prefilled_form(room, web, shell):
+    staff = _token(shell, "clerk", roles=["facility_manager"])
+    async with miniapp_client(web, staff, htmx=True) as client:
+        form = await client.get("/staff", params={"facility": str(room["id"])})
+        assert 'value="市民会館 会議室A"' in form.text
+        assert (
+            'name="fee_resident" type="number" min="0" inputmode="numeric" value="500"' in form.text
+        )
+        saved = await client.post(
+            "/staff/facility",
+            data={
+                "facility_id": str(room["id"]),
+                "name": "市民会館 会議室A",
+                "kind": "room",
+                "opens": "10:00",
+                "closes": "18:00",
+                "slot_minutes": "120",
+                "fee_resident": "600",
+                "weekday": ["0", "1", "2", "3", "4"],
+                "capacity": "30",
+            },
+        )
+        assert saved.status_code == 200, saved.text[-3000:]
+        bad = await client.post(
+            "/staff/facility",
+            data={"facility_id": str(room["id"]), "name": "x", "opens": "18:00", "closes": "10:00"},
+        )
+        assert bad.status_code == 422
+        assert "開館・閉館時刻" in bad.text
+    row = await module("queries").facility(room["id"])
+    assert (row["opens"], row["closes"], row["slot_minutes"]) == (600, 1080, 120)
+    assert (row["fee_resident"], row["weekdays"], row["approval"]) == (600, "01234", False)
