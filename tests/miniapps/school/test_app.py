@@ -338,6 +338,7 @@ async def test_gate_qr_check_in_and_out_on_the_board(school, web, shell, platfor
         assert "はるとさんが降園しました。" in text(out)
         board = await client.get(f"/staff/classes/{school['one']}/board")
         assert "お迎え: 祖母" in text(board)
+        assert "1人中 欠席 0人・登園 1人" in text(board)
         wrong = await client.post(
             f"/staff/classes/{school['one']}/gate",
             data={"code": "MACHI-SCHOOL:nobody", "direction": "in"},
@@ -478,3 +479,29 @@ async def test_at_once_never_makes_a_third_guardian_or_a_second_message(school):
     assert len({message_id for message_id, _ in sent}) == 1
     assert [new for _, new in sent].count(True) == 1
     assert await tables.SchoolMessage.count() == 1
+
+
+async def test_withdraw_a_notice_and_a_fresh_code_for_a_lost_paper(school, web, shell):
+    await actions.link_child("parent-1", school["code"])
+    tomorrow = actions.today() + dt.timedelta(days=1)
+    await actions.submit_notice("parent-1", school["child"], day=tomorrow, kind="absent",
+                                reason="family")  # fmt: skip
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        page = await client.post(
+            f"/children/{school['child']}/notices/{tomorrow.isoformat()}/withdraw"
+        )
+    assert page.status_code == 200
+    assert 'data-testid="school-notice"' not in page.text
+    assert await tables.SchoolNotice.count() == 0
+    teacher = token(shell, "teacher-a", roles=("school_staff",))
+    async with miniapp_client(web, teacher, htmx=True) as client:
+        fresh = await client.post(f"/staff/classes/{school['one']}/children/{school['child']}/code")
+        code = re.search(r'data-testid="school-code">([A-Z0-9-]+)<', fresh.text)[1]
+        # a child of this class only, through this class
+        other = await client.post(f"/staff/classes/{school['two']}/children/{school['child']}/code")
+        assert other.status_code == 404
+        bad_month = await client.get(f"/staff/classes/{school['one']}/export?month=2026-13")
+        assert bad_month.status_code == 422
+    with pytest.raises(actions.Refused, match="no_match"):
+        await actions.link_child("parent-2", school["code"])  # the old code no longer works
+    assert await actions.link_child("parent-2", code) == school["child"]
