@@ -241,8 +241,10 @@ async def _order_context(
     if order["status"] in ("booked", "requested") and row:
         paid = order["amount"] if order["payment"] == "paid" else 0
         refund = rules.refund_for(row, paid, order["day"], rules.today())
-    code = await queries.door_code(order["id"])
     confirmed = order["status"] == "booked" and order["payment"] in ("paid", "free")
+    code = await queries.door_code(order["id"])
+    if confirmed and code is None and row and row["lock_id"]:
+        code = await actions.confirm(number)  # the lock service was down when it was paid
     return {
         **_base(resident),
         "order": order,

@@ -159,3 +159,20 @@ async def test_demo_loads_once(db):
     facilities = await queries.search()
     assert len(facilities) == 3
     assert len(await queries.lotteries()) == 1
+
+
+async def test_a_lock_service_down_delays_the_code_not_the_booking(room, monkeypatch):
+    actions, locks, queries, rules = (module(n) for n in ("actions", "locks", "queries", "rules"))
+
+    class Down(locks.LocalLock):
+        async def issue(self, *args, **kwargs):
+            raise httpx.ConnectError("lock service unreachable")
+
+    monkeypatch.setattr(actions, "configured_lock", Down)
+    order = await actions.book("r1", room["id"], rules.today() + dt.timedelta(days=2), [600],
+                               claims={})  # fmt: skip
+    await actions.set_payment("r1", order["number"], "paid")
+    assert (await queries.order(order["number"]))["payment"] == "paid"
+    assert await queries.door_code(order["id"]) is None
+    monkeypatch.setattr(actions, "configured_lock", locks.LocalLock)
+    assert (await actions.confirm(order["number"]))["pin"]
