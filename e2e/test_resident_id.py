@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image, ImageFilter
 from playwright.async_api import Browser, Page, expect
 
 from e2e.axe import check_axe
@@ -65,7 +66,7 @@ async def test_counter_verification_then_offline_check_of_aged_65(
         await scanner.scan_image(request_qr)
         await expect(clerk.get_by_test_id("request-name")).to_have_text("北方 ふみ")
         await check_axe(clerk)
-        await scanner.record_check("drivers_license")
+        await scanner.record_check("drivers_license", photo=_portrait(tmp_path / "face.jpg"))
 
         # The verifier (a bus driver, no account) opens /verify once while online...
         verifier_page = await new_page()
@@ -95,6 +96,16 @@ async def test_counter_verification_then_offline_check_of_aged_65(
         await verifier.scan_image(shown)
         await expect(verifier.result).to_have_attribute("data-outcome", "bad")
         await expect(verifier.result).to_contain_text("すでに読み取られています")
+
+        # "Photo and name": the counter photo travels in the QR; the offline verifier shows it.
+        with_photo = await card.show("photo", tmp_path / "photo.png")
+        await verifier.scan_image(with_photo)
+        await expect(verifier.result).to_have_attribute("data-outcome", "ok")
+        await expect(verifier.result).to_contain_text("北方 ふみ")
+        photo = verifier.result.get_by_test_id("verify-photo")
+        await expect(photo).to_be_visible()
+        assert await photo.evaluate("(img) => img.complete && img.naturalWidth > 0")
+        await expect(verifier.result).not_to_contain_text("65歳以上")  # not in this proof
 
         # The resident's card works offline too: the credential lives on the device.
         await resident.context.set_offline(True)
@@ -149,6 +160,13 @@ async def test_counter_verification_then_offline_check_of_aged_65(
     finally:
         for context in contexts:
             await context.close()
+
+
+def _portrait(into: Path) -> Path:
+    """A camera-like JPEG (textured, 600x800) for the counter photo."""
+    image = Image.effect_noise((600, 800), 70).filter(ImageFilter.GaussianBlur(1.5))
+    image.convert("RGB").save(into, "JPEG", quality=85)
+    return into
 
 
 def _city_key(server) -> tuple[str, Ed25519PrivateKey, set[int]]:

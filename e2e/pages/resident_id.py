@@ -71,8 +71,10 @@ class CounterScanner:
         await self.page.get_by_test_id("scan-file").set_input_files(str(image))
         await self.page.wait_for_url(re.compile(r"/staff/resident-id/requests/[\w-]+$"))
 
-    async def record_check(self, document_type: str) -> None:
+    async def record_check(self, document_type: str, photo: Path | None = None) -> None:
         await self.page.get_by_test_id("document-type").select_option(document_type)
+        if photo is not None:
+            await self.page.get_by_test_id("photo").set_input_files(str(photo))
         await self.page.get_by_test_id("document-checked").check()
         await self.page.get_by_test_id("mark-verified").click()
         await expect(self.page.get_by_test_id("verified-done")).to_be_visible()

@@ -17,6 +17,7 @@ from shell.identity import queries as identity_queries
 from shell.identity.tables import Account
 from shell.miniapp_host.keys import signing_key
 from shell.resident_id import queries, sdjwt
+from shell.resident_id.photo import qr_thumbnail
 from shell.resident_id.tables import CounterRequest, Credential, Verification
 from shell.web.i18n import lazy
 
@@ -182,6 +183,10 @@ async def disclosable_claims(account_id: int, municipality: str) -> dict[str, An
         claims["age_over_18"] = True
     if age >= 65:
         claims["age_over_65"] = True
+    found = await queries.photo_of(account_id)
+    thumbnail = qr_thumbnail(found[0]) if found else None
+    if thumbnail:
+        claims["photo"] = thumbnail  # shown only in the "photo and name" proof
     return claims
 
 
