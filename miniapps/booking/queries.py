@@ -121,7 +121,10 @@ async def open_lottery_days(facility_id: int) -> list[dict[str, Any]]:
         BookingLottery.select(
             BookingLottery.id, BookingLottery.first_day, BookingLottery.last_day,
             BookingLottery.apply_until,
-        ).where((BookingLottery.facility == facility_id) & (BookingLottery.status == "open")).run,
+        ).where(
+            (BookingLottery.facility == facility_id)
+            & BookingLottery.status.is_in(["open", "drawing"])  # not first-come while drawn
+        ).run,
     )  # fmt: skip
 
 
