@@ -125,6 +125,19 @@ async def join_class(subject: str, staff_code: str, now: dt.datetime | None = No
     return found["id"]
 
 
+async def new_staff_code(class_id: int, *, remove_staff: bool = False) -> str:
+    """A new staff code for the class (the old one stops working); with ``remove_staff`` every
+    staff member leaves the class and joins again with the new code."""
+    code = new_code()
+    async with SchoolClass._meta.db.transaction():
+        await SchoolClass.update({SchoolClass.staff_code_hash: code_hash(code)}).where(
+            SchoolClass.id == class_id
+        )
+        if remove_staff:
+            await SchoolStaff.delete().where(SchoolStaff.klass == class_id)
+    return code
+
+
 async def add_child(
     class_id: int, first_name: str, kana: str = "", now: dt.datetime | None = None
 ) -> tuple[int, str]:

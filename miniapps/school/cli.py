@@ -45,4 +45,17 @@ async def enrol(class_id: int, name: str, kana: str) -> None:
     click.echo(f"child {child_id}: guardian code {code}")
 
 
-COMMANDS = [add_class, enrol]
+@click.command("staff-code")
+@click.option("--class-id", type=int, required=True)
+@click.option("--remove-staff", is_flag=True, help="staff must join again with the new code")
+async def staff_code(class_id: int, remove_staff: bool) -> None:
+    """Print a new staff code for a class (the old one stops working)."""
+    from .tables import SchoolClass
+
+    if not await SchoolClass.exists().where(SchoolClass.id == class_id):
+        raise click.ClickException(f"no class {class_id}")
+    code = await actions.new_staff_code(class_id, remove_staff=remove_staff)
+    click.echo(f"class {class_id}: staff code {code}")
+
+
+COMMANDS = [add_class, enrol, staff_code]

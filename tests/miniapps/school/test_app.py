@@ -481,6 +481,14 @@ async def test_at_once_never_makes_a_third_guardian_or_a_second_message(school):
     assert await tables.SchoolMessage.count() == 1
 
 
+async def test_a_new_staff_code_and_staff_who_must_join_again(school):
+    code = await actions.new_staff_code(school["one"], remove_staff=True)
+    assert not await queries.is_class_staff("teacher-a", school["one"])
+    with pytest.raises(actions.Refused, match="no_match"):
+        await actions.join_class("teacher-c", school["staff_code"])
+    assert await actions.join_class("teacher-a", code) == school["one"]
+
+
 async def test_withdraw_a_notice_and_a_fresh_code_for_a_lost_paper(school, web, shell):
     await actions.link_child("parent-1", school["code"])
     tomorrow = actions.today() + dt.timedelta(days=1)
