@@ -343,3 +343,16 @@ async def test_staff_edit_a_facility_through_its_prefilled_form(room, web, shell
     row = await module("queries").facility(room["id"])
     assert (row["opens"], row["closes"], row["slot_minutes"]) == (600, 1080, 120)
     assert (row["fee_resident"], row["weekdays"], row["approval"]) == (600, "01234", False)
+
+
+async def test_search_by_free_time(room, web, shell):
+    actions, rules = module("actions"), module("rules")
+    day = rules.today() + dt.timedelta(days=6)
+    await actions.book("r1", room["id"], day, [600, 660], claims={})
+    async with miniapp_client(web, _token(shell, "r2"), htmx=True) as client:
+        busy = await client.get("/", params={"day": day.isoformat(), "at": "10:00"})
+        assert "市民会館 会議室A" not in busy.text
+        free = await client.get("/", params={"day": day.isoformat(), "at": "12:00"})
+        assert "市民会館 会議室A" in free.text
+        bad = await client.get("/", params={"day": "someday"})
+        assert "日付を正しく入れてください" in bad.text
