@@ -12,11 +12,13 @@ from .tables import (
     LibraryCopy,
     LibraryHistory,
     LibraryHold,
+    LibraryJoinCode,
     LibraryList,
     LibraryListItem,
     LibraryLoan,
     LibraryPatron,
     LibraryShelf,
+    LibraryStaffSchool,
     LibraryTitle,
 )
 
@@ -416,6 +418,64 @@ async def withdraw_copy(barcode: str, branch: int) -> dict[str, Any]:
     await LibraryCopy.update({LibraryCopy.status: "withdrawn"}).where(
         (LibraryCopy.id == copy["id"]) & (LibraryCopy.status == "shelf"))  # fmt: skip
     return copy
+
+
+# --- school librarians ----------------------------------------------------------------------------
+
+JOIN_CODE_DAYS = 7
+JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _code_hash(code: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(card.book_barcode(code).upper().replace("-", "").encode()).hexdigest()
+
+
+async def make_join_code(branch: int, now: dt.datetime | None = None) -> str:
+    """A one-time code (7 days) for a school librarian to join the school library ``branch``."""
+    import secrets
+
+    if not await LibraryBranch.exists().where(
+        (LibraryBranch.id == branch) & (LibraryBranch.kind != "city")
+    ):
+        raise Refused("unknown_school")
+    raw = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(8))
+    now = now or dt.datetime.now(dt.UTC)
+    await LibraryJoinCode.insert(LibraryJoinCode(
+        code_hash=_code_hash(raw), branch=branch,
+        expires_at=now + dt.timedelta(days=JOIN_CODE_DAYS),
+    ))  # fmt: skip
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+async def join_school(subject: str, code: str, now: dt.datetime | None = None) -> int:
+    """Bind a school librarian to the school of ``code`` (used once, unexpired); returns it."""
+    now = now or dt.datetime.now(dt.UTC)
+    found = await LibraryJoinCode.select().where(
+        (LibraryJoinCode.code_hash == _code_hash(code)) & LibraryJoinCode.used.eq(False)
+        & (LibraryJoinCode.expires_at > now)
+    ).first()  # fmt: skip
+    if found is None:
+        raise Refused("bad_join_code")
+    async with _db().transaction():
+        await LibraryJoinCode.update({LibraryJoinCode.used: True}).where(
+            LibraryJoinCode.id == found["id"])  # fmt: skip
+        await LibraryStaffSchool.delete().where(LibraryStaffSchool.subject == subject)
+        await LibraryStaffSchool.insert(LibraryStaffSchool(
+            subject=subject, branch=found["branch"], joined_at=now))  # fmt: skip
+    return found["branch"]
+
+
+async def staff_school(subject: str) -> int | None:
+    row = await LibraryStaffSchool.select(LibraryStaffSchool.branch).where(
+        LibraryStaffSchool.subject == subject).first()  # fmt: skip
+    return row["branch"] if row else None
+
+
+async def hold_pickup(hold_id: int) -> int | None:
+    row = await LibraryHold.select(LibraryHold.pickup).where(LibraryHold.id == hold_id).first()
+    return row["pickup"] if row else None
 
 
 # --- my collection -----------------------------------------------------------------------------

@@ -18,7 +18,10 @@ from . import actions, card, queries, search
 from .jobs import send_notices
 from .views import bar_chart, branch_name, day
 
-STAFF_ROLES = ("librarian", "admin")
+CITY_ROLES = ("librarian", "admin")  # every library and school
+# the city's school staff role (学校・保育所職員): a school librarian among them joins one school
+# with a code a city librarian issued, and works only for it
+SCHOOL_ROLE = "school_staff"
 PUBLIC = {PUBLIC_OPT: True}
 STATIC = Path(__file__).parent / "static"
 
@@ -63,6 +66,8 @@ REFUSALS = {
     "barcode_taken": N_("そのバーコードはもう使われています。"),
     "other_branch": N_("その本はこの図書館の蔵書ではありません。"),
     "not_on_shelf": N_("貸出中・予約の取り置き中・回送中の本は除籍できません。"),
+    "not_your_library": N_("ほかの図書館の操作はできません。"),
+    "bad_join_code": N_("参加コードが正しくないか、期限切れか、使用済みです。"),
 }
 GROUP_LABELS = {"adult": N_("一般"), "elementary": N_("小学生"), "junior_high": N_("中学生")}
 AGE_GROUP_LABELS = {
@@ -95,7 +100,26 @@ async def _count(platform: Platform, kpi: str, value: int = 1) -> None:
 
 
 def _is_staff(resident: Resident) -> bool:
-    return any(resident.has_role(role) for role in STAFF_ROLES)
+    return any(resident.has_role(role) for role in (*CITY_ROLES, SCHOOL_ROLE))
+
+
+async def _allowed(resident: Resident) -> set[int] | None:
+    """The libraries this member of staff may work for: None for all (city librarians), else
+    the school a school librarian joined (none before joining)."""
+    if any(resident.has_role(role) for role in CITY_ROLES):
+        return None
+    school = await actions.staff_school(resident.id)
+    return {school} if school else set()
+
+
+async def _guard(resident: Resident, branch: int | None) -> int:
+    """``branch``, if this member of staff may work for it; else Refused."""
+    if branch is None:
+        raise actions.Refused("unknown_branch")
+    allowed = await _allowed(resident)
+    if allowed is not None and branch not in allowed:
+        raise actions.Refused("not_your_library")
+    return branch
 
 
 def _int(value: Any) -> int | None:
@@ -367,12 +391,17 @@ def _denied(request: Request[Any, Any, Any], resident: Resident) -> Response[str
 
 
 async def _staff_context(resident: Resident, branch: int | None) -> dict[str, Any]:
-    branches = await queries.branches()
+    allowed = await _allowed(resident)
+    every = await queries.branches()
+    branches = [b for b in every if allowed is None or b["id"] in allowed]
     if branch is None or not any(b["id"] == branch for b in branches):
         branch = branches[0]["id"] if branches else None
     months = await queries.monthly_loans()
     return {**_base(resident), "denied": None, "branches": branches, "branch": branch,
-            "holds_queue": await queries.holds_queue(), "lists": await queries.lists(),
+            "city": allowed is None, "join_needed": allowed == set(),
+            "schools": [b for b in every if b["kind"] != "city"], "join_code": None,
+            "holds_queue": await queries.holds_queue(None if allowed is None else branch)
+            if branch else [], "lists": await queries.lists(),
             "runs": await queries.import_runs(), "months": months,
             "collection": await queries.collection(branch, 50) if branch else [],
             "patrons": await queries.patron_count(),
@@ -421,8 +450,7 @@ async def checkout(request: Request, resident: ResidentDep, platform: PlatformDe
     branch = _int(form.get("branch"))
     t = _t(request, resident)
     try:
-        if branch is None:
-            raise actions.Refused("unknown_branch")
+        branch = await _guard(resident, branch)
         done = await actions.check_out(str(form.get("card", "")), str(form.get("barcode", "")),
                                        branch)  # fmt: skip
     except actions.Refused as exc:
@@ -447,8 +475,7 @@ async def checkin(request: Request, resident: ResidentDep, platform: PlatformDep
     branch = _int(form.get("branch"))
     t = _t(request, resident)
     try:
-        if branch is None:
-            raise actions.Refused("unknown_branch")
+        branch = await _guard(resident, branch)
         done = await actions.check_in(str(form.get("barcode", "")), branch)
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
@@ -484,6 +511,7 @@ async def staff_cancel(request: Request, resident: ResidentDep, platform: Platfo
     form = await request.form()
     branch = _int(form.get("branch"))
     try:
+        await _guard(resident, await actions.hold_pickup(hold_id) or 0)
         hold_row = await actions.staff_cancel_hold(hold_id)
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
@@ -502,8 +530,7 @@ async def add_copy(request: Request, resident: ResidentDep) -> Response[str]:
     form = await request.form()
     branch = _int(form.get("branch"))
     try:
-        if branch is None:
-            raise actions.Refused("unknown_branch")
+        branch = await _guard(resident, branch)
         await actions.add_copy(str(form.get("title", "")), str(form.get("barcode", "")), branch,
                                str(form.get("shelf", "")))  # fmt: skip
     except actions.Refused as exc:
@@ -520,13 +547,42 @@ async def withdraw(request: Request, resident: ResidentDep) -> Response[str]:
     form = await request.form()
     branch = _int(form.get("branch"))
     try:
-        if branch is None:
-            raise actions.Refused("unknown_branch")
+        branch = await _guard(resident, branch)
         await actions.withdraw_copy(str(form.get("barcode", "")), branch)
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
     return await _staff_after(request, resident, branch,
                               done=_t(request, resident)(N_("除籍しました。")))
+
+
+@post("/staff/join-codes", name="library:join_code", guards=[requires_scopes()])
+async def join_code(request: Request, resident: ResidentDep) -> Response[str]:
+    """A city librarian issues a one-time code for a school librarian to join a school."""
+    if not any(resident.has_role(role) for role in CITY_ROLES):
+        return _denied(request, resident)
+    form = await request.form()
+    branch = _int(form.get("branch"))
+    try:
+        code = await actions.make_join_code(_int(form.get("school")) or 0)
+    except actions.Refused as exc:
+        return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
+    return await _staff_after(request, resident, branch, join_code=code)
+
+
+@post("/staff/join", name="library:join", guards=[requires_scopes()])
+async def join(request: Request, resident: ResidentDep, platform: PlatformDep) -> Response[str]:
+    """A school librarian joins their school with the code a city librarian gave them."""
+    if not resident.has_role(SCHOOL_ROLE):
+        return _denied(request, resident)
+    form = await request.form()
+    try:
+        school = await actions.join_school(resident.id, str(form.get("code", "")))
+    except actions.Refused as exc:
+        return await _staff_after(request, resident, None, error=_refusal(request, resident, exc))
+    with contextlib.suppress(PlatformError):
+        await platform.audit(resident, "library.staff.join", f"branch-{school}")
+    return await _staff_after(request, resident, school,
+                              done=_t(request, resident)(N_("学校図書館に参加しました。")))
 
 
 @post("/staff/lists", name="library:add_list", guards=[requires_scopes()])
@@ -578,6 +634,7 @@ async def service_worker() -> Response[bytes]:
 
 ROUTES = [
     index, issue, card_page, search_page, title_page, hold, keep, me_page, renew, cancel, settings,
-    staff_page, checkout, checkin, staff_cancel, add_copy, withdraw, add_list, delete_list,
+    staff_page, checkout, checkin, staff_cancel, add_copy, withdraw, join_code, join, add_list,
+    delete_list,
     offline, service_worker,
 ]  # fmt: skip

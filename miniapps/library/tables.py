@@ -156,3 +156,20 @@ class LibraryImportRun(Table, tablename="library_import_run"):
     records = Integer(default=0)
     problems = JSON(default="[]")
     at = Timestamptz()
+
+
+class LibraryStaffSchool(Table, tablename="library_staff_school"):
+    """The school a school librarian works for (joined with a code a city librarian issued)."""
+
+    subject = Varchar(length=200, unique=True)
+    branch = ForeignKey(LibraryBranch, null=False)
+    joined_at = Timestamptz()
+
+
+class LibraryJoinCode(Table, tablename="library_join_code"):
+    """A one-time code for a school librarian to join a school (only its hash is kept)."""
+
+    code_hash = Varchar(length=64, unique=True)
+    branch = ForeignKey(LibraryBranch, null=False)
+    expires_at = Timestamptz()
+    used = Boolean(default=False)

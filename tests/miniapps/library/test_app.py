@@ -212,3 +212,47 @@ async def test_librarian_cancels_a_hold_and_the_copy_passes_on(catalogue, web, s
     assert (await queries.holds(second["id"]))[0]["status"] == "ready"
     assert platform.audits[-1]["action"] == "library.hold.cancel"
     assert platform.audits[-1]["subject"] == "resident-1"
+
+
+async def test_a_school_librarian_joins_a_school_and_works_only_there(catalogue, web, shell):
+    es, main = catalogue["branch"]["es"], catalogue["branch"]["main"]
+    reader, _ = await actions.issue_card("resident-1")
+    city = token(shell, "city-librarian", roles=("librarian",))
+    school = token(shell, "school-librarian", roles=("school_staff",))
+    async with miniapp_client(web, school, htmx=True) as desk:
+        page = await desk.get("/staff")
+        assert 'data-testid="library-join-form"' in page.text
+        assert 'data-testid="library-checkout-form"' not in page.text
+        refused = await desk.post("/staff/checkin", data={"barcode": "E003", "branch": str(es)})
+        assert refused.status_code == 422
+        assert "ほかの図書館の操作はできません" in text(refused)
+        assert (await desk.post("/staff/join-codes", data={"school": str(es)})).status_code == 403
+    async with miniapp_client(web, city, htmx=True) as desk:
+        page = await desk.post("/staff/join-codes", data={"school": str(es)})
+        code = re.search(r"参加コード: ([A-Z0-9]{4}-[A-Z0-9]{4})", text(page)).group(1)
+        assert (await desk.post("/staff/join-codes", data={"school": str(main)})).status_code == 422
+    async with miniapp_client(web, school, htmx=True) as desk:
+        wrong = await desk.post("/staff/join", data={"code": "AAAA-AAAA"})
+        assert wrong.status_code == 422
+        assert "参加コードが正しくない" in text(wrong)
+        joined = await desk.post("/staff/join", data={"code": code.lower()})
+        assert joined.status_code == 200
+        assert "学校図書館に参加しました" in text(joined)
+        counter = re.search(
+            r'data-testid="library-counter-branch">(.*?)</select>', joined.text
+        ).group(1)
+        assert re.findall(r'<option value="(\d+)"', counter) == [str(es)]
+        ok = await desk.post(
+            "/staff/checkout",
+            data={"card": reader["card_number"], "barcode": "E003", "branch": str(es)},
+        )
+        assert ok.status_code == 200
+        away = await desk.post(
+            "/staff/checkout",
+            data={"card": reader["card_number"], "barcode": "C004", "branch": str(main)},
+        )
+        assert away.status_code == 422
+    assert await tables.LibraryLoan.count() == 1
+    async with miniapp_client(web, token(shell, "other", roles=("school_staff",))) as desk:
+        again = await desk.post("/staff/join", data={"code": code})  # used once only
+        assert again.status_code == 422
