@@ -51,6 +51,7 @@ REPORT_STATUSES = ("open", "assigned", "closed")
 MAX_NOTE = 1000
 MAX_MESSAGE = 2000
 MAX_ATTACHMENTS = 5
+MAX_REPORTS_A_DAY = 20  # per resident: more is refused (a stuck button, or abuse)
 
 
 class Refused(Exception):
@@ -345,6 +346,11 @@ async def save(
             )
         }
         answers, errors = schema.validate(sch, raw, attachments=have)
+        keys = {f["key"] for f in sch["fields"]}
+        for key, value in raw.items():  # hidden or not yet valid fields too: never stored
+            folded = unicodedata.normalize("NFKC", str(value))
+            if key in keys and schema.MY_NUMBER.search(folded):
+                errors[key] = ("my_number", {})
         if any(code == "my_number" for code, _ in errors.values()):
             raise Refused("invalid", {k: v for k, v in errors.items() if v[0] == "my_number"})
         if submit and errors:
@@ -828,6 +834,12 @@ async def file_report(
         )
         if same:
             return await report(same["number"])
+        recent = await ApplyReport.count().where(
+            (ApplyReport.subject == subject)
+            & (ApplyReport.created_at > now() - dt.timedelta(days=1))
+        )
+        if recent >= MAX_REPORTS_A_DAY:
+            raise Refused("too_many_reports")
         number = await _new_number("R", ApplyReport)
         made = await ApplyReport.insert(
             ApplyReport(

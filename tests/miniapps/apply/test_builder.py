@@ -151,6 +151,10 @@ async def test_drafts_continue_and_a_closed_form_refuses(demo, web, shell):
         assert leak.status_code == 422
         assert "マイナンバー" in text(leak)
         assert "123456789012" not in leak.text
+        hidden = await client.post(  # a hidden or not yet valid field is checked too
+            "/forms/shotoku", data={"action": "save", "number": number, "year": "1234 5678 9012"}
+        )
+        assert hidden.status_code == 422
     assert "123456789012" not in str((await actions.submission(number))["answers"])
     await actions.withdraw("shotoku")
     async with miniapp_client(web, resident, htmx=True) as client:

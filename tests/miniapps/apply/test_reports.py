@@ -3,6 +3,7 @@ close with a photo, the reporter is told; the same reports as Open311 GeoReport 
 
 from __future__ import annotations
 
+import pytest
 from machi_sdk.testing import miniapp_client
 
 from .conftest import jpeg_with_gps, module, text, token
@@ -179,3 +180,19 @@ async def test_the_photo_place_as_the_report_place(db, web, shell):
     assert abs(row["lat"] - 33.19) < 1e-4
     stored = await actions.attachment(row["photo"])
     assert module("files").jpeg_gps(bytes(stored["data"])) is None
+
+
+async def test_at_most_twenty_reports_a_day(db):
+    for n in range(actions.MAX_REPORTS_A_DAY):
+        await actions.file_report(
+            "busy", category="other", note="", lat=None, lon=None, address="駅前",
+            district="takeo", photo=None, key=f"k{n}")  # fmt: skip
+    again = await actions.file_report(
+        "busy", category="other", note="", lat=None, lon=None, address="駅前",
+        district="takeo", photo=None, key="k0")  # fmt: skip
+    assert again["number"]  # the same send again is answered, not refused
+    with pytest.raises(actions.Refused) as caught:
+        await actions.file_report(
+            "busy", category="other", note="", lat=None, lon=None, address="駅前",
+            district="takeo", photo=None, key="one-more")  # fmt: skip
+    assert caught.value.reason == "too_many_reports"
