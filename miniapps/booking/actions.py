@@ -31,6 +31,8 @@ from .tables import (
 
 log = logging.getLogger(__name__)
 MAX_CHOICES = 3
+#: A draw still "drawing" after this is taken over (its worker died).
+STALE_DRAW = dt.timedelta(minutes=10)
 CONFIRMED = ("paid", "free")  # a door code only for these
 
 
@@ -627,33 +629,55 @@ async def draw(lottery_id: int, *, now: dt.datetime | None = None) -> list[dict[
     lot = await queries.lottery(lottery_id)
     if lot is None:
         raise Refused("unknown_lottery")
-    if lot["status"] != "open":
+    if lot["status"] == "drawn":
         return list(lot["results"])
     if now < lot["apply_until"]:
         raise Refused("lottery_still_open")
-    claimed = (
-        await BookingLottery.update({BookingLottery.status: "drawing"})
-        .where((BookingLottery.id == lottery_id) & (BookingLottery.status == "open"))
-        .returning(BookingLottery.id)
-    )
-    queries.forget()
-    if not claimed:  # another worker is drawing it
-        return []
-    taken = [
-        f"{r['day'].isoformat()} {rules.hhmm(r['starts'])}"
-        for r in await BookingSlot.select(BookingSlot.day, BookingSlot.starts).where(
-            (BookingSlot.facility == lot["facility"])
-            & BookingSlot.slot_key.is_not_null()
-            & (BookingSlot.day >= lot["first_day"])
-            & (BookingSlot.day <= lot["last_day"])
+    if lot["status"] == "drawing":
+        # Another worker is drawing it, or one died half-way: after STALE_DRAW, take it over
+        # and finish from what was recorded (the same seed, the same slots taken before).
+        if lot["drawn_at"] is None or now - lot["drawn_at"] < STALE_DRAW:
+            return []
+        claimed = (
+            await BookingLottery.update({BookingLottery.drawn_at: now})
+            .where(
+                (BookingLottery.id == lottery_id)
+                & (BookingLottery.status == "drawing")
+                & (BookingLottery.drawn_at < now - STALE_DRAW)
+            )
+            .returning(BookingLottery.id)
         )
-    ]
+        taken = list(lot["taken"])
+    else:
+        taken = [
+            f"{r['day'].isoformat()} {rules.hhmm(r['starts'])}"
+            for r in await BookingSlot.select(BookingSlot.day, BookingSlot.starts).where(
+                (BookingSlot.facility == lot["facility"])
+                & BookingSlot.slot_key.is_not_null()
+                & (BookingSlot.day >= lot["first_day"])
+                & (BookingSlot.day <= lot["last_day"])
+            )
+        ]
+        claimed = (
+            await BookingLottery.update({
+                BookingLottery.status: "drawing", BookingLottery.drawn_at: now,
+                BookingLottery.taken: json.dumps(taken),
+            })
+            .where((BookingLottery.id == lottery_id) & (BookingLottery.status == "open"))
+            .returning(BookingLottery.id)
+        )  # fmt: skip
+    queries.forget()
+    if not claimed:  # another worker got there first
+        return []
     entries = await queries.entries(lottery_id)
     results = draws.draw(lot["seed"], entries, taken)
     by_id = {e["id"]: e for e in entries}
     pay_by = now + dt.timedelta(days=int(lot["pay_days"]))
     for result in results:
         entry = by_id[result["entry"]]
+        if entry["result"] in ("won", "lost"):  # done before a worker died: keep it
+            result["won"] = entry["won"]
+            continue
         number = ""
         if result["won"]:
             day, start = _choice(result["won"])
@@ -686,7 +710,6 @@ async def draw(lottery_id: int, *, now: dt.datetime | None = None) -> list[dict[
             BookingLottery.status: "drawn",
             BookingLottery.drawn_at: now,
             BookingLottery.results: json.dumps(results),
-            BookingLottery.taken: json.dumps(taken),
         }
     ).where(BookingLottery.id == lottery_id)
     await audit(

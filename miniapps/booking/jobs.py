@@ -41,7 +41,11 @@ async def _notify(platform: Platform, subject: str, title: str, body: str, url: 
 async def run(platform: Platform, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or rules.now()
     due = await BookingLottery.select(BookingLottery.id).where(
-        (BookingLottery.status == "open") & (BookingLottery.apply_until <= now)
+        ((BookingLottery.status == "open") & (BookingLottery.apply_until <= now))
+        | (
+            (BookingLottery.status == "drawing")
+            & (BookingLottery.drawn_at < now - actions.STALE_DRAW)
+        )
     )
     for row in due:
         await actions.draw(row["id"], now=now)

@@ -167,3 +167,34 @@ async def test_paid_after_release_is_refunded_in_full(room, lottery, platform):
     order = await queries.order(number)
     assert (order["status"], order["payment"], order["refund"]) == ("released", "refund_due", 500)
     assert await queries.door_code(order["id"]) is None
+
+
+async def test_a_draw_cut_short_is_finished_by_the_next_run(room, lottery, platform, monkeypatch):
+    actions, jobs, queries, tables = (module(n) for n in ("actions", "jobs", "queries", "tables"))
+    first = lottery["first"].isoformat()
+    for n in range(4):
+        await actions.enter(f"r{n}", lottery["id"], [f"{first} 10:00", f"{first} 11:00"])
+    real_book, calls = actions.book, []
+
+    async def dies_on_the_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return await real_book(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "book", dies_on_the_second)
+    at = lottery["until"] + dt.timedelta(minutes=1)
+    with pytest.raises(RuntimeError):
+        await actions.draw(lottery["id"], now=at)
+    monkeypatch.setattr(actions, "book", real_book)
+    assert (await queries.lottery(lottery["id"]))["status"] == "drawing"
+    soon = await jobs.run(platform.platform, now=at + dt.timedelta(minutes=5))
+    assert soon["drawn"] == 0  # maybe still drawing elsewhere: not taken over yet
+    later = await jobs.run(platform.platform, now=at + dt.timedelta(minutes=11))
+    assert later["drawn"] == 1
+    lot = await queries.lottery(lottery["id"])
+    assert lot["status"] == "drawn"
+    draws = module("lottery")
+    assert lot["results"] == draws.draw(lot["seed"], await queries.entries(lottery["id"]), [])
+    assert await tables.BookingOrder.count() == 2  # the first winner was not booked twice
+    assert len(platform.notifications) == 4
