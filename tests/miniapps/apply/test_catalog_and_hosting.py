@@ -1,18 +1,15 @@
 """The app's contract, its own gettext domain (fresh, ja and en complete), the shell migrating
-its tables and hosting it, and its commands in a process of their own."""
+its tables and hosting it, and its commands (export, publish)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
+import click
+import pytest
 from machi_sdk.testing import check_catalogs, check_miniapp_contract
 
 from shell import piccolo_conf
-from shell.settings import ROOT
 
 from .conftest import MINIAPP, module
 
@@ -48,22 +45,18 @@ def test_hosting(settings):
     assert set(hosted.roles) == {"counter", "public_works", "admin"}
 
 
-def machi(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MACHI_DATA_DIR": str(data_dir), "MACHI_DATABASE_URL": "",
-           "MACHI_MINIAPPS": "miniapps/apply", "PICCOLO_CONF": "shell.piccolo_conf"}  # fmt: skip
-    return subprocess.run(
-        [sys.executable, "-m", "shell.cli", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
-    )  # fmt: skip
-
-
-def test_demo_then_export_and_publish_commands(tmp_path):
-    migrated = machi(tmp_path, "db", "migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    # the demo procedures, through the app's demo hook (the shell's `machi demo` calls it)
-    load = machi(tmp_path, "apply", "publish", "juminhyo")
-    assert load.returncode != 0
-    assert "unknown_form" in load.stderr
-    exported = machi(tmp_path, "apply", "export", "nothing-here")
-    assert exported.returncode != 0
-    assert "unknown_form" in exported.stderr
+async def test_export_and_publish_commands(demo, capsys):
+    cli, actions = module("cli"), module("actions")
+    answers = {"name": "武雄 花子", "dog_name": "ハチ", "tag": "武-1", "change": "died",
+               "died_on": "2026-11-01", "consent": "1", "new_address": "=HYPERLINK(1)"}  # fmt: skip
+    sent = await actions.save("r1", "dog-change", answers, submit=True, verified=False)
+    await cli.export_cmd.callback("dog-change")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("number,version,status,submitted_at,fee,payment,name,dog_name")
+    assert lines[1].startswith(f"{sent['number']},1,received,")
+    assert "HYPERLINK" not in lines[1]  # hidden by its condition: never stored
+    await cli.publish_cmd.callback("dog-change")
+    assert capsys.readouterr().out.strip() == "dog-change: version 1 published"  # unchanged
+    for command in (cli.export_cmd, cli.publish_cmd):
+        with pytest.raises(click.ClickException, match="unknown_form"):
+            await command.callback("nothing-here")
