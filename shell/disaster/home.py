@@ -29,6 +29,8 @@ async def disaster_home(request: Request[Any, Any, Any]) -> Response[str] | None
     """The disaster home for a signed-in resident while disaster mode is on; else ``None``."""
     if not request.state.get("account"):
         return None
+    if "disaster" in request.state and not request.state.disaster:
+        return None  # the disaster middleware read the mode for this request: off
     context = await menu_context(request)
     if not context["mode"]:
         return None

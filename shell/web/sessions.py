@@ -7,17 +7,25 @@ the request, and the session is then stored under a fresh id and the old one del
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.types import Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 ROTATE = "machi_rotate_session"
 NEW_ID = "machi_new_session_id"
+LOADED = "machi_loaded_session"
+# A session read and left unchanged is written back (its expiry pushed on) at most this often,
+# not on every page view: a page view would otherwise cost a database write.
+TOUCHED = "touched"
+TOUCH_EVERY_SECONDS = 3600
 
 
 def rotate_session_id(scope: Any) -> None:
@@ -34,15 +42,40 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return str(state[NEW_ID])
         return super().get_session_id(connection)
 
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[LOADED] = dict(data)  # type: ignore[typeddict-item]
+        return data
+
     async def store_in_message(
         self,
         scope_session: ScopeSession,
         message: Message,
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
+        state = connection.scope.get("state", {})
         old = connection.cookies.get(self.config.key)
-        if connection.scope.get("state", {}).get(ROTATE) and old and old != "null":
+        if state.get(ROTATE) and old and old != "null":
             await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))
+        if isinstance(scope_session, dict) and scope_session:
+            now = int(time.time())
+            touched = scope_session.get(TOUCHED)
+            unchanged = not state.get(ROTATE) and state.get(LOADED) == scope_session
+            if unchanged and isinstance(touched, int) and 0 <= now - touched < TOUCH_EVERY_SECONDS:
+                headers = MutableScopeHeaders.from_message(message)
+                params = dict(
+                    extract_dataclass_items(
+                        self.config, exclude_none=True, include=Cookie.__dict__.keys()
+                    )
+                )
+                cookie = Cookie(
+                    value=self.get_session_id(connection), key=self.config.key, **params
+                )
+                headers.add("Set-Cookie", cookie.to_header(header=""))
+                return
+            scope_session[TOUCHED] = now
         await super().store_in_message(scope_session, message, connection)
 
 
