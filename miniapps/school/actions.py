@@ -353,7 +353,7 @@ async def check_in_out(
 async def create_letter(
     author: str, nonce: str, *, school: str, audience: str, class_id: int | None, title: str,
     body: str, send_at: dt.datetime | None, files: list[tuple[str, bytes]], question: str = "",
-    choices: list[str] | None = None, now: dt.datetime | None = None,
+    choices: list[str] | None = None, draft: bool = False, now: dt.datetime | None = None,
 ) -> int:  # fmt: skip
     """A letter to ``audience`` (``class``, ``grade`` or ``school``, around ``class_id``), sent
     at ``send_at`` (now when None). The form's nonce makes a resend the same letter.
@@ -405,7 +405,7 @@ async def create_letter(
             grade=klass["grade"] if audience == "grade" else None,
             klass=klass["id"] if audience == "class" else None,
             title=title, body=body, author=author, send_at=send_at or now, created_at=now,
-            question=question, choices=choices,
+            question=question, choices=choices, draft=draft,
         )).on_conflict(action="DO NOTHING").returning(SchoolLetter.id)  # fmt: skip
         if not row:  # the same form sent twice at once: the first is the letter
             found = (
@@ -419,6 +419,17 @@ async def create_letter(
                 storage_key=storage_key,
             ))  # fmt: skip
     return letter_id
+
+
+async def release_letter(letter_id: int, now: dt.datetime | None = None) -> None:
+    """A draft letter goes out: now, or at its set time if that is later."""
+    now = now or now_utc()
+    letter = (
+        await SchoolLetter.select(SchoolLetter.send_at).where(SchoolLetter.id == letter_id).first()
+    )
+    await SchoolLetter.update({
+        SchoolLetter.draft: False, SchoolLetter.send_at: max(letter["send_at"], now),
+    }).where(SchoolLetter.id == letter_id)  # fmt: skip
 
 
 def _safe_name(name: str) -> str:

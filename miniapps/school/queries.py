@@ -174,7 +174,7 @@ async def letters_for_guardian(
     for class_id in class_ids:
         row = await klass(class_id)
         for letter in await SchoolLetter.select().where(
-            _audience_where(row) & (SchoolLetter.send_at <= now)
+            _audience_where(row) & (SchoolLetter.send_at <= now) & (SchoolLetter.draft == False)  # noqa: E712
         ):
             found[letter["id"]] = letter
     read = {r["letter"] for r in await SchoolReceipt.select(SchoolReceipt.letter).where(
@@ -291,7 +291,9 @@ async def due_letters(now: dt.datetime) -> list[dict[str, Any]]:
     return (
         await SchoolLetter.select()
         .where(
-            (SchoolLetter.notified == False) & (SchoolLetter.send_at <= now)  # noqa: E712
+            (SchoolLetter.notified == False)  # noqa: E712
+            & (SchoolLetter.send_at <= now)
+            & (SchoolLetter.draft == False)  # noqa: E712
         )
         .output(load_json=True)
     )

@@ -747,21 +747,21 @@ async def send_letter(
             title=str(form.get("title", "")), body=str(form.get("body", "")),
             send_at=_send_at(str(form.get("send_at", "") or "")), files=files,
             question=str(form.get("question", "")),
-            choices=str(form.get("choices", "")).splitlines(),
+            choices=str(form.get("choices", "")).splitlines(), draft=bool(form.get("draft")),
         )  # fmt: skip
     except actions.Refused as exc:
         draft = {k: str(form.get(k, "")) for k in ("title", "body", "question", "choices")}
         return await _class_action(request, resident, platform, class_id,
                                    error=_refusal(request, resident, exc), draft=draft)  # fmt: skip
+    letter = await queries.letter(letter_id)
+    if letter["draft"]:  # translated now, for staff to check before guardians read it
+        await services.translate_letter(platform, letter)
+        context = await _staff_letter_context(resident, letter)
+        context["message"] = t("下書きにしました。翻訳を確かめてから送ってください。")
+        return render(request, "school/staff_letter.html", context)
     await services.send_due_letters(platform)
-    return await _class_action(
-        request,
-        resident,
-        platform,
-        class_id,
-        message=t("お便りを登録しました。"),
-        sent_letter=letter_id,
-    )
+    text = t("お便りを登録しました。")
+    return await _class_action(request, resident, platform, class_id, message=text)
 
 
 @post("/staff/classes/{class_id:int}/settings", name="school:settings", guards=[requires_scopes()])
@@ -884,6 +884,24 @@ async def staff_letter(
     )
 
 
+@post("/staff/letters/{letter_id:int}/release", name="school:release", guards=[requires_scopes()])
+async def release(
+    request: Request, resident: ResidentDep, platform: PlatformDep, letter_id: FromPath[int]
+) -> Response[str]:
+    """Send a draft letter whose translations staff have checked."""
+    letter = await _staff_letter(resident, letter_id)
+    if letter is None:
+        return _missing(request, resident)
+    if letter["draft"]:
+        await actions.release_letter(letter_id)
+        await services.audit(platform, resident, "school.letter.send", f"letter:{letter_id}")
+        await services.send_due_letters(platform)
+    context = await _staff_letter_context(resident, await queries.letter(letter_id))
+    t = _t(request, resident)
+    context["message"] = t("お便りを送りました。")
+    return render(request, "school/staff_letter.html", context)
+
+
 @post("/staff/letters/{letter_id:int}/nudge", name="school:nudge", guards=[requires_scopes()])
 async def nudge(
     request: Request, resident: ResidentDep, platform: PlatformDep, letter_id: FromPath[int]
@@ -954,7 +972,7 @@ async def export(
 
 
 ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, answer,
-          home_note, unlink, settings, staff_contact, school_note, attachment,
+          home_note, unlink, settings, release, staff_contact, school_note, attachment,
           class_conversation, conversation_page, send, wait, staff_home, staff_join, class_page,
           board, add_child, reissue, phoned, gate, send_letter, staff_letter, nudge, letter_text,
           export]  # fmt: skip

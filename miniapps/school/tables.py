@@ -118,6 +118,7 @@ class SchoolLetter(Table, tablename="school_letter"):
     send_at = Timestamptz(index=True)
     notified = Boolean(default=False)
     created_at = Timestamptz()
+    draft = Boolean(default=False)  # kept back while staff check its translations
     question = Varchar(length=200, default="")  # an RSVP or a one-question survey, optional
     choices = JSON(default="[]")  # its answers to choose from (2 to 6)
 

@@ -513,3 +513,26 @@ async def test_withdraw_a_notice_and_a_fresh_code_for_a_lost_paper(school, web, 
     with pytest.raises(actions.Refused, match="no_match"):
         await actions.link_child("parent-2", school["code"])  # the old code no longer works
     assert await actions.link_child("parent-2", code) == school["child"]
+
+
+async def test_a_draft_letter_waits_for_staff_to_check_its_translation(
+    school, web, shell, platform
+):
+    await actions.link_child("parent-vi", school["code"], locale="vi", notify=True)
+    teacher = token(shell, "teacher-a", roles=("school_staff",))
+    form = {"nonce": "d1", "audience": "class", "title": "持ち物", "body": "体操服", "draft": "1"}
+    async with miniapp_client(web, teacher, htmx=True) as client:
+        page = await client.post(f"/staff/classes/{school['one']}/letters", data=form)
+        assert 'data-testid="school-letter-draft"' in page.text
+        assert "[vi] 体操服" in page.text  # the machine translation, for staff to check
+        letter_id = (await tables.SchoolLetter.select())[0]["id"]
+        assert await queries.letters_for_guardian("parent-vi") == []
+        assert await services.send_due_letters(platform.platform) == 0
+        fixed = {"lang": "vi", "title": "Đồ mang theo", "body": "Quần áo thể dục"}
+        await client.post(f"/staff/letters/{letter_id}/texts", data=fixed)
+        sent = await client.post(f"/staff/letters/{letter_id}/release")
+        assert "お便りを送りました。" in text(sent)
+    assert [n["body"] for n in platform.notifications] == ["Đồ mang theo"]
+    async with miniapp_client(web, token(shell, "parent-vi", locale="vi"), htmx=True) as client:
+        page = await client.get(f"/letters/{letter_id}")
+    assert "Quần áo thể dục" in page.text

@@ -87,15 +87,26 @@ def machi(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_add_a_class_then_enrol_a_child_from_the_command_line(tmp_path):
+def test_add_a_class_from_the_command_line(tmp_path):
     done = machi(tmp_path, "school", "add-class", "--school", "みどり小学校", "--name", "3年1組",
                  "--grade", "3", "--office-hours", "平日 8:00〜16:00")  # fmt: skip
     assert done.returncode == 0, done.stderr
     found = re.match(r"class (\d+): staff code ([A-Z0-9]{4}-[A-Z0-9]{4})$", done.stdout.strip())
     assert found, done.stdout
-    child = machi(tmp_path, "school", "enrol", "--class-id", found[1], "--name", "そうた")
-    assert child.returncode == 0, child.stderr
-    assert re.match(r"child \d+: guardian code [A-Z0-9]{4}-[A-Z0-9]{4}$", child.stdout.strip())
+
+
+async def test_enrol_and_staff_code_commands(db, capsys):
+    import click
+
+    cli, actions = module("cli"), module("actions")
+    class_id, _ = await actions.create_class("みどり小学校", "3年1組", grade=3)
+    await cli.enrol.callback(class_id=class_id, name="そうた", kana="そうた")
+    assert re.match(r"child \d+: guardian code [A-Z0-9]{4}-[A-Z0-9]{4}$",
+                    capsys.readouterr().out.strip())  # fmt: skip
+    await cli.staff_code.callback(class_id=class_id, remove_staff=False)
+    assert capsys.readouterr().out.startswith(f"class {class_id}: staff code ")
+    with pytest.raises(click.ClickException, match="no class 999"):
+        await cli.enrol.callback(class_id=999, name="x", kana="")
 
 
 async def test_a_class_deadline_must_be_a_time(db):

@@ -42,6 +42,8 @@ CASES = [
     ("POST", "/staff/classes/{one}/gate", {"teacher", "admin"}),
     ("POST", "/staff/classes/{one}/children", {"teacher", "admin"}),
     ("GET", "/staff/letters/{letter}", {"teacher", "admin"}),
+    ("POST", "/staff/letters/{letter}/release", {"teacher", "admin"}),
+    ("POST", "/staff/letters/{letter}/nudge", {"teacher", "admin"}),
     ("GET", "/staff/classes/{one}/export", {"teacher", "admin"}),
 ]
 
