@@ -1,5 +1,5 @@
-"""The app's own gettext domain is fresh and complete; the shell hosts what the app declares;
-``machi booking import-facilities`` in a process of its own, as staff run it."""
+"""The app's own gettext domain is fresh and complete; the shell hosts what the app declares
+(its tables, its lottery job and its ``machi booking`` commands)."""
 
 from __future__ import annotations
 
