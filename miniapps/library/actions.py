@@ -305,7 +305,10 @@ async def check_in(barcode: str, branch: int, on: dt.date | None = None) -> dict
     if not await LibraryBranch.exists().where(LibraryBranch.id == branch):
         raise Refused("unknown_branch")
     async with _db().transaction():
-        loan = await LibraryLoan.select().where(LibraryLoan.open_key == str(copy["id"])).first()
+        loan = await LibraryLoan.select(
+            *LibraryLoan.all_columns(), LibraryLoan.patron.subject.as_alias("borrower")
+        ).where(LibraryLoan.open_key == str(copy["id"])).first()  # fmt: skip
+        who = loan["borrower"] if loan else None  # their pairwise id, for the audit log
         if loan:
             await LibraryLoan.update({
                 LibraryLoan.returned_on: on, LibraryLoan.open_key: None, LibraryLoan.patron: None,
@@ -320,16 +323,16 @@ async def check_in(barcode: str, branch: int, on: dt.date | None = None) -> dict
                 }).where(LibraryHold.id == hold["id"])  # fmt: skip
                 await LibraryCopy.update({LibraryCopy.status: "held", LibraryCopy.branch: branch}
                                          ).where(LibraryCopy.id == copy["id"])  # fmt: skip
-                return {"copy": copy, "returned": bool(loan), "hold": {**hold, "status": "ready"}}
+                return {"copy": copy, "returned": who, "hold": {**hold, "status": "ready"}}
             if hold:  # still on its way to another branch
-                return {"copy": copy, "returned": bool(loan), "hold": hold}
+                return {"copy": copy, "returned": who, "hold": hold}
         if copy["status"] == "held":
             hold = await LibraryHold.select().where(
                 (LibraryHold.copy == copy["id"]) & LibraryHold.open_key.is_not_null()).first()
             if hold:  # scanned again while set aside: nothing changes
-                return {"copy": copy, "returned": bool(loan), "hold": hold}
+                return {"copy": copy, "returned": who, "hold": hold}
         hold = await _assign(copy, branch, on)
-    return {"copy": copy, "returned": bool(loan), "hold": hold}
+    return {"copy": copy, "returned": who, "hold": hold}
 
 
 async def renew(subject: str, loan_id: int, on: dt.date | None = None) -> dt.date:

@@ -479,6 +479,10 @@ async def checkin(request: Request, resident: ResidentDep, platform: PlatformDep
         done = await actions.check_in(str(form.get("barcode", "")), branch)
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
+    if done["returned"]:  # the loan, now forgetting its borrower, was a person's record
+        with contextlib.suppress(PlatformError):
+            await platform.audit(resident, "library.loan.return", done["returned"],
+                                 {"barcode": done["copy"]["barcode"]})  # fmt: skip
     hold_row = done["hold"]
     if hold_row and hold_row["status"] == "ready":
         from .tables import LibraryPatron
@@ -489,6 +493,7 @@ async def checkin(request: Request, resident: ResidentDep, platform: PlatformDep
             with contextlib.suppress(PlatformError):
                 await platform.audit(resident, "library.hold.ready", who["subject"],
                                      {"barcode": done["copy"]["barcode"]})  # fmt: skip
+            with contextlib.suppress(PlatformError):  # else the notices job sends it
                 await send_notices(platform, subject=who["subject"])
         message = t("予約の本です。取り置きの棚へ置いてください。予約した方にお知らせしました。")
     elif hold_row and hold_row["status"] == "transit":

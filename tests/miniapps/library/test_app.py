@@ -83,6 +83,8 @@ async def test_card_search_hold_checkin_notice(catalogue, web, shell, platform):
     actions_audited = [a["action"] for a in platform.audits]
     assert "library.loan.checkout" in actions_audited
     assert "library.hold.ready" in actions_audited
+    returned = next(a for a in platform.audits if a["action"] == "library.loan.return")
+    assert returned["subject"] == "resident-2"  # whose loan it was, before it forgot them
 
 
 async def test_bad_input_at_the_counter_changes_nothing(catalogue, web, shell):
