@@ -141,6 +141,7 @@ async def index(request: Request, resident: ResidentDep) -> Response[str]:
 async def link(request: Request, resident: ResidentDep, platform: PlatformDep) -> Response[str]:
     """Link a child with the code the school or nursery gave."""
     form = await request.form()
+    before = {c["id"] for c in await queries.children_of(resident.id)}
     try:
         child_id = await actions.link_child(
             resident.id, str(form.get("code", "")), locale=resident.locale,
@@ -150,7 +151,8 @@ async def link(request: Request, resident: ResidentDep, platform: PlatformDep) -
         context = await _index_context(resident)
         context["error"] = _refusal(request, resident, exc)
         return render(request, "school/index.html", context, status_code=422)
-    await services.count(platform, "guardians_registered")
+    if child_id not in before:  # the same code twice is one registration
+        await services.count(platform, "guardians_registered")
     context = await _index_context(resident)
     context["linked"] = next((c for c in context["children"] if c["id"] == child_id), None)
     return render(request, "school/index.html", context)

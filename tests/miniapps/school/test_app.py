@@ -37,6 +37,8 @@ async def test_guardian_links_a_child_and_reports_an_absence(school, web, shell,
         done = await client.post("/link", data={"code": school["code"].lower()})
         assert done.status_code == 200, text(done)
         assert "はるとさん（1年1組）を登録しました。" in text(done)
+        again = await client.post("/link", data={"code": school["code"]})
+        assert again.status_code == 200  # linking twice is one link, counted once
         page = await client.get(f"/children/{school['child']}")
         assert 'data-testid="school-qr"' in page.text
         tomorrow = actions.today() + dt.timedelta(days=1)
