@@ -10,6 +10,7 @@ from shell.bench.garbage import garbage
 from shell.bench.id import id_bench
 from shell.bench.launch import launch
 from shell.bench.library import library
+from shell.bench.load import load
 from shell.bench.pages import pages
 from shell.bench.push import push
 from shell.bench.school import school
@@ -23,6 +24,7 @@ def register(group: click.Group) -> None:
     group.add_command(id_bench)
     group.add_command(launch)
     group.add_command(library)
+    group.add_command(load)
     group.add_command(pages)
     group.add_command(push)
     group.add_command(school)

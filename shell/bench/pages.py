@@ -238,14 +238,23 @@ def request_bytes(host: str, path: str, headers: dict[str, str] | None = None) -
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     """One response: (status, body, the server keeps the connection open)."""
+    status, _, body, alive = await read_message(reader)
+    return status, body, alive
+
+
+async def read_message(
+    reader: asyncio.StreamReader,
+) -> tuple[int, list[tuple[str, str]], bytes, bool]:
+    """One response: (status, headers in order, body, the server keeps the connection open)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
-    headers = {}
+    pairs = []
     for line in lines[1:]:
         if ":" in line:
             name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            pairs.append((name.strip().lower(), value.strip()))
+    headers = dict(pairs)
     if "content-length" in headers:
         body = await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -259,8 +268,8 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]
         body = b"".join(parts)
     else:
         body = await reader.read()
-        return status, body, False
-    return status, body, headers.get("connection", "").lower() != "close"
+        return status, pairs, body, False
+    return status, pairs, body, headers.get("connection", "").lower() != "close"
 
 
 async def _connection(target: Target, until: float, measure_from: float) -> None:
