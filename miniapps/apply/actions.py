@@ -510,13 +510,19 @@ async def mark_paid(number: str) -> bool:
         app = await submission(number)
         if app["payment"] != "pending" or app["status"] != "payment":
             return False
-        await ApplySubmission.update(
-            {
-                ApplySubmission.payment: "paid",
-                ApplySubmission.paid_at: now(),
-                ApplySubmission.status: "received",
-            }
-        ).where((ApplySubmission.id == app["id"]) & (ApplySubmission.status == "payment"))
+        moved = (
+            await ApplySubmission.update(
+                {
+                    ApplySubmission.payment: "paid",
+                    ApplySubmission.paid_at: now(),
+                    ApplySubmission.status: "received",
+                }
+            )
+            .where((ApplySubmission.id == app["id"]) & (ApplySubmission.status == "payment"))
+            .returning(ApplySubmission.id)
+        )
+        if not moved:  # another request marked it paid a moment ago
+            return False
         await _event(app["id"], "received", "", by_staff=False)
     return True
 
@@ -554,12 +560,18 @@ async def answer_correction(
             raise Refused("invalid", errors)
         if schema.fee_for(sch, answers) != app["fee"]:
             raise Refused("fee_changed")
-        await ApplySubmission.update(
-            {
-                ApplySubmission.answers: json.dumps(answers, ensure_ascii=False),
-                ApplySubmission.status: "in_review",
-            }
-        ).where((ApplySubmission.id == app["id"]) & (ApplySubmission.status == "correction"))
+        moved = (
+            await ApplySubmission.update(
+                {
+                    ApplySubmission.answers: json.dumps(answers, ensure_ascii=False),
+                    ApplySubmission.status: "in_review",
+                }
+            )
+            .where((ApplySubmission.id == app["id"]) & (ApplySubmission.status == "correction"))
+            .returning(ApplySubmission.id)
+        )
+        if not moved:  # answered twice at once, or staff moved it meanwhile
+            raise Refused("no_correction")
         await _event(app["id"], "in_review", message, by_staff=False)
     return await submission(number)
 
@@ -651,9 +663,13 @@ async def decide(
                     )
                 ).returning(ApplyAttachment.id)
                 values[ApplySubmission.result_document] = made[0]["id"]
-        await ApplySubmission.update(values).where(
-            (ApplySubmission.id == app["id"]) & (ApplySubmission.status == app["status"])
+        moved = (
+            await ApplySubmission.update(values)
+            .where((ApplySubmission.id == app["id"]) & (ApplySubmission.status == app["status"]))
+            .returning(ApplySubmission.id)
         )
+        if not moved:  # another staff member moved it a moment ago: nothing is recorded twice
+            raise Refused("bad_move")
         await _event(app["id"], status, message, by_staff=True)
     return await submission(number)
 

@@ -194,3 +194,33 @@ async def test_staff_message_with_a_checked_machine_translation(demo, web, shell
         assert "Correction requested" in text(moved)
     async with miniapp_client(web, token(shell, "other"), htmx=True) as client:
         assert (await client.get(f"/a/{number}/status?seen=x")).status_code == 404
+
+
+async def test_two_staff_deciding_at_once_record_one_decision(demo):
+    import asyncio
+
+    answers = {"name": "武雄 花子", "dog_name": "ハチ", "tag": "武-1", "change": "died",
+               "died_on": "2026-11-01", "consent": "1"}  # fmt: skip
+    app = await actions.save("r1", "dog-change", answers, submit=True, verified=False)
+    results = await asyncio.gather(
+        actions.decide(app["number"], "approved", "承認します"),
+        actions.decide(app["number"], "rejected", "不承認です"),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, actions.Refused)]
+    assert len(refused) == 1
+    assert refused[0].reason == "bad_move"
+    events = await actions.history(app["id"])
+    assert [e["status"] for e in events] == [
+        "received",
+        next(r["status"] for r in results if isinstance(r, dict)),
+    ]
+    fee = await actions.save("r1", "dog-tag", {
+        "name": "武雄 花子", "dog_name": "ハチ", "reason": "lost", "receive": "counter",
+        "consent": "1"}, submit=True, verified=False)  # fmt: skip
+    assert fee["status"] == "payment"
+    paid_twice = await asyncio.gather(actions.mark_paid(fee["number"]),
+                                      actions.mark_paid(fee["number"]))  # fmt: skip
+    assert sorted(paid_twice) == [False, True]
+    events = await actions.history(fee["id"])
+    assert [e["status"] for e in events] == ["payment", "received"]
