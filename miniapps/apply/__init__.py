@@ -8,13 +8,15 @@ result. Reports (road, streetlight, park, fallen tree, dumping) carry a photo st
 metadata and a place inside the city, and are served as Open311 GeoReport v2 JSON.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
-from machi_sdk import MiniApp
+from machi_sdk import MiniApp, PeriodicJob
 
 from .cli import COMMANDS
 from .demo import load_demo
 from .open311 import OPEN311_ROUTES
+from .reminders import send_reminders
 from .routes import ROUTES
 from .staff import STAFF_ROUTES
 
@@ -23,6 +25,7 @@ MINIAPP = MiniApp(
     route_handlers=[*ROUTES, *STAFF_ROUTES, *OPEN311_ROUTES],
     piccolo_app=f"{__name__}.piccolo_app",
     commands=COMMANDS,
+    jobs=[PeriodicJob("reminders", timedelta(hours=1), send_reminders)],
     demo=load_demo,
     scripts=["/static/apply/app.js"],
 )

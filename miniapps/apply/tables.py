@@ -131,3 +131,11 @@ class ApplyCounterTally(Table, tablename="apply_counter_tally"):
     form = ForeignKey(ApplyForm, null=False, index=True)
     month = Varchar(length=7)  # YYYY-MM
     count = Integer(default=0)
+
+
+class ApplyReminder(Table, tablename="apply_reminder"):
+    """A reminder sent (one per correction request or unpaid application): never sent twice."""
+
+    key = Varchar(length=80, unique=True)
+    subject = Varchar(length=100)
+    sent_at = Timestamptz()

@@ -43,6 +43,10 @@ def test_hosting(settings):
     hosted = registry.get("apply")
     assert hosted is not None
     assert set(hosted.roles) == {"counter", "public_works", "admin"}
+    from shell import jobs
+
+    job = next(j for j in jobs.periodic_jobs() if j.name == "apply.reminders")
+    assert job.every.total_seconds() == 3600
 
 
 async def test_export_and_publish_commands(demo, capsys):
