@@ -130,6 +130,8 @@ async def test_drafts_continue_and_a_closed_form_refuses(demo, web, shell):
         assert saved.status_code == 200
         assert "下書きを保存しました" in text(saved)
         number = (await actions.mine("resident-1"))[0]["number"]
+        draft = await client.get(f"/a/{number}")
+        assert f'href="/forms/shotoku?number={number}"' in draft.text
         page = await client.get(f"/forms/shotoku?number={number}")
         assert 'value="保育園"' in page.text
         refused = await client.post(
