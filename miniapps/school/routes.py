@@ -63,6 +63,9 @@ REFUSALS = {
     "bad_direction": N_("登園か降園かを選んでください。"),
     "unknown_qr": N_("このQRコードの子どもは、このクラスにいません。"),
     "bad_month": N_("月を 2026-11 のように入れてください。"),
+    "bad_class": N_(
+        "学校・園の名前（80文字まで）、クラス名（40文字まで）、学年（0〜9）を入れてください。"
+    ),
     "bad_choices": N_("質問には、40文字以内の異なる選択肢を2〜6個つけてください（1行に1つ）。"),
     "bad_choice": N_("選択肢から1つ選んでください。"),
     "blank_note": N_("連絡帳に書くことを入れてください。"),
@@ -542,7 +545,8 @@ async def _staff_home_context(resident: Resident) -> dict[str, Any]:
     classes = await queries.staff_classes(resident.id, _is_admin(resident))
     for c in classes:
         c["waiting"] = sum(1 for x in await queries.inbox(c["id"]) if x["staff_unread"])
-    return {"classes": classes, "error": None, "joined": None, "is_admin": _is_admin(resident)}
+    return {"classes": classes, "error": None, "joined": None, "created": None,
+            "is_admin": _is_admin(resident)}  # fmt: skip
 
 
 @get("/staff", name="school:staff", guards=[requires_scopes()])
@@ -566,6 +570,40 @@ async def staff_join(request: Request, resident: ResidentDep) -> Response[str]:
         return render(request, "school/staff.html", context, status_code=422)
     context = await _staff_home_context(resident)
     context["joined"] = class_id
+    return render(request, "school/staff.html", context)
+
+
+@post("/staff/classes", name="school:add_class", guards=[requires_scopes()])
+async def add_class(
+    request: Request, resident: ResidentDep, platform: PlatformDep
+) -> Response[str]:
+    """An administrator makes a class or nursery group and is shown its staff code once."""
+    if not _is_admin(resident):
+        return _missing(request, resident, 403)
+    form = await request.form()
+    try:
+        grade = int(str(form.get("grade", "0")) or 0)
+    except ValueError:
+        grade = -1
+    school, name = str(form.get("school", "")).strip(), str(form.get("name", "")).strip()
+    try:
+        kind = str(form.get("kind", "school"))
+        if not school or not name or len(school) > 80 or len(name) > 40 or not 0 <= grade <= 9:
+            raise actions.Refused("bad_class")
+        if kind not in ("school", "nursery"):
+            raise actions.Refused("bad_class")
+        class_id, code = await actions.create_class(
+            school, name, grade=grade, kind=kind,
+            deadline=str(form.get("deadline", "") or "08:30"),
+            office_hours=str(form.get("office_hours", "")),
+        )  # fmt: skip
+    except actions.Refused as exc:
+        context = await _staff_home_context(resident)
+        context["error"] = _refusal(request, resident, exc)
+        return render(request, "school/staff.html", context, status_code=422)
+    await services.audit(platform, resident, "school.class.create", f"class:{class_id}")
+    context = await _staff_home_context(resident)
+    context["created"] = {"name": f"{school} {name}", "code": code}
     return render(request, "school/staff.html", context)
 
 
@@ -974,7 +1012,7 @@ async def export(
 
 
 ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, answer,
-          home_note, unlink, settings, release, staff_contact, school_note, attachment,
+          home_note, unlink, settings, release, add_class, staff_contact, school_note, attachment,
           class_conversation, conversation_page, send, wait, staff_home, staff_join, class_page,
           board, add_child, reissue, phoned, gate, send_letter, staff_letter, nudge, letter_text,
           export]  # fmt: skip

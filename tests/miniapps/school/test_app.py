@@ -538,3 +538,22 @@ async def test_a_draft_letter_waits_for_staff_to_check_its_translation(
     async with miniapp_client(web, token(shell, "parent-vi", locale="vi"), htmx=True) as client:
         page = await client.get(f"/letters/{letter_id}")
     assert "Quần áo thể dục" in page.text
+
+
+async def test_an_administrator_creates_a_class_and_a_teacher_cannot(db, web, shell, platform):
+    form = {"school": "みどりこども園", "name": "りす組", "grade": "2", "kind": "nursery",
+            "deadline": "09:30", "office_hours": "平日 7:30〜18:00"}  # fmt: skip
+    async with miniapp_client(web, token(shell, "teacher-x", roles=("school_staff",)),
+                              htmx=True) as client:  # fmt: skip
+        assert (await client.post("/staff/classes", data=form)).status_code == 403
+    async with miniapp_client(web, token(shell, "admin-1", roles=("admin",)), htmx=True) as client:
+        bad = await client.post("/staff/classes", data={**form, "grade": "x"})
+        assert bad.status_code == 422
+        done = await client.post("/staff/classes", data=form)
+        code = re.search(r'data-testid="school-staff-code">([A-Z0-9-]+)<', done.text)[1]
+    assert await actions.join_class("teacher-x", code)
+    klass = (await tables.SchoolClass.select())[0]
+    assert (klass["kind"], klass["deadline"], klass["grade"]) == ("nursery", "09:30", 2)
+    assert ("school.class.create", f"class:{klass['id']}") in [
+        (a["action"], a["subject"]) for a in platform.audits
+    ]

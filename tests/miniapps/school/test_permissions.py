@@ -34,6 +34,7 @@ CASES = [
     ("POST", "/letters/{letter}/answer", {"guardian"}),
     ("POST", "/children/{child}/contact", {"guardian"}),
     ("GET", "/staff", {"teacher", "other_teacher", "admin"}),
+    ("POST", "/staff/classes", {"admin"}),
     ("GET", "/staff/children/{child}/contact", {"teacher", "admin"}),
     ("POST", "/staff/children/{child}/contact", {"teacher", "admin"}),
     ("POST", "/staff/classes/{one}/settings", {"teacher", "admin"}),
@@ -53,6 +54,7 @@ FORMS = {
     "/staff/classes/{one}/gate": {"code": "{qr}", "direction": "in"},
     "/staff/classes/{one}/children": {"first_name": "そら"},
     "/letters/{letter}/answer": {"choice": "0"},
+    "/staff/classes": {"school": "みどり小学校", "name": "3年1組", "grade": "3"},
     "/children/{child}/contact": {"note": "元気です"},
     "/staff/children/{child}/contact": {"note": "元気でした"},
     "/staff/classes/{one}/settings": {"deadline": "08:30", "office_hours": "平日"},
@@ -102,7 +104,8 @@ async def _counts() -> tuple[int, ...]:
     return tuple([
         await t.count() for t in (tables.SchoolNotice, tables.SchoolMessage, tables.SchoolChild,
                                   tables.SchoolAttendance, tables.SchoolConversation,
-                                  tables.SchoolAnswer, tables.SchoolContact)
+                                  tables.SchoolAnswer, tables.SchoolContact,
+                                  tables.SchoolClass)
     ])  # fmt: skip
 
 
