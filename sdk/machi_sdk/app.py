@@ -94,7 +94,9 @@ class MissingScopes(PermissionDeniedException):
         super().__init__(detail=f"missing scopes: {' '.join(self.scopes)}")
 
 
-def requires_scopes(*scopes: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], None]:
+def requires_scopes(
+    *scopes: str,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], Awaitable[None]]:
     """A Litestar guard declaring the scopes a route needs: ``guards=[requires_scopes("notify")]``.
 
     Every route must declare its scopes this way (``requires_scopes()`` when it needs none beyond
@@ -106,7 +108,8 @@ def requires_scopes(*scopes: str) -> Callable[[ASGIConnection[Any, Any, Any, Any
         raise ValueError(f"unknown scope(s) {unknown}; known: {', '.join(SCOPES)}")
     needed = frozenset(scopes)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine: Litestar runs a plain function guard in a worker thread on every request.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         resident = connection.scope.get("state", {}).get(RESIDENT_KEY)
         if not isinstance(resident, Resident):
             raise NotAuthorizedException()

@@ -68,7 +68,9 @@ def session_nonce(request: Request[Any, Any, Any]) -> str:
     return str(nonce)
 
 
-def requires_account(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_account(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Guard: a signed-in account (loaded by the app's before_request hook)."""
     if not connection.state.get("account"):
         raise NotAuthorizedException()

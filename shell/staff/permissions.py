@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -61,10 +61,13 @@ def can(roles: Iterable[str], action: str) -> bool:
     return bool(ABILITIES.get(action, frozenset()) & set(roles))
 
 
-def requires(action: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+def requires(
+    action: str,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
     """Guard for a route: the signed-in account holds a role that may do ``action``."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine: Litestar runs a plain function guard in a worker thread on every request.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if not connection.state.get("account"):
             raise NotAuthorizedException()
         if not can(connection.state.get("roles", ()), action):
