@@ -315,6 +315,10 @@ async def save_form(
 
 
 def _fee_description(app: dict[str, Any]) -> str:
+    """What the shell's payment sheet and the wallet history say. Fixed per application (in the
+    language it was sent in): the shell refuses the same reference with another description."""
+    if app.get("locale", "ja") != "ja" and app.get("title_en"):
+        return f"{app['title_en']} fee (ref. {app['number']})"[:200]
     return f"{app['title_ja']} 手数料（受付番号 {app['number']}）"[:200]
 
 

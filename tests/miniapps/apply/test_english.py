@@ -22,6 +22,7 @@ async def test_english_pages(demo, web, shell):
             "receive": "counter", "consent": "1"})  # fmt: skip
         pages.append(sent)
         number = (await actions.mine("en-1"))[0]["number"]
+        assert f'data-description="Reissue of a dog licence tag fee (ref. {number})"' in sent.text
         pages.append(await client.get(f"/a/{number}"))
     for page in pages:
         assert page.status_code == 200
