@@ -5,6 +5,8 @@ A query's bigrams are first all required (AND); when that finds too little for a
 bigrams or more, all but any two neighbouring bigrams are required (one wrong, missing or extra
 character breaks at most two), and those candidates are ranked by the share of the query's bigrams
 they hold: 「はりーぽったあ」 or "Harry Poter" still find the book. An ISBN is looked up directly.
+Results are ordered by ``ts_rank`` on PostgreSQL; on SQLite by where the query is found (title,
+reading, author, elsewhere), see :func:`_ids`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .tables import LibraryTitle
 
 TYPO_SHARE = 0.5
 CANDIDATES = 200
-RANK_CAP = 1000
+RANK_CAP = 500  # SQLite: matches read and ordered per query
 MAX_QUERY_GRAMS = 24
 
 def engine_type() -> str:
@@ -72,35 +74,51 @@ def _copy_filter(filters: Filters, args: list[Any]) -> str:
             + " AND ".join(cond) + ")")  # fmt: skip
 
 
-async def _ids(match: str, filters: Filters, limit: int, *, rank: bool = True) -> list[int]:
+async def _ids(match: str, filters: Filters, limit: int, *, rank: bool = True,
+               query: str = "") -> list[int]:  # fmt: skip
     """Piccolo's ``raw`` binds each ``{}`` to the next argument, on either engine.
 
-    On SQLite, ranking (bm25) costs per matching row: a query matching more than ``RANK_CAP``
-    titles (a single common word) is ranked among its first ``RANK_CAP`` matches only."""
+    On SQLite, bm25 ranking costs per matching row and a common word matches thousands of titles,
+    so up to ``RANK_CAP`` matches are read once, unranked, and ordered here by where the query
+    is found (title, then reading, then author, then elsewhere), shorter titles first."""
     args: list[Any] = [match]
     if engine_type() == "sqlite":
-        sql = ("SELECT t.id AS id FROM library_title_fts f JOIN library_title t ON t.id = f.rowid "
-               "WHERE library_title_fts MATCH {}")  # fmt: skip
-        if rank:
-            first = await LibraryTitle.raw(
-                "SELECT rowid AS id FROM library_title_fts WHERE library_title_fts MATCH {} "  # noqa: S608
-                f"LIMIT {RANK_CAP + 1}", match)  # fmt: skip
-            if len(first) > RANK_CAP:
-                args.append(first[RANK_CAP - 1]["id"])
-                sql += " AND f.rowid <= {}"
+        columns = "t.id AS id" + (", t.title AS title, t.title_kana AS kana, t.author AS author, "
+                                  "t.author_kana AS author_kana" if rank else "")  # fmt: skip
+        sql = (f"SELECT {columns} FROM library_title_fts f JOIN library_title t "  # noqa: S608
+               "ON t.id = f.rowid WHERE library_title_fts MATCH {}")  # fmt: skip
         sql += _copy_filter(filters, args)
-        sql += (" ORDER BY f.rank" if rank else "") + f" LIMIT {int(limit)}"
-    else:
-        vector = "to_tsvector('simple', t.search_text)"
-        sql = f"SELECT t.id AS id FROM library_title t WHERE {vector} @@ "  # noqa: S608
-        sql += "to_tsquery('simple', {})"
-        sql += _copy_filter(filters, args)
+        sql += f" LIMIT {RANK_CAP if rank else int(limit)}"
+        rows = await LibraryTitle.raw(sql, *args)
         if rank:
-            sql += f" ORDER BY ts_rank({vector}, to_tsquery('simple', {{}})) DESC, t.id"
-            args.append(match)
-        sql += f" LIMIT {int(limit)}"
+            rows = sorted(rows, key=_relevance(query))[:limit]
+        return [row["id"] for row in rows]
+    vector = "to_tsvector('simple', t.search_text)"
+    sql = f"SELECT t.id AS id FROM library_title t WHERE {vector} @@ "  # noqa: S608
+    sql += "to_tsquery('simple', {})"
+    sql += _copy_filter(filters, args)
+    if rank:
+        sql += f" ORDER BY ts_rank({vector}, to_tsquery('simple', {{}})) DESC, t.id"
+        args.append(match)
+    sql += f" LIMIT {int(limit)}"
     rows = await LibraryTitle.raw(sql, *args)
     return [row["id"] for row in rows]
+
+
+def _relevance(query: str) -> Any:
+    wanted = text.squash(query)
+
+    def key(row: dict[str, Any]) -> tuple[int, int, int]:
+        where = 3
+        if wanted:
+            for weight, name in ((0, "title"), (1, "kana"), (2, "author"), (2, "author_kana")):
+                value = row[name]
+                if value and wanted in text.squash(value):
+                    where = weight
+                    break
+        return (where, len(row["title"]), row["id"])
+
+    return key
 
 
 async def search(query: str, filters: Filters | None = None, limit: int = 30) -> list[int]:
@@ -123,7 +141,7 @@ async def search(query: str, filters: Filters | None = None, limit: int = 30) ->
     sqlite = engine_type() == "sqlite"
     # a one-character query, or a last word still being typed, matches as a prefix
     single = len(grams) == 1 and len(grams[0]) == 1
-    found = await _ids(_match(tokens, "AND", single, sqlite), filters, limit)
+    found = await _ids(_match(tokens, "AND", single, sqlite), filters, limit, query=query)
     if len(found) >= limit or len(tokens) < 4:  # a short query must match as typed
         return found
     loose = await _ids(_typo_match(tokens, sqlite), filters, CANDIDATES, rank=False)

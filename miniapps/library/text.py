@@ -23,11 +23,16 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").translate(_KATAKANA).lower()
 
 
+def squash(text: str) -> str:
+    """The folded text without spaces and punctuation."""
+    return "".join(_RUN.findall(fold(text)))
+
+
 def grams(text: str) -> list[str]:
     """The bigrams of the folded text with spaces and punctuation left out, in order, repeats
     kept once; one character gives itself. 「夏目 漱石」 and 「夏目漱石」, 「ハリー・ポッター」 and
     「はりーぽったー」 give the same bigrams."""
-    kept = "".join(_RUN.findall(fold(text)))
+    kept = squash(text)
     if len(kept) == 1:
         return [kept]
     return list(dict.fromkeys(kept[i : i + 2] for i in range(len(kept) - 1)))

@@ -135,13 +135,19 @@ async def _run(titles: int, searches: int, seed: int) -> None:
         found = 0
         it = iter(range(searches))
 
+        kinds = ("title", "reading", "author", "typo", "on_shelf")
+        by_kind: dict[str, list[float]] = {k: [] for k in kinds}
+
         async def one_search() -> None:
             nonlocal failures, found
-            q, filters = queries[next(it) % len(queries)]
+            n = next(it)
+            q, filters = queries[n % len(queries)]
+            began = time.perf_counter()
             try:
                 found += bool(await search.search(q, filters))
             except Exception:  # counted, and the run goes on
                 failures += 1
+            by_kind[kinds[n % 5]].append(time.perf_counter() - began)
 
         key_it = iter(range(searches * 2))
 
@@ -154,6 +160,10 @@ async def _run(titles: int, searches: int, seed: int) -> None:
         emit({"name": "library", "what": "bare indexed lookup", **figures(base_lat, base_time)})
         lat, elapsed = await _timed(searches, one_search)
         emit({"name": "library", "what": "catalogue search", **figures(lat, elapsed)})
+        for kind, kind_lat in by_kind.items():
+            if len(kind_lat) >= 2:
+                emit({"name": "library", "what": f"search: {kind}",
+                      **figures(kind_lat, sum(kind_lat))})  # fmt: skip
         await db.stop(engine)
 
     baseline, result = figures(base_lat, base_time), figures(lat, elapsed)
