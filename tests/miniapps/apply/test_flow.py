@@ -224,3 +224,20 @@ async def test_two_staff_deciding_at_once_record_one_decision(demo):
     assert sorted(paid_twice) == [False, True]
     events = await actions.history(fee["id"])
     assert [e["status"] for e in events] == ["payment", "received"]
+    await actions.decide(fee["number"], "rejected", "登録がありません")
+    page_app = await actions.submission(fee["number"])
+    assert page_app["payment"] == "paid"
+    assert page_app["status"] == "rejected"
+
+
+async def test_a_paid_rejected_application_says_the_fee_is_refunded(demo, web, shell):
+    tag = {"name": "武雄 花子", "dog_name": "ハチ", "reason": "lost", "receive": "counter",
+           "consent": "1"}  # fmt: skip
+    app = await actions.save("resident-1", "dog-tag", tag, submit=True, verified=False)
+    await actions.mark_paid(app["number"])
+    async with miniapp_client(web, token(shell, "clerk", roles=STAFF), htmx=True) as client:
+        assert "窓口で返金します" in text(await client.get(f"/staff/a/{app['number']}"))
+    await actions.decide(app["number"], "rejected", "登録がありません")
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        page = await client.get(f"/a/{app['number']}")
+        assert 'data-testid="apply-refund"' in page.text
