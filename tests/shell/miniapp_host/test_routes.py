@@ -112,3 +112,24 @@ async def test_the_shell_frames_only_hosted_app_origins(hosted_client, client, d
     plain = (await client.get("/signup")).headers["content-security-policy"]
     assert "frame-src 'none';" in plain
     assert "img-src 'self' data: blob:;" in plain
+
+
+async def test_open311_at_the_city_address_goes_to_the_reports_app(db, settings, districts):
+    hosting = dataclasses.replace(settings, miniapps=("miniapps/apply",))
+    server = create_server(hosting)
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as city:
+        moved = await city.get("/open311/v2/services.json", params={"lang": "en"})
+        assert moved.status_code == 307
+        location = moved.headers["location"]
+        assert location == "https://apply.localhost/open311/v2/services.json?lang=en"
+        posted = await city.post("/open311/v2/requests.json", data={"service_code": "road"})
+        assert posted.status_code == 307  # the method and body are kept by the client
+    async with httpx.AsyncClient(transport=transport, base_url="https://apply.localhost") as app:
+        services = await app.get("/open311/v2/services.json", params={"lang": "en"})
+        assert services.status_code == 200
+        assert {"service_code", "service_name"} <= set(services.json()[0])
+    without = create_server(dataclasses.replace(settings, miniapps=("sdk/examples/hello",)))
+    transport = httpx.ASGITransport(app=without)
+    async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as city:
+        assert (await city.get("/open311/v2/services.json")).status_code == 404
