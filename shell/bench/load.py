@@ -42,7 +42,7 @@ from shell.bench.pages import (
 from shell.bench.stats import emit, figures
 
 TOP_UP = 100_000
-SHOP = "DEMO0002"  # an approved shop of the demo town
+SHOPS = 50  # payments go to shops of the town, not all to one (each shop's balance is one row)
 KINDS = ("home", "inbox", "pay_page", "pay")
 KEY = re.compile(r'name="key" value="([^"]+)"')
 
@@ -144,15 +144,17 @@ async def _visit(
         await visitor.close()
 
 
-async def _payments(shop: int) -> int:
+async def _payments(shops: list[int]) -> int:
     from shell.wallet.tables import LedgerTransaction
 
     return await LedgerTransaction.count().where(
-        (LedgerTransaction.merchant == shop) & (LedgerTransaction.kind == "payment")
+        LedgerTransaction.merchant.is_in(shops) & (LedgerTransaction.kind == "payment")
     )
 
 
-async def _setup(url: str, residents: int, run: str) -> tuple[list[dict[str, Any]], str, int, int]:
+async def _setup(
+    url: str, residents: int, run: str
+) -> tuple[list[dict[str, Any]], list[str], list[int], int]:
     from shell.wallet import actions
     from shell.wallet.merchant_routes import payload_of
     from shell.wallet.tables import Merchant
@@ -167,14 +169,25 @@ async def _setup(url: str, residents: int, run: str) -> tuple[list[dict[str, Any
 
         for start in range(0, len(made), parallel):
             await asyncio.gather(*[top_up(r["id"]) for r in made[start : start + parallel]])
-        shop = await Merchant.select().where(Merchant.code == SHOP).first()
-        if shop is None or shop["status"] != "approved":
-            raise click.ClickException(f"the demo shop {SHOP} is missing (MACHI_DEMO)")
-        return made, payload_of(shop), int(shop["id"]), await _payments(int(shop["id"]))
+        shops = []
+        for number in range(SHOPS):
+            shop = await actions.register_merchant(
+                name=f"負荷商店 {number}", category="food", owner=made[number % len(made)]["id"],
+                code=f"L{run[:6]}{number:03d}",
+            )  # fmt: skip
+            await actions.set_merchant_status(shop, "approved")
+            shops.append(shop)
+        rows = await Merchant.select().where(Merchant.id.is_in(shops))
+        return made, [payload_of(row) for row in rows], shops, await _payments(shops)
 
 
 async def _load(
-    port: int, made: list[dict[str, Any]], qr_text: str, seconds: float, visits: int, think: float
+    port: int,
+    made: list[dict[str, Any]],
+    qr_texts: list[str],
+    seconds: float,
+    visits: int,
+    think: float,
 ) -> tuple[Tally, float]:
     tally = Tally()
     visit_length = 3 * think
@@ -184,17 +197,17 @@ async def _load(
     ]
     started = time.perf_counter()
     await asyncio.gather(
-        *[_visit(tally, port, session, qr_text, think, at) for session, at in plans]
+        *[_visit(tally, port, session, random.choice(qr_texts), think, at) for session, at in plans]
     )
     return tally, time.perf_counter() - started
 
 
-async def _check(url: str, shop: int, before: int, keys: list[str]) -> dict[str, int]:
+async def _check(url: str, shops: list[int], before: int, keys: list[str]) -> dict[str, int]:
     from shell.wallet import verify
 
     async with database(url):
         problems = await verify.problems()
-        applied = await _payments(shop) - before
+        applied = await _payments(shops) - before
     return {
         "verify_problems": len(problems),
         "payments_answered": len(keys),
@@ -235,10 +248,10 @@ def run(residents: int, seconds: float, workers: int, admin_url: str, visits: in
         with running(serve_command(port, workers), env, port, folder / "serve.log"):
             prepared = time.perf_counter()
             run_id = uuid.uuid4().hex[:8]
-            made, qr_text, shop, before = asyncio.run(_setup(database_url, residents, run_id))
+            made, qr_texts, shops, before = asyncio.run(_setup(database_url, residents, run_id))
             setup_seconds = time.perf_counter() - prepared
-            tally, elapsed = asyncio.run(_load(port, made, qr_text, seconds, visits, think))
-        checked = asyncio.run(_check(database_url, shop, before, tally.paid_keys))
+            tally, elapsed = asyncio.run(_load(port, made, qr_texts, seconds, visits, think))
+        checked = asyncio.run(_check(database_url, shops, before, tally.paid_keys))
     finally:
         if created:
             asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
