@@ -78,7 +78,7 @@ ALL_LANGUAGES: dict[str, Language] = {
 #: The languages residents can choose now: a language is switched on here once every catalog it
 #: needs (the shell's, the SDK's and each first-party mini-app's) is complete;
 #: ``python -m shell.translation.status`` and tests/contract/test_catalogs.py say what is missing.
-ENABLED: tuple[str, ...] = ("ja", "ja-x-easy", "en", "zh-Hans", "zh-Hant", "ko", "id", "pt-BR")
+ENABLED: tuple[str, ...] = tuple(ALL_LANGUAGES)
 
 LANGUAGES: dict[str, Language] = {c: lang for c, lang in ALL_LANGUAGES.items() if c in ENABLED}
 DEFAULT = "ja"

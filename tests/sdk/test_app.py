@@ -258,7 +258,8 @@ async def test_the_platform_keeps_storage_per_resident(app, shell, memory):
         (lambda s: name_token(s, ttl=-120, locale="en"), {}, "We could not confirm who you are"),
         (lambda s: s.token("other-app", locale="en"), {}, "We could not confirm who you are"),
         (lambda s: "junk", {"Accept-Language": "en"}, "We could not confirm who you are"),
-        (lambda s: "junk", {"Accept-Language": "vi, ja;q=0.5"}, "本人確認ができませんでした"),
+        (lambda s: "junk", {"Accept-Language": "fr, ja;q=0.5"}, "本人確認ができませんでした"),
+        (lambda s: "junk", {"Accept-Language": "vi"}, "Không xác nhận được"),  # SDK ships vi
         (lambda s: FakeShell(SHELL).token("demo"), {}, "本人確認ができませんでした"),
     ],
 )

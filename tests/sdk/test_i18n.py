@@ -72,10 +72,10 @@ def test_catalog_folders_and_best_language():
 
 
 def test_the_sdks_own_texts_are_a_gettext_domain():
-    assert sdk_language("vi") == "en"  # the SDK ships ja and en now
+    assert sdk_language("fr") == "en"  # a language the SDK does not ship: English
     assert sdk_language("ja-x-easy") == "ja"
     assert sdk_gettext("読み込んでいます…", "en") == "Loading…"
-    assert message("forbidden", "vi", scopes="x") == "To use this page, please allow “x”."
+    assert message("forbidden", "fr", scopes="x") == "To use this page, please allow “x”."
     assert scope_label("profile.name", "en") == "your name"
     assert scope_label("profile.name", "ja-x-easy") == "お名前"
     assert scope_label("made.up", "en") == "made.up"
@@ -102,11 +102,12 @@ async def test_a_vietnamese_resident_reads_an_app_that_ships_ja_and_en_in_englis
 async def test_sdk_texts_in_another_language_than_the_page_say_so(tmp_path):
     shell = FakeShell(SHELL)
     app = shell.create_app(_app(tmp_path, {}))  # ships Japanese only
-    async with miniapp_client(app, shell.token("demo", locale="vi")) as client:
+    # French: neither the app nor the SDK ships it; the SDK's texts fall back to English
+    async with miniapp_client(app, shell.token("demo", locale="fr")) as client:
         page = await client.get("/")
         refused = await client.get("/wallet")
     async with miniapp_client(app) as client:
-        boot = await client.get("/", headers={"Accept-Language": "vi"})
+        boot = await client.get("/", headers={"Accept-Language": "fr"})
     assert '<html lang="ja">' in page.text
     assert 'data-machi-read-aloud data-testid="machi-read-aloud" lang="en"' in page.text
     assert refused.status_code == 403
