@@ -319,6 +319,27 @@ async def cancel(subject: str, number: str, *, now: dt.datetime | None = None) -
     return result
 
 
+async def refund_owed(platform: Any, number: str) -> bool:
+    """Give back what a booking owes (``refund_due``) through the shell's wallet, to the cash and
+    points it was paid with; the booking number is the payment's reference and the refund's id is
+    fixed, so a retry refunds once. A fee paid at the counter is not in the wallet: it stays
+    ``refund_due`` for staff to pay back there (and to record)."""
+    from machi_sdk import PlatformError
+
+    found = await queries.order(number)
+    if found is None or found["payment"] != "refund_due" or not found["refund"]:
+        return False
+    try:
+        await platform.refund_payment(number, found["refund"], f"{number}:refund")
+    except PlatformError as exc:
+        log.info("booking %s: not refunded through the wallet (%s)", number, exc.code)
+        return False
+    await BookingOrder.update({BookingOrder.payment: "refunded"}).where(
+        (BookingOrder.id == found["id"]) & (BookingOrder.payment == "refund_due")
+    )
+    return True
+
+
 async def decide(number: str, *, approve: bool, reason: str, actor: str) -> dict[str, Any]:
     """A manager approves a requested booking, or refuses it with a reason (slots freed)."""
     found = await queries.order(number)

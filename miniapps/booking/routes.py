@@ -300,6 +300,7 @@ async def check_payment(
     mine = order and order["subject"] == resident.id and order["payment"] == "wallet_pending"
     if mine and await _ask_payment(resident, platform, order) == "paid":
         await actions.set_payment(resident.id, number, "paid")
+        await actions.refund_owed(platform, number)  # paid for a booking no longer held
     return await _order_response(request, resident, platform, number)
 
 
@@ -316,6 +317,8 @@ async def cancel(
         )
     t = _t(request, resident)
     message = t("予約を取り消しました。")
+    if await actions.refund_owed(platform, number):
+        message += " " + t("返金はお支払いに使った残高とポイントに戻しました。")
     return await _order_response(request, resident, platform, number, message=message)
 
 

@@ -86,6 +86,17 @@ class Platform(Protocol):
         """
         ...
 
+    async def refund_payment(
+        self, reference: str, amount: int, refund_reference: str
+    ) -> dict[str, Any]:
+        """Give back ``amount`` yen of the paid request the app made with ``reference``, to the
+        cash and points it was paid from; the resident gets a receipt. ``refund_reference`` is the
+        app's own id for this refund: asking again with it refunds once. Never more than was paid
+        (less earlier refunds): ``PlatformError("invalid")`` otherwise, or when the request is not
+        paid. Answers ``{"id", "status", "amount", "refunded", "reference"}``; needs no resident
+        at hand (staff refusing a booking refund it)."""
+        ...
+
     async def audit(
         self,
         resident: Resident,
@@ -132,6 +143,14 @@ def _check_audit(resident: Resident, action: str, subject: str, detail: Any) -> 
         _check_json(dict(detail))
         if len(json.dumps(dict(detail))) > 2000:
             raise PlatformError("invalid", "detail must be at most 2000 characters of JSON")
+
+
+def _check_refund(reference: str, amount: int, refund_reference: str) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 1_000_000:
+        raise PlatformError("invalid", "amount is whole yen, 1 to 1,000,000")
+    for name, value in (("reference", reference), ("refund_reference", refund_reference)):
+        if not isinstance(value, str) or not value or len(value) > 100:
+            raise PlatformError("invalid", f"{name} must be 1 to 100 characters")
 
 
 def _check_translate(texts: Sequence[str], target: str, source: str) -> list[str]:
@@ -202,6 +221,7 @@ class InProcessPlatform:
         storage_set(app_id, resident, key, value) -> None
         kpi(app_id, name, value) -> None
         request_payment(app_id, resident, amount, description, reference) -> dict (optional)
+        refund_payment(app_id, reference, amount, refund_reference) -> dict (optional)
         audit(app_id, resident, action, subject, detail) -> None (optional)
         translate(app_id, texts, target, source) -> list[str] (optional)
     """
@@ -217,12 +237,14 @@ class InProcessPlatform:
         kpi: Callable[[str, str, int], Awaitable[None]],
         request_payment: Callable[[str, Resident, int, str, str], Awaitable[dict[str, Any]]]
         | None = None,
+        refund_payment: Callable[[str, str, int, str], Awaitable[dict[str, Any]]] | None = None,
         audit: Callable[[str, Resident, str, str, dict[str, Any] | None], Awaitable[None]]
         | None = None,
         translate: Callable[[str, list[str], str, str], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.app_id = app_id
         self._request_payment = request_payment
+        self._refund_payment = refund_payment
         self._audit = audit
         self._translate = translate
         self._profile = profile
@@ -275,6 +297,15 @@ class InProcessPlatform:
         answer = await self._request_payment(self.app_id, resident, amount, description, reference)
         return dict(answer)
 
+    async def refund_payment(
+        self, reference: str, amount: int, refund_reference: str
+    ) -> dict[str, Any]:
+        """Refund a paid request; see :meth:`Platform.refund_payment`."""
+        _check_refund(reference, amount, refund_reference)
+        if self._refund_payment is None:
+            raise PlatformError("unavailable", "payments are not available in this shell")
+        return dict(await self._refund_payment(self.app_id, reference, amount, refund_reference))
+
     async def audit(
         self,
         resident: Resident,
@@ -311,6 +342,8 @@ class HTTPSPlatform:
     - ``kpi``: ``POST /api/v1/kpis/{name}`` with ``{"value": n}``.
     - ``request_payment``: ``POST /api/v1/payments`` with ``{"amount", "description",
       "reference"}``; ``GET /api/v1/payments/{id}`` reads a request's status.
+    - ``refund_payment``: ``POST /api/v1/refunds`` with ``{"reference", "amount",
+      "refund_reference"}`` (client credentials only).
     - ``audit``: ``POST /api/v1/audit`` with ``{"action", "subject", "detail"}``.
     - ``translate``: ``POST /api/v1/translations`` with ``{"texts", "target", "source"}``
       answers ``{"texts": [...]}`` (client credentials only).
@@ -402,6 +435,17 @@ class HTTPSPlatform:
         data = await self._call("POST", "/api/v1/payments", resident=resident, json_body=body)
         if not isinstance(data, dict):
             raise PlatformError("invalid_response", "the payment request is not an object")
+        return data
+
+    async def refund_payment(
+        self, reference: str, amount: int, refund_reference: str
+    ) -> dict[str, Any]:
+        """``POST /api/v1/refunds``: give back all or part of a paid request."""
+        _check_refund(reference, amount, refund_reference)
+        body = {"reference": reference, "amount": amount, "refund_reference": refund_reference}
+        data = await self._call("POST", "/api/v1/refunds", json_body=body)
+        if not isinstance(data, dict):
+            raise PlatformError("invalid_response", "the refund is not an object")
         return data
 
     async def audit(
@@ -503,6 +547,12 @@ class NoPlatform:
 
     async def request_payment(
         self, resident: Resident, amount: int, description: str, reference: str
+    ) -> dict[str, Any]:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def refund_payment(
+        self, reference: str, amount: int, refund_reference: str
     ) -> dict[str, Any]:
         """Raises ``PlatformError("unavailable")``."""
         raise PlatformError("unavailable", "this app was built without a platform")

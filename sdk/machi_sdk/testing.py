@@ -230,7 +230,22 @@ class MemoryPlatform:
                 "description": description, "reference": reference, "resident": resident.id,
                 "confirm_url": f"{DEFAULT_SHELL_URL}/wallet/requests/{request_id}",
             })  # fmt: skip
-            return {k: v for k, v in found.items() if k != "resident"}
+            return {k: v for k, v in found.items() if k not in ("resident", "refunds")}
+
+        async def refund_payment(
+            app_id: str, reference: str, amount: int, refund_reference: str
+        ) -> dict[str, Any]:
+            # Like the shell: only a paid request, never more than paid, each refund id once.
+            found = self.payments.get(reference)
+            if found is None or found["status"] != "paid":
+                raise PlatformError("invalid", "payment_unknown")
+            done = found.setdefault("refunds", {})
+            if refund_reference not in done:
+                if amount > found["amount"] - sum(done.values()):
+                    raise PlatformError("invalid", "refund_too_large")
+                done[refund_reference] = amount
+            return {"id": found["id"], "status": found["status"], "amount": found["amount"],
+                    "refunded": sum(done.values()), "reference": reference}  # fmt: skip
 
         async def audit(
             app_id: str, resident: Resident, action: str, subject: str, detail: Any
@@ -251,6 +266,7 @@ class MemoryPlatform:
             storage_set=storage_set,
             kpi=kpi,
             request_payment=request_payment,
+            refund_payment=refund_payment,
             audit=audit,
             translate=translate,
         )

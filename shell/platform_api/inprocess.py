@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import msgspec
 from machi_sdk import InProcessPlatform, PlatformError, Resident
 
 from shell.platform_api import actions, errors, queries
@@ -71,6 +72,14 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         view = apppay.public_view(row)
         return {**view, "confirm_url": f"{settings.public_url}/wallet/requests/{row['public_id']}"}
 
+    async def refund_payment(  # wallet (issue 5)
+        app_id: str, reference: str, amount: int, refund_reference: str
+    ) -> dict[str, Any]:
+        from shell.wallet.apppay_routes import RefundBody, refund_for_app
+
+        answer = await refund_for_app(app_id, RefundBody(reference, amount, refund_reference))
+        return msgspec.structs.asdict(answer)
+
     async def audit(
         app_id: str, resident: Resident, action: str, subject: str, detail: dict[str, Any] | None
     ) -> None:
@@ -87,6 +96,7 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         storage_set=_as_platform_errors(storage_set),
         kpi=_as_platform_errors(kpi),
         request_payment=_as_platform_errors(request_payment),
+        refund_payment=_as_platform_errors(refund_payment),
         audit=_as_platform_errors(audit),
         translate=_as_platform_errors(translate),
     )

@@ -40,7 +40,11 @@ from shell.platform_api.schemas import (
     profile_of,
 )
 from shell.settings import Settings
-from shell.wallet.apppay_routes import create_payment, payment_status  # wallet (issue 5)
+from shell.wallet.apppay_routes import (  # wallet (issue 5)
+    create_payment,
+    create_refund,
+    payment_status,
+)
 from shell.web.security import NO_STORE
 
 log = logging.getLogger("machi.platform_api")
@@ -221,6 +225,7 @@ def router(settings: Settings) -> Router:
             notify_subject,
             create_payment,
             payment_status,
+            create_refund,
             audit,
             translations,
         ],

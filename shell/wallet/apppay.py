@@ -212,3 +212,27 @@ async def owed(now: dt.datetime | None = None) -> list[str]:
 
 
 __all__ = ["ledger"]
+
+
+async def refund(
+    app_id: str, reference: str, amount: int, refund_reference: str
+) -> tuple[dict[str, Any], Receipt]:
+    """Give back all or part of a paid request of ``app_id`` (found by the app's own reference) to
+    the accounts it was paid from. ``refund_reference`` is the app's id for this refund: the same
+    one twice refunds once. Never more than was paid, less what was refunded before."""
+    if not refund_reference or len(refund_reference) > 100:
+        raise Refused("idempotency_key")
+    row = await PaymentRequest.select().where(
+        PaymentRequest.app_key == f"{app_id}:{reference}"
+    ).first()
+    if row is None or row["status"] != "paid" or row["ledger_transaction"] is None:
+        raise Refused("payment_unknown")
+    receipt = await actions.refund(
+        row["ledger_transaction"], amount, merchant_id=row["merchant"],
+        key=f"apprefund:{app_id}:{refund_reference}",
+    )  # fmt: skip
+    return row, receipt
+
+
+async def refunded(row: dict[str, Any]) -> int:
+    return await actions.refunded_so_far(row["ledger_transaction"])

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, URLEncodedBody
 from shell.developer.tables import PartnerApp
 from shell.identity.session import requires_account
 from shell.miniapp_host import queries as host_queries
+from shell.miniapp_host.registry import HostedApp
 from shell.platform_api import errors
 from shell.platform_api.auth import Caller
 from shell.wallet import apppay, queries, receipts
@@ -188,3 +189,47 @@ async def payment_status(
     if row["app_id"] != caller.app_id:
         raise errors.Refused(404, "not_found", "no such payment request")
     return _answer(request, row)
+
+
+class RefundBody(msgspec.Struct):
+    """A refund of a paid request, found by the app's own ``reference``; ``refund_reference`` is
+    the app's id for this refund (the same one twice refunds once)."""
+
+    reference: str
+    amount: int
+    refund_reference: str
+
+
+class RefundAnswer(msgspec.Struct):
+    id: str
+    status: str
+    amount: int
+    refunded: int
+    reference: str
+
+
+async def refund_for_app(app_id: str, data: RefundBody) -> RefundAnswer:
+    """Refund through the ledger, then tell the resident (after the money moved)."""
+    try:
+        row, receipt = await apppay.refund(
+            app_id, data.reference, data.amount, data.refund_reference
+        )
+    except Refused as exc:
+        raise errors.invalid(exc.reason) from None
+    shop = await queries.merchant(row["merchant"])
+    await receipts.refund(row["account"], receipt, shop["name"] if shop else app_id)
+    view = apppay.public_view(row)
+    return RefundAnswer(
+        id=view["id"], status=view["status"], amount=view["amount"],
+        refunded=await apppay.refunded(row), reference=view["reference"],
+    )  # fmt: skip
+
+
+@post("/refunds", status_code=200, summary="Refund a paid request, all or part")
+async def create_refund(
+    client_app: NamedDependency[HostedApp], data: JSONBody[RefundBody]
+) -> RefundAnswer:
+    """Give back all or part of a payment the resident made to this app, to the cash and points
+    it came from; never more than was paid. Needs only the app's credentials: a booking refused
+    by staff is refunded without the resident at hand."""
+    return await refund_for_app(client_app.id, data)

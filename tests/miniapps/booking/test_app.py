@@ -104,16 +104,20 @@ async def test_search_book_pay_permit_door_and_cancel(room, web, shell, platform
         ics = await client.get(f"/orders/{number}/calendar.ics")
         assert b"DTSTART;TZID" in ics.content or b"DTSTART:" in ics.content
 
-        # 10 days ahead: cancel with the full refund; the slot is free again, the code stops.
+        # 10 days ahead: cancel with the full refund, given back through the shell's wallet;
+        # the slot is free again, the code stops.
         cancelled = await client.post(f"/orders/{number}/cancel")
         assert "予約を取り消しました" in cancelled.text
-        assert "返金手続き中" in cancelled.text
+        assert "返金はお支払いに使った残高とポイントに戻しました" in cancelled.text
+        assert "返金済み" in cancelled.text
+        assert platform.payments[number]["refunds"] == {f"{number}:refund": 1000}
     locks = module("locks")
     start = rules.starts_at(tomorrow, 610)
     assert not await locks.LocalLock().opens("lock-a", pin, start)
     order = await module("queries").order(number)
     assert order["refund"] == 1000
     assert order["status"] == "cancelled"
+    assert order["payment"] == "refunded"
     async with miniapp_client(web, _token(shell, "r2"), htmx=True) as client:
         again = await client.post(f"/facilities/{room['id']}/book", data={"slot": picked[0]})
         assert again.status_code == 200

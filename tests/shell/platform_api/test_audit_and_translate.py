@@ -109,3 +109,28 @@ async def test_the_in_process_translate_says_when_no_engine_runs(hosted_settings
     with pytest.raises(PlatformError) as down:
         await platform.translate(["こんにちは"], "en")
     assert down.value.code == "unavailable"
+
+
+async def test_an_app_refunds_over_https_only_its_own_paid_requests(
+    server, credentials, resident, client
+):
+    from shell.wallet import actions as wallet
+    from shell.wallet import apppay, queries
+
+    account = await _account_of(resident)
+    top = await wallet.start_top_up(account, 1000, key="t")
+    await wallet.credit_top_up(top["reference"], gateway_ref="g", succeeded=True)
+    asked = await apppay.create_request(
+        app_id="hello", app_name="ハロー", account_id=account, amount=600, description="会費",
+        reference="fee-1",
+    )
+    await apppay.confirm(asked["public_id"], account)
+    async with client_for(server) as transport:
+        platform = HTTPSPlatform(SHELL, *credentials, client=transport)
+        answer = await platform.refund_payment("fee-1", 600, "fee-1:back")
+        assert answer["refunded"] == 600
+        assert answer["reference"] == "fee-1"
+        with pytest.raises(PlatformError) as twice:
+            await platform.refund_payment("fee-1", 1, "fee-1:more")
+        assert twice.value.code == "invalid"
+    assert await queries.balances(account) == {"cash": 1000, "points": 0}

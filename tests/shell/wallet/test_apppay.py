@@ -130,6 +130,40 @@ async def test_in_process_request_payment_checks_the_scope(app, settings, distri
         assert bad.value.code == "invalid"
 
 
+async def test_an_app_refunds_its_paid_request_in_part_then_the_rest_never_more(
+    app, settings, districts
+) -> None:
+    async with payer(app, ["wallet.pay"]) as (client, me):
+        platform = platform_for("shop", settings)
+        resident = Resident(id="sub-1", scopes=frozenset({"wallet.pay"}), app_id="shop")
+        asked = await platform.request_payment(resident, 800, "施設予約", "booking-9")
+        with pytest.raises(PlatformError) as unpaid:
+            await platform.refund_payment("booking-9", 800, "cancel-1")
+        assert unpaid.value.code == "invalid"  # nothing was paid yet
+        await post(client, f"/wallet/requests/{asked['id']}/confirm")
+        assert await queries.balances(me["id"]) == {"cash": 200, "points": 0}
+
+        part = await platform.refund_payment("booking-9", 500, "cancel-1")
+        again = await platform.refund_payment("booking-9", 500, "cancel-1")  # a retry
+        assert (part["refunded"], again["refunded"]) == (500, 500)
+        assert await queries.balances(me["id"]) == {"cash": 700, "points": 0}
+        with pytest.raises(PlatformError) as too_much:
+            await platform.refund_payment("booking-9", 400, "cancel-2")
+        assert too_much.value.code == "invalid"
+        with pytest.raises(PlatformError) as not_ours:
+            await platform_for("other", settings).refund_payment("booking-9", 100, "x")
+        assert not_ours.value.code == "invalid"  # another app cannot refund this app's payment
+        rest = await platform.refund_payment("booking-9", 300, "cancel-2")
+        assert rest["refunded"] == 800
+        assert await queries.balances(me["id"]) == {"cash": 1000, "points": 0}
+        assert await LedgerTransaction.count().where(LedgerTransaction.kind == "refund") == 2
+        inbox = await client.get("/inbox")
+        assert "返金のお知らせ" in inbox.text
+    from shell.wallet import verify as ledger_verify
+
+    assert await ledger_verify.problems() == []
+
+
 async def test_the_sdk_memory_platform_records_payment_requests_for_partners_tests() -> None:
     from machi_sdk.testing import MemoryPlatform
 
