@@ -707,7 +707,9 @@ async def record_counter(slug: str, month: str, count: int) -> None:
         await ApplyCounterTally.delete().where(
             (ApplyCounterTally.form == row["id"]) & (ApplyCounterTally.month == month)
         )
-        await ApplyCounterTally.insert(ApplyCounterTally(form=row["id"], month=month, count=count))
+        await ApplyCounterTally.insert(
+            ApplyCounterTally(form=row["id"], month=month, paper_count=count)
+        )
 
 
 async def kpis(months: int = 6) -> list[dict[str, Any]]:
@@ -727,7 +729,7 @@ async def kpis(months: int = 6) -> list[dict[str, Any]]:
         online = [
             r for r in rows if (r["submitted_at"] + dt.timedelta(hours=9)).strftime("%Y-%m") == key
         ]
-        paper = sum(t["count"] for t in tallies if t["month"] == key)
+        paper = sum(tally["paper_count"] for tally in tallies if tally["month"] == key)
         days = sorted(
             (r["decided_at"] - r["submitted_at"]).total_seconds() / 86400
             for r in online

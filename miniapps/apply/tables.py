@@ -130,7 +130,8 @@ class ApplyCounterTally(Table, tablename="apply_counter_tally"):
 
     form = ForeignKey(ApplyForm, null=False, index=True)
     month = Varchar(length=7)  # YYYY-MM
-    count = Integer(default=0)
+    # Named apart from Table.count() (a column called ``count`` hides it); stored as "count".
+    paper_count = Integer(default=0, db_column_name="count")
 
 
 class ApplyReminder(Table, tablename="apply_reminder"):
