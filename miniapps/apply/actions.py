@@ -503,6 +503,26 @@ async def _event(submission_id: int, status: str, message: str, *, by_staff: boo
     )
 
 
+async def refund_if_rejected(platform: Any, number: str) -> bool:
+    """A rejected application's fee goes back through the shell's wallet, to the cash and points
+    it was paid with (the application number is the payment's reference and the refund id is
+    fixed, so a retry refunds once). When the shell cannot, the fee stays paid and staff refund
+    it at the counter, as the resident's page says."""
+    from machi_sdk import PlatformError
+
+    app = await submission(number)
+    if app["status"] != "rejected" or app["payment"] != "paid" or app["fee"] <= 0:
+        return False
+    try:
+        await platform.refund_payment(number, app["fee"], f"{number}:rejected")
+    except PlatformError:
+        return False
+    await ApplySubmission.update({ApplySubmission.payment: "refunded"}).where(
+        (ApplySubmission.id == app["id"]) & (ApplySubmission.payment == "paid")
+    )
+    return True
+
+
 async def mark_paid(number: str) -> bool:
     """The shell said the fee is paid: the application is received. Idempotent: True only the
     first time."""

@@ -163,6 +163,8 @@ async def staff_act(
             status = after["status"]
             if status in ("approved", "rejected"):
                 await _count(platform, "applications_decided")
+            if status == "rejected":
+                await actions.refund_if_rejected(platform, number)
     except Refused as exc:
         context = await _staff_app_context(request, resident, number)
         context["error"] = _refusal(request, resident, exc.reason)

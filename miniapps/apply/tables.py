@@ -58,7 +58,7 @@ class ApplySubmission(Table, tablename="apply_submission"):
     answers = JSON(default="{}")
     status = Varchar(length=16, default="draft", index=True)
     fee = Integer(default=0)
-    payment = Varchar(length=16, default="none")  # none | pending | paid
+    payment = Varchar(length=16, default="none")  # none | pending | paid | refunded
     paid_at = Timestamptz(null=True, default=None)
     assignee = Varchar(length=100, default="")  # the staff member's pairwise id
     assignee_label = Varchar(length=60, default="")
@@ -130,8 +130,7 @@ class ApplyCounterTally(Table, tablename="apply_counter_tally"):
 
     form = ForeignKey(ApplyForm, null=False, index=True)
     month = Varchar(length=7)  # YYYY-MM
-    # Named apart from Table.count() (a column called ``count`` hides it); stored as "count".
-    paper_count = Integer(default=0, db_column_name="count")
+    paper_count = Integer(default=0)  # not "count": a column of that name hides Table.count()
 
 
 class ApplyReminder(Table, tablename="apply_reminder"):

@@ -230,14 +230,29 @@ async def test_two_staff_deciding_at_once_record_one_decision(demo):
     assert page_app["status"] == "rejected"
 
 
-async def test_a_paid_rejected_application_says_the_fee_is_refunded(demo, web, shell):
+async def test_a_paid_rejected_application_is_refunded_through_the_wallet(
+    demo, web, shell, platform
+):
     tag = {"name": "武雄 花子", "dog_name": "ハチ", "reason": "lost", "receive": "counter",
            "consent": "1"}  # fmt: skip
     app = await actions.save("resident-1", "dog-tag", tag, submit=True, verified=False)
-    await actions.mark_paid(app["number"])
-    async with miniapp_client(web, token(shell, "clerk", roles=STAFF), htmx=True) as client:
-        assert "窓口で返金します" in text(await client.get(f"/staff/a/{app['number']}"))
-    await actions.decide(app["number"], "rejected", "登録がありません")
+    number = app["number"]
     async with miniapp_client(web, token(shell), htmx=True) as client:
-        page = await client.get(f"/a/{app['number']}")
-        assert 'data-testid="apply-refund"' in page.text
+        await client.post(f"/a/{number}/payment")  # the request the shell's sheet shows
+    platform.payments[number]["status"] = "paid"  # the resident paid in the sheet
+    await actions.mark_paid(number)
+    async with miniapp_client(web, token(shell, "clerk", roles=STAFF), htmx=True) as client:
+        page = await client.get(f"/staff/a/{number}")
+        assert "残高とポイントに返金されます" in text(page)
+        await client.post(f"/staff/a/{number}", data={"action": "in_review", "message": ""})
+        done = await client.post(
+            f"/staff/a/{number}", data={"action": "rejected", "message": "登録がありません"}
+        )
+        assert done.status_code == 200, text(done)
+    fee = app["fee"]
+    assert platform.payments[number]["refunds"] == {f"{number}:rejected": fee}
+    assert (await actions.submission(number))["payment"] == "refunded"
+    async with miniapp_client(web, token(shell), htmx=True) as client:
+        page = await client.get(f"/a/{number}")
+    assert "残高とポイントに返金しました" in text(page)
+    assert "返金済み" in text(page)
