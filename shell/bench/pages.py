@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
 import os
 import secrets
 import socket
@@ -28,6 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -294,16 +296,58 @@ async def _connection(target: Target, until: float, measure_from: float) -> None
             await writer.wait_closed()
 
 
+def _hammer_part(
+    target: Target, concurrency: int, measure_from: float, until: float
+) -> tuple[list[float], int, dict[int, int]]:
+    """One client process's share of the load (wall-clock times, the same for every client)."""
+
+    async def go() -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.time() - 0.5))
+        offset = time.perf_counter() - time.time()
+        await asyncio.gather(*[
+            _connection(target, until + offset, measure_from + offset)
+            for _ in range(concurrency)
+        ])  # fmt: skip
+
+    asyncio.run(go())
+    return target.latencies, target.failures, target.statuses
+
+
 async def hammer(
-    target: Target, seconds: float, concurrency: int, warm_up: float
+    target: Target, seconds: float, concurrency: int, warm_up: float, clients: int = 1
 ) -> dict[str, Any]:
-    """``concurrency`` connections asking for the page as fast as it answers; the first
+    """``concurrency`` connections asking for the page as fast as it answers, from ``clients``
+    processes (one Python process cannot ask as fast as a bare page answers); the first
     ``warm_up`` seconds are not counted."""
-    start = time.perf_counter()
-    measure_from = start + warm_up
-    until = measure_from + seconds
-    await asyncio.gather(*[_connection(target, until, measure_from) for _ in range(concurrency)])
-    elapsed = time.perf_counter() - measure_from
+    if clients <= 1:
+        start = time.perf_counter()
+        measure_from = start + warm_up
+        until = measure_from + seconds
+        await asyncio.gather(
+            *[_connection(target, until, measure_from) for _ in range(concurrency)]
+        )
+        elapsed = time.perf_counter() - measure_from
+    else:
+        loop = asyncio.get_running_loop()
+        share = max(1, concurrency // clients)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(clients, mp_context=context) as pool:
+            # Every client process started and its imports done before the clock starts.
+            await asyncio.gather(*[
+                loop.run_in_executor(pool, time.sleep, 0.2) for _ in range(clients)
+            ])  # fmt: skip
+            measure_from = time.time() + 0.5 + warm_up
+            until = measure_from + seconds
+            parts = await asyncio.gather(*[
+                loop.run_in_executor(pool, _hammer_part, target, share, measure_from, until)
+                for _ in range(clients)
+            ])  # fmt: skip
+        for latencies, failures, statuses in parts:
+            target.latencies += latencies
+            target.failures += failures
+            for status, count in statuses.items():
+                target.statuses[status] = target.statuses.get(status, 0) + count
+        elapsed = seconds
     if not target.latencies:
         raise click.ClickException(f"{target.name}: no page answered 200 ({target.statuses})")
     return {"name": "pages", "page": target.name, "what": target.what,
@@ -368,25 +412,30 @@ def _targets(port: int, prepared: dict[str, Any]) -> list[Target]:
 
 
 async def _measure_pages(
-    port: int, prepared: dict[str, Any], seconds: float, concurrency: int, warm_up: float
+    port: int,
+    prepared: dict[str, Any],
+    seconds: float,
+    concurrency: int,
+    warm_up: float,
+    clients: int,
 ) -> list[dict[str, Any]]:
     results = []
     for target in _targets(port, prepared):
         await check(port, target.request, target.name)
-        results.append(await hammer(target, seconds, concurrency, warm_up))
+        results.append(await hammer(target, seconds, concurrency, warm_up, clients))
     return results
 
 
 async def _measure_bare(
-    port: int, seconds: float, concurrency: int, warm_up: float
+    port: int, seconds: float, concurrency: int, warm_up: float, clients: int
 ) -> dict[str, Any]:
     target = Target("bare", "bare Litestar page", port, request_bytes(f"127.0.0.1:{port}", "/"))
     await check(port, target.request, "bare")
-    return await hammer(target, seconds, concurrency, warm_up)
+    return await hammer(target, seconds, concurrency, warm_up, clients)
 
 
 def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
-        warm_up: float) -> None:  # fmt: skip
+        warm_up: float, clients: int = 1) -> None:  # fmt: skip
     data_dir = folder / "data"
     data_dir.mkdir(exist_ok=True)
     database_url = url or f"sqlite:///{data_dir / 'machi.sqlite3'}"
@@ -398,11 +447,13 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
         with running(serve_command(port, count), env, port, folder / f"serve-{count}.log"):
             prepared = asyncio.run(_prepare(database_url, port, resident))
             resident = prepared["resident"]
-            pages = asyncio.run(_measure_pages(port, prepared, seconds, concurrency, warm_up))
+            pages = asyncio.run(
+                _measure_pages(port, prepared, seconds, concurrency, warm_up, clients)
+            )
         bare_port = free_port()
         with running(bare_command(bare_port, count), dict(os.environ), bare_port,
                      folder / f"bare-{count}.log", health="/"):  # fmt: skip
-            bare = asyncio.run(_measure_bare(bare_port, seconds, concurrency, warm_up))
+            bare = asyncio.run(_measure_bare(bare_port, seconds, concurrency, warm_up, clients))
         for record in [*pages, bare]:
             emit({**record, "workers": count})
         by_workers[count] = {"pages": pages, "bare": bare}
@@ -421,7 +472,8 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
                   for r in measured["pages"]},
         "baseline_p99_ms": measured["bare"]["p99_ms"],
         "failures": sum(r["failures"] for r in [*measured["pages"], measured["bare"]]),
-        "concurrency": concurrency, "seconds": seconds, "cpus": os.cpu_count(),
+        "concurrency": concurrency, "clients": clients, "seconds": seconds,
+        "cpus": os.cpu_count(),
         "database": "postgresql" if url.startswith("postgres") else "sqlite",
     }  # fmt: skip
     if workers > 1:
@@ -446,10 +498,17 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
 @click.option("--seconds", default=5.0, show_default=True, help="Seconds per page.")
 @click.option("--concurrency", default=32, show_default=True, help="Connections at once.")
 @click.option("--warm-up", default=1.0, show_default=True, help="Seconds not counted first.")
+@click.option(
+    "--clients",
+    default=2,
+    show_default=True,
+    help="Load-generating processes (one cannot keep up with the bare page).",
+)
 @click.option("--database", default="", help="Database URL (default: a new SQLite file).")
-def pages(workers: int, seconds: float, concurrency: int, warm_up: float, database: str) -> None:
+def pages(workers: int, seconds: float, concurrency: int, warm_up: float, clients: int,
+          database: str) -> None:  # fmt: skip
     """Home page, a mini-app page and the booking grid per second vs a bare Litestar page."""
     if workers < 1:
         raise click.BadParameter("at least one worker", param_hint="--workers")
     with tempfile.TemporaryDirectory() as folder:
-        run(workers, seconds, concurrency, database, Path(folder), warm_up)
+        run(workers, seconds, concurrency, database, Path(folder), warm_up, clients)

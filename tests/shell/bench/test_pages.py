@@ -14,7 +14,7 @@ def test_bench_pages_prints_its_summary(tmp_path):
     env = {**os.environ, "MACHI_DATA_DIR": str(tmp_path), "MACHI_DATABASE_URL": ""}
     done = subprocess.run(
         [sys.executable, "-m", "shell.cli", "bench", "pages", "--workers", "1",
-         "--seconds", "0.3", "--warm-up", "0", "--concurrency", "2"],
+         "--seconds", "0.3", "--warm-up", "0", "--concurrency", "2", "--clients", "2"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
