@@ -46,6 +46,10 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
     async def _shared_connection(self) -> tuple[aiosqlite.Connection, asyncio.Lock]:
         loop = asyncio.get_running_loop()
         if self._shared is None or self._shared_loop is not loop or self._lock is None:
+            if self._shared is not None:
+                # Opened on another event loop (one asyncio.run after another in a command or a
+                # test): stop its worker thread, which would otherwise keep the process alive.
+                self._shared.stop()
             self._shared = await aiosqlite.connect(**self.connection_kwargs)
             self._shared.row_factory = dict_factory  # type: ignore[assignment]
             await self._shared.execute("PRAGMA journal_mode=WAL")

@@ -132,3 +132,16 @@ async def fx_districts(db: Any, settings: Settings) -> list[dict[str, Any]]:
 
     await city(settings)
     return await districts()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop any aiosqlite worker thread still running: they are not daemon threads, so a
+    connection some code left open would keep the test process alive after the last test."""
+    import gc
+
+    import aiosqlite
+
+    left = [obj for obj in gc.get_objects() if isinstance(obj, aiosqlite.Connection)]
+    for connection in left:
+        if connection._running:
+            connection.stop()
