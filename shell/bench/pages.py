@@ -502,7 +502,7 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
     "--clients",
     default=2,
     show_default=True,
-    help="Load-generating processes (one cannot keep up with the bare page).",
+    help="Load-generating processes (so that the client is not what limits the bare page).",
 )
 @click.option("--database", default="", help="Database URL (default: a new SQLite file).")
 def pages(workers: int, seconds: float, concurrency: int, warm_up: float, clients: int,
