@@ -1,11 +1,10 @@
 """The school liaison app with two phones at once, on a server whose city runs a translation
-engine (a LibreTranslate stand-in that tags: ``[zh-Hans] 本文``): a teacher joins her class with
-the staff code from the demo and enrols a child; a parent who reads Chinese links the child with the
-code she was given, reports tomorrow's absence with symptoms and writes to the class in Chinese.
-The teacher's board and inbox show both without a reload, she reads the message in Japanese (the
-original one tap away) and answers; the answer appears in the parent's open conversation without
-a reload, in Chinese with the Japanese original (Vietnamese takes the same path; the city switches
-it on once its catalogs are complete, see ENABLED in shell/web/i18n.py). At the gate the teacher
+engine (a LibreTranslate stand-in that tags: ``[vi] 本文``): a teacher joins her class with
+the staff code from the demo and enrols a child; a parent who reads Vietnamese links the child
+with the code she was given, reports tomorrow's absence with symptoms and writes to the class in
+Vietnamese. The teacher's board and inbox show both without a reload, she reads the message in
+Japanese (the original one tap away) and answers; the answer appears in the parent's open
+conversation without a reload, in Vietnamese with the Japanese original. At the gate the teacher
 scans the child's QR through the shell's scanner and the board shows the check-in. axe on every
 screen."""
 
@@ -93,10 +92,10 @@ async def _story(browser: Browser, city: Server, contexts: list[BrowserContext])
     code = await teacher.enrol("さくら", "さくら")
     await check_axe(page)
 
-    # The parent, on a phone of her own, reads Chinese (the app's pages fall back to English).
+    # The parent, on a phone of her own, reads Vietnamese (the shell and the app speak it).
     mobile = await phone(browser, city, contexts)
     await sign_up(mobile, Resident(name="グエン ラン", kana="ぐえん らん"))
-    await choose_language(mobile, "zh-Hans")
+    await choose_language(mobile, "vi")
     parent = SchoolApp(mobile)
     await parent.open_from_home()
     await parent.link_child(code)
@@ -104,36 +103,36 @@ async def _story(browser: Browser, city: Server, contexts: list[BrowserContext])
     await parent.open_child("さくら")
     tomorrow = (dt.datetime.now(JST).date() + dt.timedelta(days=1)).isoformat()
     await parent.report_absence(tomorrow, ["fever", "cough"])
-    await expect(parent.frame.get_by_test_id("school-notice")).to_contain_text("Absent")
+    await expect(parent.frame.get_by_test_id("school-notice")).to_contain_text("Vắng mặt")
     await check_axe(mobile)
     qr = await parent.qr_text()
 
     # The teacher's board, open all along, shows it without a reload.
     await expect(teacher.board()).to_contain_text("さくら: 欠席 体調不良（発熱、せき）")
 
-    # She writes to the class in Chinese.
+    # She writes to the class in Vietnamese.
     await parent.frame.get_by_test_id("school-back").click()
     await parent.open_conversation()
     await expect(parent.frame.get_by_test_id("school-office-hours")).to_contain_text(
         "平日 8:00〜16:30"
     )
-    await parent.send_message("我的孩子发烧了。")
-    await expect(parent.messages()).to_have_text(["我的孩子发烧了。"])
+    await parent.send_message("Con tôi bị sốt.")
+    await expect(parent.messages()).to_have_text(["Con tôi bị sốt."])
     await check_axe(mobile)
 
     # The teacher's inbox, open all along, lists it without a reload; she reads it in Japanese.
     await expect(teacher.frame.get_by_test_id("school-inbox-item")).to_contain_text("さくら")
     await teacher.frame.get_by_test_id("school-inbox-item").first.click()
-    await expect(teacher.messages()).to_have_text(["[ja] 我的孩子发烧了。"])
+    await expect(teacher.messages()).to_have_text(["[ja] Con tôi bị sốt."])
     await expect(teacher.frame.get_by_test_id("school-message-original")).to_contain_text(
-        "我的孩子发烧了。"
+        "Con tôi bị sốt."
     )
     await teacher.send_message("お大事になさってください。")
     await check_axe(page)
 
-    # The answer reaches the parent's open conversation, in Chinese, the original one tap away.
+    # The answer reaches the parent's open conversation, in Vietnamese, the original one tap away.
     await expect(parent.messages()).to_have_text(
-        ["我的孩子发烧了。", "[zh-Hans] お大事になさってください。"]
+        ["Con tôi bị sốt.", "[vi] お大事になさってください。"]
     )
     original = parent.frame.get_by_test_id("school-message-original").last
     await original.locator("summary").click()
