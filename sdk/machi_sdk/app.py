@@ -216,6 +216,7 @@ class MiniApp:
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # read once per process: no file checks on every page
         )
         env.install_gettext_callables(  # type: ignore[attr-defined]
             gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True
