@@ -178,3 +178,70 @@ async def test_report_a_road_with_a_photo_and_see_it_closed(browser, server, tmp
     finally:
         for context in contexts:
             await context.close()
+
+
+async def test_staff_build_and_publish_a_form_with_a_fee_then_a_resident_applies_and_pays(
+    browser, server
+):
+    """No programmer: counter staff build a procedure with typed fields and a fee per unit,
+    publish it, and a resident finds it, sees their name filled in and pays what it costs."""
+    contexts: list = []
+    try:
+        staff = await phone_page(browser, server, contexts)
+        clerk = Resident(name="窓口 作", kana="まどぐち つくる")
+        await become_staff(staff, server, "counter", clerk)
+        desk = ApplyApp(staff)
+        await desk.open_from_home()
+        frame = desk.frame
+        await frame.get_by_test_id("apply-nav-staff").click()
+        await frame.get_by_test_id("apply-staff-forms-link").click()
+        await frame.get_by_test_id("apply-new-slug").fill("bicycle-parking")
+        await frame.get_by_test_id("apply-new-title").fill("市営駐輪場の定期利用申請")
+        await frame.get_by_test_id("apply-new-form").click()
+        await expect(frame.get_by_test_id("apply-form-state")).to_contain_text("未公開")
+
+        async def add_field(kind: str, key: str, label: str, **extra: str) -> None:
+            form = frame.get_by_test_id("apply-add-field")
+            await form.locator("#apply-fl-type").select_option(kind)
+            await form.locator("#apply-fl-key").fill(key)
+            await form.locator("#apply-fl-ja").fill(label)
+            await form.locator("#apply-fl-req").check()
+            if "prefill" in extra:
+                await form.locator("#apply-fl-prefill").select_option(extra["prefill"])
+            if "max" in extra:
+                await form.locator("#apply-fl-min").fill("1")
+                await form.locator("#apply-fl-max").fill(extra["max"])
+            await frame.get_by_test_id("apply-add-field-submit").click()
+            await expect(frame.get_by_test_id("apply-draft-fields")).to_contain_text(label)
+
+        await add_field("text", "name", "お名前", prefill="profile.name")
+        await add_field("number", "bikes", "自転車の台数", max="3")
+        await add_field("consent", "agree", "利用の決まりに同意します")
+        await frame.locator("#apply-fee-base").fill("300")
+        await frame.locator("#apply-fee-per").select_option("bikes")
+        await frame.locator("#apply-fee-per-amount").fill("200")
+        await frame.locator("#apply-fee-base").press("Enter")  # saves the fee rules
+        await expect(frame.get_by_test_id("apply-message")).to_have_text("保存しました。")
+        await check_axe(staff)
+        await frame.get_by_test_id("apply-publish").click()
+        await expect(frame.get_by_test_id("apply-form-state")).to_contain_text("第1版を公開中")
+
+        resident = await phone_page(browser, server, contexts)
+        await sign_up(resident, Resident(name="自転 走", kana="じてん はしる"))
+        await WalletPage(resident).top_up(1000)
+        app = ApplyApp(resident)
+        await app.open_from_home()
+        await app.find("駐輪場", "bicycle-parking")
+        await expect(app.frame.get_by_label("お名前")).to_have_value("自転 走")
+        await app.frame.get_by_label("自転車の台数").fill("2")
+        await app.frame.get_by_label("利用の決まりに同意します").check()
+        await app.frame.get_by_test_id("apply-submit").click()
+        await expect(app.frame.get_by_test_id("apply-status")).to_have_text("お支払い待ち")
+        await app.frame.get_by_test_id("apply-pay").click()
+        await expect(resident.get_by_test_id("pay-sheet")).to_contain_text("700")  # 300 + 2 x 200
+        await resident.get_by_test_id("pay-request-confirm").click()
+        await expect(app.frame.get_by_test_id("apply-status")).to_have_text("受付済み")
+        await check_axe(resident)
+    finally:
+        for context in contexts:
+            await context.close()
