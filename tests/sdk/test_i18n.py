@@ -73,11 +73,12 @@ def test_catalog_folders_and_best_language():
 
 def test_the_sdks_own_texts_are_a_gettext_domain():
     assert sdk_language("fr") == "en"  # a language the SDK does not ship: English
-    assert sdk_language("ja-x-easy") == "ja"
+    assert sdk_language("ja-x-easy") == "ja-x-easy"  # the SDK ships Easy Japanese itself
+    assert sdk_language("ja-x-other") == "ja"  # a Japanese it does not ship: Japanese
     assert sdk_gettext("読み込んでいます…", "en") == "Loading…"
     assert message("forbidden", "fr", scopes="x") == "To use this page, please allow “x”."
     assert scope_label("profile.name", "en") == "your name"
-    assert scope_label("profile.name", "ja-x-easy") == "お名前"
+    assert scope_label("profile.name", "ja") == "お名前"
     assert scope_label("made.up", "en") == "made.up"
 
 
