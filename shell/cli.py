@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -437,8 +438,10 @@ def _miniapp_command(command: click.Command) -> click.Command:
             return _with_db(wait, migrated=True)
         return result
 
-    command.callback = run
-    return command
+    # A copy: the app's own command object stays as the app made it (its tests invoke it too).
+    wrapped = copy.copy(command)
+    wrapped.callback = run
+    return wrapped
 
 
 def _register_miniapp_commands(group: click.Group) -> None:
