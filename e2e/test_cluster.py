@@ -124,7 +124,12 @@ async def fx_cluster(tmp_path: Path, push_service: Any) -> Any:
         for worker in cluster.workers:
             if worker.poll() is None:
                 worker.terminate()
-                worker.wait(timeout=15)
+                try:
+                    worker.wait(timeout=20)  # the worker stops within 10 s of SIGTERM
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+                    raise
         await first.astop()
         await second.astop()
         await _drop_postgres_database(name)

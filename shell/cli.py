@@ -103,6 +103,9 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
     )
 
 
+WORKER_STOP_SECONDS = 10
+
+
 @main.command()
 def worker() -> None:
     """Run background and periodic jobs from Redis (with MACHI_REDIS_URL; without it, each
@@ -133,7 +136,12 @@ def worker() -> None:
             try:
                 await stop.wait()
             finally:
-                await jobs.stop()
+                # Stop within a bounded time (systemd and Kubernetes kill a slow stopper anyway):
+                # work not acknowledged is delivered again, push claims are taken over later.
+                try:
+                    await asyncio.wait_for(jobs.stop(), timeout=WORKER_STOP_SECONDS)
+                except TimeoutError:
+                    click.echo("Machi job worker: stopped with work still running", err=True)
             from shell.notifications import runtime
 
             await runtime.close()
