@@ -57,3 +57,17 @@ def test_the_image_is_built_from_the_lock_files_and_serves():
     assert "npm ci --prefix pwa" in containerfile
     assert re.search(r'^CMD \["/app/.venv/bin/machi", "serve"\]$', containerfile, re.M)
     assert re.search(r"uv==\d+\.\d+\.\d+", containerfile)
+
+
+def test_the_deploy_examples_host_every_first_party_miniapp():
+    from shell.settings import FIRST_PARTY_MINIAPPS
+
+    wanted = set(FIRST_PARTY_MINIAPPS)
+    env = (DEPLOY / "machi.env.example").read_text()
+    listed = re.search(r"^MACHI_MINIAPPS=(.*)$", env, re.MULTILINE)
+    assert listed is not None
+    assert set(listed.group(1).split(",")) == wanted
+    k8s = (DEPLOY / "k8s" / "machi.yaml").read_text()
+    listed = re.search(r"^\s*MACHI_MINIAPPS: (.*)$", k8s, re.MULTILINE)
+    assert listed is not None
+    assert set(listed.group(1).split(",")) == wanted
