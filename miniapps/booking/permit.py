@@ -18,11 +18,11 @@ from collections.abc import Sequence
 
 import qrcode
 import qrcode.image.svg
+from machi_sdk.pdf import one_page
 
 from .tables import BookingSettings
 
 PREFIX = "MACHI-BOOKING"
-FONT = "HeiseiKakuGo-W5"
 
 
 async def _key() -> bytes:
@@ -64,48 +64,13 @@ def _matrix(text: str) -> list[list[bool]]:
     return code.get_matrix()
 
 
-def _hex(text: str) -> str:
-    return "".join(f"{ord(c) if ord(c) < 0x10000 else 0x3F:04X}" for c in text)
-
-
 def permit_pdf(lines: Sequence[tuple[int, str]], qr: str) -> bytes:
     """One A4 page: ``lines`` as (size, text) from the top, the QR at the top right."""
-    ops, y = [], 790
-    for size, text in lines:
-        ops.append(f"BT /F1 {size} Tf 56 {y} Td <{_hex(text)}> Tj ET")
-        y -= size + 12
+    squares = []
     cell, left, top = 3, 430, 800
     for row_index, row in enumerate(_matrix(qr)):
         for col_index, dark in enumerate(row):
             if dark:
                 x = left + col_index * cell
-                ops.append(f"{x} {top - (row_index + 1) * cell} {cell} {cell} re f")
-    content = "\n".join(ops).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        f"<< /Type /Font /Subtype /Type0 /BaseFont /{FONT} /Encoding /UniJIS-UCS2-H "
-        "/DescendantFonts [6 0 R] >>".encode(),
-        f"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /{FONT} "
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> "
-        "/FontDescriptor 7 0 R /DW 1000 /W [1 95 500] >>".encode(),
-        f"<< /Type /FontDescriptor /FontName /{FONT} /Flags 4 /FontBBox [-92 -250 1010 922] "
-        "/ItalicAngle 0 /Ascent 752 /Descent -221 /CapHeight 737 /StemV 69 >>".encode(),
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+                squares.append(f"{x} {top - (row_index + 1) * cell} {cell} {cell} re f")
+    return one_page(lines, top=790, leading=12, drawing=squares)
