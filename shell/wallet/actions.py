@@ -296,7 +296,12 @@ async def refund(payment_id: int, amount: int, *, merchant_id: int, key: str) ->
     fp = ledger.fingerprint("refund", payment_id, amount)
 
     async def plan() -> Posting:
-        payment = await LedgerTransaction.select().where(LedgerTransaction.id == payment_id).first()
+        found = LedgerTransaction.select().where(LedgerTransaction.id == payment_id)
+        if ledger.engine().engine_type != "sqlite":
+            # Two refunds of one payment at once: the second waits here until the first has
+            # committed, then sees what it gave back (SQLite has one writer at a time anyway).
+            found = found.lock_rows("UPDATE")
+        payment = await found.first()
         if payment is None or payment["kind"] != "payment" or payment["merchant"] != merchant_id:
             raise Refused("payment_unknown")
         if amount > payment["amount"] - await refunded_so_far(payment_id):

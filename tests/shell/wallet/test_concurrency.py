@@ -62,3 +62,28 @@ async def test_one_request_sent_many_times_at_once_is_applied_once(
     assert await LedgerTransaction.count().where(LedgerTransaction.kind == "payment") == 1
     assert await queries.balances(payer) == {"cash": 700, "points": 0}
     assert await verify.problems() == []
+
+
+async def test_refunds_of_one_payment_at_once_never_give_back_more_than_was_paid(
+    db: Any, resident: Resident, merchant: int
+) -> None:
+    payer, other = await resident(), await resident()
+    await top_up(payer, 1000)
+    await top_up(other, 5000)
+    await actions.pay_merchant(other, merchant, 5000, key="takings")  # the shop could pay more
+    paid = await actions.pay_merchant(payer, merchant, 800, key="pay")
+
+    async def refund(n: int) -> bool:
+        try:
+            await actions.refund(paid.transaction_id, 300, merchant_id=merchant, key=f"r{n}")
+        except Refused as refused:
+            if refused.reason != "refund_too_large":
+                raise
+            return False
+        return True
+
+    results = await asyncio.gather(*[refund(n) for n in range(6)])
+    assert sum(results) == 2  # 600 of the 800; a third 300 would be too much
+    assert await queries.balances(payer) == {"cash": 800, "points": 0}
+    assert await actions.refunded_so_far(paid.transaction_id) == 600
+    assert await verify.problems() == []
