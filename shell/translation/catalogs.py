@@ -158,6 +158,8 @@ def status(d: Domain, code: str) -> CatalogStatus:
         return result
     catalog = _read(path)
     wanted = _ids(_read(d.pot))
+    if catalog.fuzzy:  # a fuzzy header: pybabel compile skips the whole catalog, silently
+        result.fuzzy.append("(the catalog's header is marked fuzzy)")
     by_id = {_key(m.id): m for m in catalog if m.id}
     for message_id in sorted(wanted):
         message = by_id.get(message_id)
