@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from typing import Any
+
+from machi_sdk.cache import TTLCache
 
 from . import rules
 from .tables import (
@@ -26,7 +27,7 @@ KINDS = ("room", "hall", "gym", "court", "field")
 #: availability page reads them on every poll); a change made in this process clears them at
 #: once, one made in another worker shows within this. Booked slots are never cached.
 CACHE_SECONDS = 30.0
-_cache: dict[Any, tuple[float, Any]] = {}
+_cache = TTLCache(CACHE_SECONDS)
 
 
 def forget() -> None:
@@ -35,13 +36,8 @@ def forget() -> None:
 
 
 async def _cached(key: Any, load: Any) -> Any:
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = await load()
-    _cache[key] = (now + CACHE_SECONDS, value)
-    return value
+    """``await load()``, kept for :data:`CACHE_SECONDS` under ``key``."""
+    return await _cache.get(key, load)
 
 
 async def facility(facility_id: int) -> dict[str, Any] | None:

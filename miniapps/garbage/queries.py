@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import time
 from typing import Any
+
+from machi_sdk.cache import TTLCache
 
 from .rules import Pause, Policy, Rule, dates_between, dates_in_month
 from .tables import (
@@ -24,7 +25,7 @@ from .text import bigrams, fold
 #: Public schedule data (categories, areas, computed dates) is kept this long in each process; a
 #: change made in this process clears it at once, one made in another worker shows within this.
 CACHE_SECONDS = 60.0
-_cache: dict[Any, tuple[float, Any]] = {}
+_cache = TTLCache(CACHE_SECONDS)
 
 
 def forget() -> None:
@@ -34,13 +35,7 @@ def forget() -> None:
 
 async def cached(key: Any, load: Any) -> Any:
     """``await load()``, kept for :data:`CACHE_SECONDS` under ``key``."""
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = await load()
-    _cache[key] = (now + CACHE_SECONDS, value)
-    return value
+    return await _cache.get(key, load)
 
 
 class UnknownArea(LookupError):
