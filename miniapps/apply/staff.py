@@ -14,6 +14,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
+from machi_sdk.charts import bar_chart
 from machi_sdk.resident import Resident
 
 from . import actions, place, schema, views
@@ -483,8 +484,8 @@ async def staff_kpis(request: Request, resident: ResidentDep) -> Response[str]:
     context = {
         **_base(request, resident),
         "rows": rows,
-        "share": views.bar_chart([(r["month"][5:], r["share"]) for r in rows], "%"),
-        "days": views.bar_chart([(r["month"][5:], r["median_days"]) for r in rows], ""),
+        "share": bar_chart([(r["month"][5:], r["share"]) for r in rows], "%"),
+        "days": bar_chart([(r["month"][5:], r["median_days"]) for r in rows], ""),
         "forms": await actions.all_forms(),
     }
     return render(request, "apply/staff_kpis.html", context)

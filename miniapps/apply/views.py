@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 JST = dt.timezone(dt.timedelta(hours=9))
 
@@ -78,21 +77,3 @@ def when(value: dt.datetime | None, locale: str) -> str:
 
 def yen(amount: int, locale: str) -> str:
     return f"{amount:,}円" if locale == "ja" else f"¥{amount:,}"
-
-
-def bar_chart(values: list[tuple[str, float | None]], unit: str) -> dict[str, Any]:
-    """Bars for an SVG chart drawn by the template (no chart library, no CDN)."""
-    top = max((v for _, v in values if v), default=0) or 1
-    bars = []
-    for index, (label, value) in enumerate(values):
-        height = 0 if not value else max(2, round(120 * value / top))
-        bars.append(
-            {
-                "x": 10 + index * 50,
-                "y": 140 - height,
-                "h": height,
-                "label": label,
-                "value": "" if value is None else f"{value:g}{unit}",
-            }
-        )
-    return {"bars": bars, "width": 20 + 50 * len(values)}

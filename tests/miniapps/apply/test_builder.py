@@ -115,7 +115,8 @@ async def test_build_publish_version_export(db, web, shell, platform):
         assert rows[1][9] == "通勤"
         kpis = await client.get("/staff/kpis")
         assert kpis.status_code == 200
-        assert 'data-testid="apply-kpi-chart"' in kpis.text
+        assert 'data-testid="apply-kpi-share"' in kpis.text
+        assert 'data-testid="apply-kpi-days"' in kpis.text
         await client.post("/staff/forms/bike-park/counter", data={"month": "2026-11", "count": "3"})
     # the application sent on version 1 still shows version 1's fields
     again = await actions.submission(app["number"])
