@@ -1,0 +1,34 @@
+"""``machi bus solve FILE [--seconds S]``: solve a Cordeau dial-a-ride instance, print JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from . import darp
+
+
+@click.command("solve")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--seconds", type=float, default=10.0, show_default=True,
+              help="Time for OR-Tools' guided local search.")  # fmt: skip
+def solve_cmd(file: str, seconds: float) -> None:
+    """Print {"length", "routes", "times"}: per vehicle the nodes from the depot back to the
+    depot and when service starts at each."""
+    if seconds <= 0:
+        raise click.BadParameter("must be positive", param_hint="--seconds")
+    try:
+        instance = darp.load(file)
+    except darp.InstanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    solution = darp.solve(instance, seconds)
+    if solution.status != "feasible":
+        unserved = solution.extra.get("unserved", [])
+        raise click.ClickException(
+            f"no feasible plan found in {seconds:g} s (unserved: {unserved})"
+        )
+    click.echo(json.dumps(solution.as_json()))
+
+
+COMMANDS = [solve_cmd]

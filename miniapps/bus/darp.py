@@ -1,0 +1,305 @@
+"""The dial-a-ride problem (DARP) as Cordeau (2006) states it, and its solver.
+
+An instance: ``K`` vehicles of capacity ``Q`` leave the depot (node 0) and come back within the
+route duration ``T``; request ``i`` (1..n) is picked up at node ``i`` and dropped off at node
+``n + i`` by the same vehicle, each node served inside its time window ``[e, l]`` (a vehicle
+may arrive early and wait), after a service time ``d``; a rider is on board at most ``L``
+(from the end of service at the pickup to the start of service at the drop-off). Travel time
+and cost are the Euclidean distance. The solver is OR-Tools' routing library
+(pickup-and-delivery with time windows); times are scaled to integers (hundredths) for it,
+rounded *up* so a schedule it finds is feasible in exact arithmetic too, and lengths are
+summed in floats.
+
+Pure Python: no database, no web. ``machi bus solve FILE`` prints :func:`solve`'s answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .schedule import Stop, Vehicle, cheapest_insertion
+
+UNSERVED_PENALTY = 10**9  # a request left out costs more than any route (OR-Tools may start so)
+SCALE = 100  # OR-Tools works on integers: hundredths of a minute / distance unit
+
+
+class InstanceError(ValueError):
+    """The instance text is not a Cordeau DARP instance; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Node:
+    id: int
+    x: float
+    y: float
+    service: float
+    load: int
+    earliest: float
+    latest: float
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    vehicles: int
+    max_duration: float
+    capacity: int
+    max_ride: float
+    nodes: tuple[Node, ...]
+    end_earliest: float = 0.0  # the window of the return to the depot
+    end_latest: float = math.inf
+
+    @property
+    def requests(self) -> int:
+        return (len(self.nodes) - 1) // 2
+
+    def distance(self, a: int, b: int) -> float:
+        na, nb = self.nodes[a], self.nodes[b]
+        return math.hypot(na.x - nb.x, na.y - nb.y)
+
+
+@dataclass
+class Solution:
+    length: float
+    routes: list[list[int]]
+    times: list[list[float]]
+    status: str = "feasible"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "length": round(self.length, 2),
+            "routes": self.routes,
+            "times": [[round(t, 2) for t in route] for route in self.times],
+        }
+
+
+def parse(text: str, name: str = "instance") -> Instance:
+    """Read an instance: a header ``K N T Q L``, then one line ``id x y d q e l`` per node.
+
+    Nodes are counted (the header's ``N`` is not trusted); there must be a depot and an even
+    number of further nodes, numbered 0, 1, 2, … in order, each pickup's load the negative of
+    its drop-off's."""
+    lines = [(no, line.split()) for no, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise InstanceError(f"{name}: empty file")
+    head_no, head = lines[0]
+    if len(head) != 5:
+        raise InstanceError(f"{name}:{head_no}: the first line must be 'K N T Q L' (5 numbers)")
+    try:
+        vehicles, capacity = int(head[0]), int(head[3])
+        max_duration, max_ride = float(head[2]), float(head[4])
+    except ValueError:
+        raise InstanceError(f"{name}:{head_no}: the first line must hold numbers") from None
+    if vehicles < 1 or capacity < 1 or max_duration <= 0 or max_ride <= 0:
+        raise InstanceError(f"{name}:{head_no}: vehicles, capacity, T and L must be positive")
+    nodes: list[Node] = []
+    for no, parts in lines[1:]:
+        if len(parts) != 7:
+            raise InstanceError(f"{name}:{no}: a node line has 7 fields, this one {len(parts)}")
+        try:
+            node = Node(int(parts[0]), float(parts[1]), float(parts[2]), float(parts[3]),
+                        int(parts[4]), float(parts[5]), float(parts[6]))  # fmt: skip
+        except ValueError:
+            raise InstanceError(f"{name}:{no}: a node line must hold numbers") from None
+        if node.id != len(nodes):
+            raise InstanceError(f"{name}:{no}: node {node.id} where node {len(nodes)} belongs")
+        if node.earliest > node.latest or node.service < 0:
+            raise InstanceError(f"{name}:{no}: node {node.id} has an empty time window")
+        if not all(math.isfinite(v) for v in (node.x, node.y, node.earliest, node.latest)):
+            raise InstanceError(f"{name}:{no}: node {node.id} has a non-finite number")
+        nodes.append(node)
+    end_depot = None
+    if len(nodes) % 2 == 0 and len(nodes) >= 4 and nodes[-1].load == 0:
+        # Some files repeat the depot as node 2n+1 (the end of every route) with its own window.
+        end_depot = nodes.pop()
+        if (end_depot.x, end_depot.y) != (nodes[0].x, nodes[0].y):
+            raise InstanceError(f"{name}: node {end_depot.id} (the end depot) is not at the depot")
+    if len(nodes) < 3 or len(nodes) % 2 == 0:
+        raise InstanceError(
+            f"{name}: {len(nodes)} node lines; expected the depot and pairs of pickup/drop-off"
+        )
+    n = (len(nodes) - 1) // 2
+    for i in range(1, n + 1):
+        if nodes[i].load <= 0 or nodes[i].load != -nodes[n + i].load:
+            raise InstanceError(f"{name}: request {i}: pickup load must be the drop-off's negative")
+        if nodes[i].load > capacity:
+            raise InstanceError(f"{name}: request {i} carries more riders than a vehicle seats")
+    if nodes[0].load != 0:
+        raise InstanceError(f"{name}: the depot (node 0) carries a load")
+    end = end_depot or nodes[0]
+    return Instance(name, vehicles, max_duration, capacity, max_ride, tuple(nodes),
+                    end_earliest=end.earliest, end_latest=end.latest)  # fmt: skip
+
+
+def load(path: str | Path) -> Instance:
+    """Parse the instance file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstanceError(f"{path}: cannot read ({exc})") from None
+    return parse(text, path.stem)
+
+
+def _up(value: float) -> int:
+    return math.ceil(value * SCALE - 1e-9)
+
+
+def route_length(instance: Instance, routes: list[list[int]]) -> float:
+    return sum(instance.distance(a, b) for route in routes for a, b in itertools.pairwise(route))
+
+
+def as_vehicles_and_stops(instance: Instance) -> tuple[list[Vehicle], list[tuple[Stop, Stop]]]:
+    """The instance in the terms of :mod:`.schedule` (places are node ids)."""
+    depot, n = instance.nodes[0], instance.requests
+    vehicle = Vehicle(0, 0, instance.capacity, earliest=depot.earliest,
+                      latest_end=min(instance.end_latest, depot.latest + instance.max_duration),
+                      max_duration=instance.max_duration)  # fmt: skip
+    pairs = []
+    for i in range(1, n + 1):
+        p, d = instance.nodes[i], instance.nodes[n + i]
+        pairs.append((
+            Stop(i, i, True, p.load, p.service, p.earliest, p.latest, instance.max_ride),
+            Stop(n + i, i, False, d.load, d.service, d.earliest, d.latest),
+        ))  # fmt: skip
+    return [vehicle] * instance.vehicles, pairs
+
+
+def insertion_routes(instance: Instance, tries: int = 20) -> list[list[int]]:
+    """Routes (node ids, depot left out) made by inserting requests one by one, most urgent
+    first, each at its cheapest feasible place; when one fits nowhere, again with that one
+    moved forward (up to ``tries`` times). The routes of the try that placed the most requests:
+    OR-Tools then places the rest, if it can."""
+    vehicles, pairs = as_vehicles_and_stops(instance)
+
+    def urgency(pair: tuple[Stop, Stop]) -> float:
+        p, d = pair
+        return min(p.latest, d.latest - p.service - instance.distance(p.place, d.place))
+
+    order = sorted(pairs, key=urgency)
+    best: list[list[Stop]] = []
+    best_count = -1
+    for _ in range(tries):
+        routes: list[list[Stop]] = [[] for _ in vehicles]
+        placed, failed = 0, None
+        for k, (pickup, drop) in enumerate(order):
+            found = cheapest_insertion(vehicles, routes, pickup, drop, instance.distance)
+            if found is None:
+                failed = failed if failed is not None else k
+                continue
+            placed += 1
+            routes[found.vehicle].insert(found.pickup_at, pickup)
+            routes[found.vehicle].insert(found.drop_at, drop)
+        if placed > best_count:
+            best, best_count = routes, placed
+        if failed is None:
+            break
+        order.insert(max(failed - 3, 0), order.pop(failed))  # try it earlier next time
+    return [[s.place for s in route] for route in best]
+
+
+def solve(
+    instance: Instance, seconds: float = 10.0, initial: list[list[int]] | None = None
+) -> Solution:
+    """The shortest set of routes OR-Tools finds in ``seconds`` (guided local search from a
+    parallel cheapest insertion, or from ``initial`` routes of node ids without the depot)."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    nodes, n, k = instance.nodes, instance.requests, instance.vehicles
+    size = len(nodes)
+    manager = pywrapcp.RoutingIndexManager(size, k, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    cost = [[round(instance.distance(a, b) * SCALE) for b in range(size)] for a in range(size)]
+    travel = [
+        [_up(nodes[a].service + instance.distance(a, b)) for b in range(size)] for a in range(size)
+    ]
+
+    def cost_cb(i: int, j: int) -> int:
+        return cost[manager.IndexToNode(i)][manager.IndexToNode(j)]
+
+    def time_cb(i: int, j: int) -> int:
+        return travel[manager.IndexToNode(i)][manager.IndexToNode(j)]
+
+    def load_cb(i: int) -> int:
+        return nodes[manager.IndexToNode(i)].load
+
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(cost_cb))
+    horizon = _up(max(node.latest for node in nodes) + instance.max_duration)
+    routing.AddDimension(routing.RegisterTransitCallback(time_cb), horizon, horizon, False, "time")
+    time = routing.GetDimensionOrDie("time")
+    routing.AddDimensionWithVehicleCapacity(
+        routing.RegisterUnaryTransitCallback(load_cb), 0, [instance.capacity] * k, True, "load"
+    )
+    solver = routing.solver()
+    for node in nodes[1:]:
+        index = manager.NodeToIndex(node.id)
+        time.CumulVar(index).SetRange(round(node.earliest * SCALE), int(node.latest * SCALE))
+    depot = nodes[0]
+    for v in range(k):
+        time.CumulVar(routing.Start(v)).SetRange(
+            round(depot.earliest * SCALE), int(depot.latest * SCALE)
+        )
+        time.CumulVar(routing.End(v)).SetRange(
+            round(instance.end_earliest * SCALE),
+            min(int(min(instance.end_latest, 1e9) * SCALE), horizon),
+        )
+        time.SetSpanUpperBoundForVehicle(int(instance.max_duration * SCALE), v)
+    for i in range(1, n + 1):
+        pick, drop = manager.NodeToIndex(i), manager.NodeToIndex(n + i)
+        routing.AddPickupAndDelivery(pick, drop)
+        routing.AddDisjunction([pick, drop], UNSERVED_PENALTY, 2)
+        solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
+        solver.Add(time.CumulVar(pick) <= time.CumulVar(drop))
+        ride = int(instance.max_ride * SCALE) + round(nodes[i].service * SCALE)
+        solver.Add(time.CumulVar(drop) - time.CumulVar(pick) <= ride)
+    for v in range(k):
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(v)))
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = (
+        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    )
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(max(int(seconds * 1000), 100))
+    assignment = None
+    if initial is None:
+        initial = insertion_routes(instance)
+    if initial:
+        routing.CloseModelWithParameters(params)
+        start = routing.ReadAssignmentFromRoutes(
+            [[manager.NodeToIndex(i) for i in r] for r in initial] + [[]] * (k - len(initial)),
+            True,  # requests the insertion could not place start unserved
+        )
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, params)
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        return Solution(math.inf, [], [], status="no_solution")
+    unserved = [
+        i
+        for i in range(1, n + 1)
+        if assignment.Value(routing.NextVar(manager.NodeToIndex(i))) == manager.NodeToIndex(i)
+    ]
+    routes: list[list[int]] = []
+    times: list[list[float]] = []
+    for v in range(k):
+        index = routing.Start(v)
+        route, at = [], []
+        while True:
+            route.append(manager.IndexToNode(index))
+            at.append(assignment.Value(time.CumulVar(index)) / SCALE)
+            if routing.IsEnd(index):
+                break
+            index = assignment.Value(routing.NextVar(index))
+        routes.append(route)
+        times.append(at)
+    if unserved:
+        return Solution(math.inf, routes, times, status="no_solution", extra={"unserved": unserved})
+    return Solution(route_length(instance, routes), routes, times)
