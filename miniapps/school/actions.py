@@ -10,6 +10,7 @@ import secrets
 import unicodedata
 from typing import Any
 
+from . import reasons
 from .live import HUB
 from .storage import MAX_FILES, AttachmentRefused, check, storage
 from .tables import (
@@ -248,12 +249,18 @@ async def submit_notice(
     now = now or now_utc()
     if kind not in KINDS:
         raise Refused("bad_kind")
-    if reason not in REASONS:
-        raise Refused("bad_reason")
+    child = (
+        await SchoolChild.select(SchoolChild.klass.deadline, SchoolChild.klass.school)
+        .where(SchoolChild.id == child_id)
+        .first()
+    )
+    if child is None:
+        raise Refused("not_found")
+    asks_symptoms = await reasons.check(child["klass.school"], reason)  # or bad_reason
     symptoms = list(dict.fromkeys(symptoms or []))
     if any(s not in SYMPTOMS for s in symptoms):
         raise Refused("bad_symptom")
-    if reason != "illness":
+    if not asks_symptoms:
         symptoms = []  # nothing about health unless the child is ill
     if kind == "absent":
         at_time = ""
@@ -269,13 +276,6 @@ async def submit_notice(
         raise Refused("past_day")
     if day > local_now.date() + dt.timedelta(days=NOTICE_DAYS_AHEAD):
         raise Refused("too_far")
-    child = (
-        await SchoolChild.select(SchoolChild.klass.deadline)
-        .where(SchoolChild.id == child_id)
-        .first()
-    )
-    if child is None:
-        raise Refused("not_found")
     deadline = _parse_time(child["klass.deadline"])
     if (via == "app" and kind in ("absent", "late") and day == local_now.date()
             and local_now.time() >= deadline):  # fmt: skip

@@ -359,3 +359,38 @@ async def store_translation(message_id: int, lang: str, text: str) -> None:
     await SchoolTranslation.insert(
         SchoolTranslation(key=f"{message_id}|{lang}", text=text[:4000])
     ).on_conflict(action="DO NOTHING")
+
+
+async def schools() -> list[str]:
+    """Every school and nursery with a class, by name."""
+    rows = await SchoolClass.select(SchoolClass.school).distinct().order_by(SchoolClass.school)
+    return [r["school"] for r in rows]
+
+
+async def absence_figures(since: dt.date) -> list[dict[str, Any]]:
+    """Absence notices since ``since`` per school and month: how many, and how many came
+    through the app (the others were phoned in and written down by staff)."""
+    rows = await SchoolNotice.select(
+        SchoolNotice.child.klass.school.as_alias("school"), SchoolNotice.day, SchoolNotice.via
+    ).where((SchoolNotice.kind == "absent") & (SchoolNotice.day >= since))
+    tally: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["school"], row["day"].strftime("%Y-%m"))
+        entry = tally.setdefault(key, {"school": key[0], "month": key[1], "total": 0, "app": 0})
+        entry["total"] += 1
+        entry["app"] += row["via"] == "app"
+    return sorted(tally.values(), key=lambda e: (e["school"], e["month"]))
+
+
+async def guardian_registration() -> dict[str, dict[str, int]]:
+    """Per school: children on the roll, and children with at least one guardian in the app."""
+    children = await SchoolChild.select(
+        SchoolChild.id, SchoolChild.klass.school.as_alias("school")
+    )
+    linked = {r["child"] for r in await SchoolGuardian.select(SchoolGuardian.child)}
+    found: dict[str, dict[str, int]] = {}
+    for child in children:
+        entry = found.setdefault(child["school"], {"children": 0, "registered": 0})
+        entry["children"] += 1
+        entry["registered"] += child["id"] in linked
+    return found

@@ -18,11 +18,12 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, ResidentDep, render, requires_scopes
+from machi_sdk.charts import bar_chart
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 from machi_sdk.web import render_to_string
 
-from . import actions, queries, services
+from . import actions, queries, reasons, services
 from .delivery import deliver
 from .storage import MAX_BYTES, storage
 from .views import N_, fmt, qr_svg
@@ -70,6 +71,11 @@ REFUSALS = {
     "bad_choice": N_("選択肢から1つ選んでください。"),
     "blank_note": N_("連絡帳に書くことを入れてください。"),
     "contact_too_long": N_("連絡帳は家庭から500文字、園・学校から1000文字までです。"),
+    "not_found": N_("見つかりませんでした。画面を開き直してください。"),
+    "bad_label": N_("理由を%(max)s文字以内で入れてください。"),
+    "same_label": N_("同じ理由がすでにあります。"),
+    "too_many_reasons": N_("理由は%(max)s個までです。"),
+    "last_reason": N_("保護者が選べる理由を少なくとも1つ残してください。"),
 }
 
 
@@ -161,17 +167,27 @@ async def link(request: Request, resident: ResidentDep, platform: PlatformDep) -
     return render(request, "school/index.html", context)
 
 
-async def _child_context(resident: Resident, child_id: int) -> dict[str, Any]:
+async def _labels(platform: Platform, resident: Resident) -> dict[str, Any]:
+    """Dates, times and labels in the reader's language, the schools' own absence reasons
+    among them."""
+    return fmt(resident.locale, await services.reason_labels(platform, resident.locale))
+
+
+async def _reason_choices(school: str) -> list[str]:
+    return [r["code"] for r in await reasons.usable(school)]
+
+
+async def _child_context(resident: Resident, child_id: int, platform: Platform) -> dict[str, Any]:
     row = await queries.child(child_id)
     assert row is not None
     since = actions.today()
     return {"child": row, "notices": await queries.notices_for(child_id, since),
-            "today": since, "kinds": actions.KINDS, "reasons": actions.REASONS,
+            "today": since, "kinds": actions.KINDS, "reasons": await _reason_choices(row["school"]),
             "symptoms": actions.SYMPTOMS, "qr": qr_svg(actions.qr_text(row)), "error": None,
             "saved": None, "form": {}, "contact_saved": False,
             "attendance": await queries.attendance(child_id, since),
             "contacts": await queries.contacts(child_id, since - dt.timedelta(days=7)),
-            **fmt(resident.locale)}  # fmt: skip
+            **await _labels(platform, resident)}  # fmt: skip
 
 
 @post("/children/{child_id:int}/unlink", name="school:unlink", guards=[requires_scopes()])
@@ -183,32 +199,32 @@ async def unlink(request: Request, resident: ResidentDep, child_id: FromPath[int
 
 @post("/children/{child_id:int}/contact", name="school:home_note", guards=[requires_scopes()])
 async def home_note(
-    request: Request, resident: ResidentDep, child_id: FromPath[int]
+    request: Request, resident: ResidentDep, platform: PlatformDep, child_id: FromPath[int]
 ) -> Response[str]:
     """Today's note from home in the contact book (連絡帳)."""
     if not await queries.is_guardian(resident.id, child_id):
         return _missing(request, resident)
     form = await request.form()
-    context = await _child_context(resident, child_id)
+    context = await _child_context(resident, child_id, platform)
     try:
         await actions.write_contact(child_id, actions.today(), str(form.get("note", "")),
                                     from_school=False)  # fmt: skip
     except actions.Refused as exc:
         context["error"] = _refusal(request, resident, exc)
         return render(request, "school/child.html", context, status_code=422)
-    context = await _child_context(resident, child_id)
+    context = await _child_context(resident, child_id, platform)
     context["contact_saved"] = True
     return render(request, "school/child.html", context)
 
 
 @get("/children/{child_id:int}", name="school:child", guards=[requires_scopes()])
 async def child_page(
-    request: Request, resident: ResidentDep, child_id: FromPath[int]
+    request: Request, resident: ResidentDep, platform: PlatformDep, child_id: FromPath[int]
 ) -> Response[str]:
     """One child: report absence, lateness or pick-up; the notices ahead; the gate QR."""
     if not await queries.is_guardian(resident.id, child_id):
         return _missing(request, resident)
-    return render(request, "school/child.html", await _child_context(resident, child_id))
+    return render(request, "school/child.html", await _child_context(resident, child_id, platform))
 
 
 @post("/children/{child_id:int}/notices", name="school:notice", guards=[requires_scopes()])
@@ -218,7 +234,7 @@ async def notice(
     if not await queries.is_guardian(resident.id, child_id):
         return _missing(request, resident)
     form = await request.form()
-    context = await _child_context(resident, child_id)
+    context = await _child_context(resident, child_id, platform)
     context["form"] = {k: form.get(k) for k in ("kind", "reason", "day", "at_time", "note")}
     context["form"]["symptoms"] = form.getall("symptoms") if "symptoms" in form else []
     try:
@@ -239,7 +255,7 @@ async def notice(
         return render(request, "school/child.html", context, status_code=422)
     if new and str(form.get("kind")) == "absent":
         await services.count(platform, "absences_app")
-    context = await _child_context(resident, child_id)
+    context = await _child_context(resident, child_id, platform)
     context["saved"] = day
     return render(request, "school/child.html", context)
 
@@ -247,8 +263,9 @@ async def notice(
 @post("/children/{child_id:int}/notices/{day:str}/withdraw", name="school:withdraw",
       guards=[requires_scopes()])  # fmt: skip
 async def withdraw(
-    request: Request, resident: ResidentDep, child_id: FromPath[int], day: FromPath[str]
-) -> Response[str]:
+    request: Request, resident: ResidentDep, platform: PlatformDep, child_id: FromPath[int],
+    day: FromPath[str],
+) -> Response[str]:  # fmt: skip
     if not await queries.is_guardian(resident.id, child_id):
         return _missing(request, resident)
     try:
@@ -257,7 +274,7 @@ async def withdraw(
         return _missing(request, resident)
     if when >= actions.today():
         await actions.withdraw_notice(resident.id, child_id, when)
-    return render(request, "school/child.html", await _child_context(resident, child_id))
+    return render(request, "school/child.html", await _child_context(resident, child_id, platform))
 
 
 async def _letter_in(platform: Platform, letter: dict[str, Any], locale: str) -> dict[str, Any]:
@@ -621,8 +638,8 @@ async def _class_context(request: Request[Any, Any, Any], resident: Resident, cl
             "upcoming": await queries.upcoming(class_id, day),
             "inbox": await queries.inbox(class_id), "letters": letters, "error": None,
             "message": None, "code": None, "draft": None, "nonce": _nonce(), "kinds": actions.KINDS,
-            "reasons": actions.REASONS, "symptoms": actions.SYMPTOMS,
-            "max_mb": MAX_BYTES // (1024 * 1024), **fmt(resident.locale)}  # fmt: skip
+            "reasons": await _reason_choices(klass["school"]), "symptoms": actions.SYMPTOMS,
+            "max_mb": MAX_BYTES // (1024 * 1024), **await _labels(platform, resident)}  # fmt: skip
 
 
 @get("/staff/classes/{class_id:int}", name="school:class", guards=[requires_scopes()])
@@ -640,7 +657,9 @@ async def class_page(
 
 
 @get("/staff/classes/{class_id:int}/board", name="school:board", guards=[requires_scopes()])
-async def board(request: Request, resident: ResidentDep, class_id: FromPath[int]) -> Response[str]:
+async def board(
+    request: Request, resident: ResidentDep, platform: PlatformDep, class_id: FromPath[int]
+) -> Response[str]:
     """The board alone, fetched every few seconds by the open class page."""
     if not await _may_staff(resident, class_id):
         return Response("", status_code=404)
@@ -648,7 +667,8 @@ async def board(request: Request, resident: ResidentDep, class_id: FromPath[int]
     context = {"klass": await queries.klass(class_id), "board_day": day,
                "board": await queries.board(class_id, day),
                "upcoming": await queries.upcoming(class_id, day),
-               "inbox": await queries.inbox(class_id), **fmt(resident.locale)}  # fmt: skip
+               "inbox": await queries.inbox(class_id),
+               **await _labels(platform, resident)}  # fmt: skip
     return render(request, "school/_board.html", context, block=None)
 
 
@@ -824,11 +844,11 @@ async def settings(
 
 
 async def _contact_context(
-    resident: Resident, child: dict[str, Any], day: dt.date
+    resident: Resident, child: dict[str, Any], day: dt.date, platform: Platform
 ) -> dict[str, Any]:
     return {"child": child, "contact_day": day, "contact": await queries.contact(child["id"], day),
             "notice": next(iter(await queries.notices_for(child["id"], day)), None),
-            "message": None, "error": None, **fmt(resident.locale)}  # fmt: skip
+            "message": None, "error": None, **await _labels(platform, resident)}  # fmt: skip
 
 
 async def _staff_child(resident: Resident, child_id: int) -> dict[str, Any] | None:
@@ -857,7 +877,8 @@ async def staff_contact(
     when = _day_param(day)
     await services.audit(platform, resident, "school.contact.view", f"child:{child_id}",
                          {"day": when.isoformat()})  # fmt: skip
-    return render(request, "school/contact.html", await _contact_context(resident, row, when))
+    context = await _contact_context(resident, row, when, platform)
+    return render(request, "school/contact.html", context)
 
 
 @post("/staff/children/{child_id:int}/contact", name="school:school_note",
@@ -873,13 +894,13 @@ async def school_note(
     try:
         await actions.write_contact(child_id, when, str(form.get("note", "")), from_school=True)
     except actions.Refused as exc:
-        context = await _contact_context(resident, row, when)
+        context = await _contact_context(resident, row, when, platform)
         context["error"] = _refusal(request, resident, exc)
         return render(request, "school/contact.html", context, status_code=422)
     await services.audit(platform, resident, "school.contact.write", f"child:{child_id}",
                          {"day": when.isoformat()})  # fmt: skip
     await services.tell_guardians_contact(platform, row, when)
-    context = await _contact_context(resident, row, when)
+    context = await _contact_context(resident, row, when, platform)
     t = _t(request, resident)
     context["message"] = t("連絡帳に書きました。")
     return render(request, "school/contact.html", context)
@@ -1011,10 +1032,101 @@ async def export(
                              "Cache-Control": "no-store"})  # fmt: skip
 
 
+
+
+# --- administrators: absence reasons and the figures -------------------------------------------
+
+
+async def _reasons_context(request: Request[Any, Any, Any], resident: Resident,
+                           platform: Platform) -> dict[str, Any]:  # fmt: skip
+    lists = [{"school": s, "reasons": await reasons.for_school(s)} for s in await queries.schools()]
+    return {"schools": lists, "error": None, "message": None, "max_label": reasons.MAX_LABEL,
+            **await _labels(platform, resident)}  # fmt: skip
+
+
+@get("/staff/reasons", name="school:reasons", guards=[requires_scopes()])
+async def reasons_page(
+    request: Request, resident: ResidentDep, platform: PlatformDep
+) -> Response[str]:
+    """Each school's absence reasons: add one of the school's own, retire one, bring it back."""
+    if not _is_admin(resident):
+        return _missing(request, resident, 403)
+    return render(request, "school/reasons.html",
+                  await _reasons_context(request, resident, platform))  # fmt: skip
+
+
+@post("/staff/reasons", name="school:reasons_change", guards=[requires_scopes()])
+async def reasons_change(
+    request: Request, resident: ResidentDep, platform: PlatformDep
+) -> Response[str]:
+    if not _is_admin(resident):
+        return _missing(request, resident, 403)
+    form = await request.form()
+    school, action = str(form.get("school", "")), str(form.get("action", ""))
+    t = _t(request, resident)
+    try:
+        if school not in await queries.schools():
+            raise actions.Refused("not_found")
+        if action == "add":
+            await reasons.add(school, str(form.get("label", "")),
+                              symptoms=form.get("symptoms") == "1")  # fmt: skip
+            message = t("理由を加えました。保護者の画面にすぐ出ます。")
+        elif action in ("retire", "restore"):
+            await reasons.set_active(school, str(form.get("code", "")), action == "restore")
+            message = t("理由の一覧を変えました。これまでの連絡の理由はそのまま残ります。")
+        else:
+            raise actions.Refused("not_found")
+    except actions.Refused as exc:
+        context = await _reasons_context(request, resident, platform)
+        context["error"] = _refusal(request, resident, exc)
+        return render(request, "school/reasons.html", context, status_code=422)
+    context = await _reasons_context(request, resident, platform)
+    context["message"] = message
+    return render(request, "school/reasons.html", context)
+
+
+def _months_back(today: dt.date, count: int) -> list[str]:
+    year, month = today.year, today.month
+    found = []
+    for _ in range(count):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found[::-1]
+
+
+@get("/staff/figures", name="school:figures", guards=[requires_scopes()])
+async def figures(request: Request, resident: ResidentDep) -> Response[str]:
+    """The seeds' figures per school: guardians registered in the app, and the share of absences
+    reported through the app rather than by phone, month by month."""
+    if not _is_admin(resident):
+        return _missing(request, resident, 403)
+    months = _months_back(actions.today(), 6)
+    absences = await queries.absence_figures(dt.date.fromisoformat(months[0] + "-01"))
+    registration = await queries.guardian_registration()
+    schools = []
+    for school in await queries.schools():
+        by_month = {e["month"]: e for e in absences if e["school"] == school}
+        rows = []
+        for month in months:
+            entry = by_month.get(month, {"total": 0, "app": 0})
+            share = round(100 * entry["app"] / entry["total"], 1) if entry["total"] else None
+            rows.append({"month": month, "total": entry["total"], "app": entry["app"],
+                         "share": share})  # fmt: skip
+        reg = registration.get(school, {"children": 0, "registered": 0})
+        schools.append({
+            "school": school, "rows": rows, "registered": reg["registered"],
+            "children": reg["children"],
+            "registered_share": round(100 * reg["registered"] / reg["children"], 1)
+            if reg["children"] else None,
+            "chart": bar_chart([(r["month"][5:], r["share"]) for r in rows], "%"),
+        })  # fmt: skip
+    return render(request, "school/figures.html", {"schools": schools, **fmt(resident.locale)})
+
+
 ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, answer,
           home_note, unlink, settings, release, add_class, staff_contact, school_note, attachment,
           class_conversation, conversation_page, send, wait, staff_home, staff_join, class_page,
           board, add_child, reissue, phoned, gate, send_letter, staff_letter, nudge, letter_text,
-          export]  # fmt: skip
+          export, reasons_page, reasons_change, figures]  # fmt: skip
 
 __all__ = ["ROUTES", "deliver", "render_to_string"]

@@ -11,16 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from machi_sdk import PlatformError
+from machi_sdk.cache import TTLCache
 from machi_sdk.i18n import best_language, shipped_in
 from machi_sdk.i18n import load as load_catalog
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
 from . import actions, queries
-from .tables import SchoolLetter, SchoolSent
+from .tables import SchoolLetter, SchoolReason, SchoolSent
 
 log = logging.getLogger("machi.school")
 LOCALES = Path(__file__).parent / "locales"
+# Translations of the schools' own absence reasons, per reader's language (labels change
+# rarely; a new label is simply a new key).
+_REASONS_TRANSLATED = TTLCache(seconds=600)
 
 
 def translator(locale: str) -> gettext.NullTranslations:
@@ -188,3 +192,25 @@ async def tell_guardian(platform: Platform, conversation: dict[str, Any], messag
     await notify_once(platform, f"reply|{message_id}", conversation["subject"],
                       t("先生からの返信"), conversation["class_name"][:1000],
                       f"/conversations/{conversation['id']}")  # fmt: skip
+
+
+async def reason_labels(platform: Platform, locale: str) -> dict[str, str]:
+    """The schools' own reasons by code, in the reader's language: Japanese as written, others
+    machine-translated (the Japanese when the city has no engine). Built-in reasons are not
+    here: their labels come from the app's catalogs (``views.REASON_LABELS``); see
+    ``reasons``."""
+    rows = await SchoolReason.select(SchoolReason.code, SchoolReason.label).where(
+        SchoolReason.label != ""
+    )
+    found = {r["code"]: r["label"] for r in rows}
+    if not found or is_japanese(locale):
+        return found
+    texts = sorted(set(found.values()))
+    target = language(locale)
+
+    async def load() -> dict[str, str]:
+        answer = await translate(platform, texts, target)
+        return dict(zip(texts, answer, strict=True)) if answer else {}
+
+    translated = await _REASONS_TRANSLATED.get((target, tuple(texts)), load)
+    return {code: translated.get(label, label) for code, label in found.items()}

@@ -207,3 +207,18 @@ class SchoolSent(Table, tablename="school_sent"):
 
     key = Varchar(length=300, unique=True)
     sent_at = Timestamptz()
+
+
+class SchoolReason(Table, tablename="school_reason"):
+    """A school's list of absence reasons, once its administrator changed it (a school without
+    rows uses the five built-in reasons). A built-in reason keeps its code and a blank label (its
+    label is translated by the catalogs); one the school added has a Japanese label and a code
+    ``c`` + hex, unique across schools. A reason is retired, never deleted: old notices keep it."""
+
+    key = Varchar(length=120, unique=True)  # school|code
+    school = Varchar(length=80, index=True)
+    code = Varchar(length=16)
+    label = Varchar(length=40, default="")
+    symptoms = Boolean(default=False)  # asks for symptoms, as illness does
+    active = Boolean(default=True)
+    position = SmallInt(default=0)

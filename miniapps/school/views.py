@@ -47,9 +47,11 @@ def clock(value: dt.datetime | None) -> str:
     return value.astimezone(JST).strftime("%H:%M") if value else ""
 
 
-def fmt(locale: str) -> dict[str, Any]:
+def fmt(locale: str, own_reasons: dict[str, str] | None = None) -> dict[str, Any]:
+    """Formatters and labels for a reader of ``locale``; ``own_reasons`` are the schools' own
+    absence reasons by code, already in that language."""
     return {"day": lambda d: day(d, locale), "when": lambda d: when(d, locale), "clock": clock,
-            "kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS,
+            "kind_labels": KIND_LABELS, "reason_labels": {**REASON_LABELS, **(own_reasons or {})},
             "symptom_labels": SYMPTOM_LABELS, "source_labels": SOURCE_LABELS,
             "timedelta": dt.timedelta}  # fmt: skip
 
