@@ -21,7 +21,7 @@ from conftest import PHONE, Server, _free_port
 from pages import add_virtual_authenticator
 from pages.identity import Resident, sign_up
 from pages.school import SchoolApp
-from pages.staff import become_staff
+from pages.staff import become_staff, grant
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.helpers.libretranslate import libretranslate
@@ -84,7 +84,7 @@ async def _story(browser: Browser, city: Server, contexts: list[BrowserContext])
     # The teacher, a member of staff with the school role.
     page = await phone(browser, city, contexts)
     who = Resident(name="教員 春子", kana="きょういん はるこ")
-    await become_staff(page, city, "school_staff", who)
+    teacher_account = await become_staff(page, city, "school_staff", who)
     teacher = SchoolApp(page)
     await teacher.open_from_home()
     await teacher.join_class("DEMO-2A1A")
@@ -150,4 +150,27 @@ async def _story(browser: Browser, city: Server, contexts: list[BrowserContext])
     )
     row = teacher.frame.get_by_test_id("school-board-row").filter(has_text="さくら")
     await expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
+    await check_axe(page)
+
+    # The teacher is also the school's administrator: she adds a reason of the school's own,
+    # and reads the share of absences reported through the app.
+    await grant(city, teacher_account, "admin")
+    await teacher.open_again()
+    await teacher.frame.get_by_test_id("school-staff-link").click()
+    await teacher.frame.get_by_test_id("school-reasons-link").click()
+    school = teacher.frame.get_by_test_id("school-reasons").filter(has_text="みどり小学校")
+    await school.get_by_test_id("school-reason-label").fill("感染症（出席停止）")
+    await school.get_by_test_id("school-reason-add").click()
+    await expect(teacher.frame.get_by_test_id("school-reasons-status")).to_be_visible()
+    await expect(
+        teacher.frame.get_by_test_id("school-reasons").filter(has_text="みどり小学校")
+    ).to_contain_text("感染症（出席停止）")
+    await check_axe(page)
+    await teacher.frame.get_by_test_id("school-back").click()
+    await teacher.frame.get_by_test_id("school-figures-link").click()
+    figures = teacher.frame.get_by_test_id("school-figures").filter(has_text="みどり小学校")
+    month = figures.get_by_test_id("school-figures-table").locator("tbody tr").filter(
+        has_text=tomorrow[:7]
+    )
+    await expect(month.locator("td")).to_have_text(["1", "1", "100.0%"])
     await check_axe(page)

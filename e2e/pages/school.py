@@ -20,6 +20,13 @@ class SchoolApp:
         await self.page.get_by_test_id("consent-allow").click()
         await expect(self.frame.get_by_test_id("school-link-form")).to_be_visible()
 
+    async def open_again(self) -> None:
+        """Open the app from the home screen once more (a new launch: roles granted since
+        count)."""
+        await self.page.goto("/")
+        await self.page.get_by_test_id("tile-school").click()
+        await expect(self.frame.get_by_test_id("school-link-form")).to_be_visible()
+
     # --- a guardian ---
 
     # A guardian may read the app in another language: their steps go by ids, not by labels.

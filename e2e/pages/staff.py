@@ -29,16 +29,21 @@ def account_id(server: Any, name: str) -> int:
     return int(row[0])
 
 
-async def become_staff(page: Page, server: Any, role: str, who: Resident) -> int:
-    """Sign ``who`` up on ``page`` and give them ``role``; returns their account id."""
-    await sign_up(page, who)
-    found = account_id(server, who.name)
+async def grant(server: Any, account: int, role: str) -> None:
+    """``machi staff grant ACCOUNT ROLE`` on ``server``'s database, as an operator would."""
     await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "shell.cli", "staff", "grant", str(found), role],
+        [sys.executable, "-m", "shell.cli", "staff", "grant", str(account), role],
         env=server.env,
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
+
+
+async def become_staff(page: Page, server: Any, role: str, who: Resident) -> int:
+    """Sign ``who`` up on ``page`` and give them ``role``; returns their account id."""
+    await sign_up(page, who)
+    found = account_id(server, who.name)
+    await grant(server, found, role)
     return found

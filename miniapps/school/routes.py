@@ -1102,6 +1102,8 @@ async def figures(request: Request, resident: ResidentDep) -> Response[str]:
         return _missing(request, resident, 403)
     months = _months_back(actions.today(), 6)
     absences = await queries.absence_figures(dt.date.fromisoformat(months[0] + "-01"))
+    # notices may be given up to 60 days ahead: a coming month with some is shown too
+    months += sorted({e["month"] for e in absences} - set(months))
     registration = await queries.guardian_registration()
     schools = []
     for school in await queries.schools():
