@@ -41,6 +41,7 @@ FIRST_PARTY_MINIAPPS = (
     "miniapps/library",
     "miniapps/apply",
     "miniapps/booking",
+    "miniapps/handbook",
 )
 
 # The browsers' push services; a subscription pointing anywhere else is refused.

@@ -1,0 +1,72 @@
+// The handbook app's own script: its stylesheet, its service worker (the offline page), the
+// child's records kept on this device for use offline, and the entries made offline, sent when
+// the network is back (the server stores each once, by its client key).
+(function () {
+  "use strict";
+  if (!document.querySelector('link[href="/static/handbook/handbook.css"]')) {
+    var sheet = document.createElement("link");
+    sheet.rel = "stylesheet";
+    sheet.href = "/static/handbook/handbook.css";
+    document.head.appendChild(sheet);
+  }
+  var QUEUE = "handbook-queue", KEPT = "handbook-children";
+
+  var registration = "serviceWorker" in navigator
+    ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return null; })
+    : Promise.resolve(null);
+
+  function read(key, fallback) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; }
+  }
+  function write(key, value) {
+    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full or off */ }
+  }
+
+  function keepSnapshot() {
+    var node = document.querySelector("[data-handbook-snapshot]");
+    if (!node) return;
+    var child;
+    try { child = JSON.parse(node.getAttribute("data-handbook-snapshot")); } catch (e) { return; }
+    var kept = read(KEPT, {});
+    kept[String(child.id)] = child;
+    write(KEPT, kept);
+    registration.then(function (reg) {
+      if (!reg) return;
+      return navigator.serviceWorker.ready.then(function (ready) {
+        if (ready.active) ready.active.postMessage({ type: "keep-offline" });
+      });
+    }).catch(function () { /* offline use is a bonus; the page works without it */ });
+  }
+
+  var sending = false;
+  function flush() {
+    var queue = read(QUEUE, []);
+    if (!queue.length || sending || !navigator.onLine || !window.machi || !window.machi.getToken) return;
+    sending = true;
+    window.machi.getToken().then(function (token) {
+      return fetch("/sync", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
+        body: JSON.stringify({ entries: queue })
+      });
+    }).then(function (response) {
+      if (!response.ok) throw new Error("sync " + response.status);
+      return response.json();
+    }).then(function (result) {
+      var done = (result.stored || []).concat((result.refused || []).map(function (r) { return r.client_key; }));
+      var left = read(QUEUE, []).filter(function (e) { return done.indexOf(e.client_key) < 0; });
+      write(QUEUE, left);
+      document.body.setAttribute("data-handbook-synced", String(done.length));
+      if (done.length && window.htmx && document.querySelector("[data-handbook-snapshot]")) {
+        window.htmx.ajax("GET", window.location.pathname, { target: "#main", select: "#main > *" });
+      }
+    }).catch(function () { /* tried again on the next page or when online */ })
+      .then(function () { sending = false; });
+  }
+
+  document.addEventListener("htmx:afterSettle", keepSnapshot);
+  document.addEventListener("DOMContentLoaded", keepSnapshot);
+  document.addEventListener("machi:ready", flush);
+  document.addEventListener("htmx:afterSettle", flush);
+  window.addEventListener("online", flush);
+})();

@@ -1,0 +1,37 @@
+// The handbook's service worker, on the app's own origin. It keeps the offline page (public:
+// nothing personal in it; the records come from the app's storage on the device) and its assets,
+// and answers a page load without network with it.
+"use strict";
+var CACHE = "handbook-offline-v1";
+var PAGE = "/offline";
+var ASSETS = ["/static/handbook/handbook.css", "/static/handbook/offline.js"];
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+function keep() {
+  return caches.open(CACHE).then(function (cache) { return cache.addAll([PAGE].concat(ASSETS)); });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "keep-offline") event.waitUntil(keep());
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(function () {
+      return caches.match(PAGE).then(function (kept) {
+        return kept || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+      });
+    }));
+    return;
+  }
+  if (ASSETS.indexOf(url.pathname) >= 0) {
+    event.respondWith(fetch(request).catch(function () { return caches.match(url.pathname); }));
+  }
+});
