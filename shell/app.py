@@ -25,7 +25,7 @@ from shell.identity.routes import router as identity_router
 from shell.identity.session import load_account
 from shell.miniapp_host import home as _miniapp_tiles  # noqa: F401  (registers the home tiles)
 from shell.miniapp_host import registry
-from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, open311, sdk_bridge
+from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
 from shell.notifications import home as _notification_home  # noqa: F401  (the home section)
 from shell.notifications import runtime as notifications_runtime
 from shell.notifications import scheduling as _notification_jobs  # noqa: F401  (registers jobs)
@@ -174,7 +174,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     StaffNotifications,
                     receipt,
                     jwks,
-                    open311,
                     sdk_bridge,
                     live.events,
                     DisasterMenu,

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 # Approved partner apps are read from the database at most this often for tiles and the CSP.
 # Launches and tokens never use the cache: a suspension stops them at once.
 PARTNER_CACHE_SECONDS = 3.0
+OPEN311_APP = "apply"  # the hosted app that serves Open311 GeoReport v2 (miniapps/apply)
+OPEN311_PATH = "/open311/v2/"
 
 
 class PartnerSource(Protocol):
@@ -166,7 +168,11 @@ class Registry:
         return app
 
     def dispatcher(self, shell: ASGIApp) -> ASGIApp:
-        """ASGI middleware: requests for a mini-app's host go to that app, the rest to the shell."""
+        """ASGI middleware: requests for a mini-app's host go to that app, the rest to the shell.
+
+        Open311 GeoReport v2 is served at the city's own address, as report clients expect:
+        ``/open311/v2/...`` on the shell's host is passed, in this process, to the hosted app
+        that serves it (its host put in the request), and its answer goes back unchanged."""
         pattern = _host_pattern(self.settings)
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
@@ -180,9 +186,22 @@ class Registry:
                         return
                     await app.asgi(scope, receive, send)
                     return
+                reports = self.apps.get(OPEN311_APP)
+                if (reports is not None and scope["type"] == "http"
+                        and scope["path"].startswith(OPEN311_PATH)):  # fmt: skip
+                    await reports.asgi(_addressed_to(scope, reports.origin), receive, send)
+                    return
             await shell(scope, receive, send)
 
         return dispatch
+
+
+def _addressed_to(scope: Scope, origin: str) -> Scope:
+    """``scope`` as a request sent to ``origin`` (its Host header and scheme)."""
+    parts = urlsplit(origin)
+    headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+    headers.append((b"host", parts.netloc.encode("latin-1")))
+    return {**scope, "headers": headers, "scheme": parts.scheme or scope.get("scheme", "http")}
 
 
 def _register_jobs(miniapp: Any, platform: Any) -> None:

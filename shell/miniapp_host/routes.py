@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post, route
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -126,21 +126,3 @@ async def sdk_bridge() -> Response[bytes]:
     body = (static_dir() / "machi.js").read_bytes()
     headers = {"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
     return Response(body, media_type="text/javascript", headers=headers)
-
-
-OPEN311_APP = "apply"  # the hosted app that serves Open311 GeoReport v2 (miniapps/apply)
-
-
-@route(
-    "/open311/v2/{path:path}", http_method=["GET", "POST"], name="open311", skip_session=True,
-    exclude_from_csrf=True, include_in_schema=False,
-)  # fmt: skip
-async def open311(request: Request[Any, Any, Any], path: FromPath[str]) -> Redirect:
-    """Open311 at the city's own address, as report clients expect: a 307 (method and body kept)
-    to the reports app's origin, where the API is served."""
-    registry: Registry = request.app.state.miniapps
-    app = await registry.aget(OPEN311_APP, live=True)
-    if app is None:
-        raise NotFoundException()
-    query = f"?{request.url.query}" if request.url.query else ""
-    return Redirect(f"{app.origin}/open311/v2{path}{query}", status_code=307)

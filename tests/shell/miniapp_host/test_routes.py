@@ -114,21 +114,38 @@ async def test_the_shell_frames_only_hosted_app_origins(hosted_client, client, d
     assert "img-src 'self' data: blob:;" in plain
 
 
-async def test_open311_at_the_city_address_goes_to_the_reports_app(db, settings, districts):
+async def test_open311_at_the_city_address_is_served_by_the_reports_app(db, settings, districts):
     hosting = dataclasses.replace(settings, miniapps=("miniapps/apply",))
     server = create_server(hosting)
     transport = httpx.ASGITransport(app=server)
-    async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as city:
-        moved = await city.get("/open311/v2/services.json", params={"lang": "en"})
-        assert moved.status_code == 307
-        location = moved.headers["location"]
-        assert location == "https://apply.localhost/open311/v2/services.json?lang=en"
-        posted = await city.post("/open311/v2/requests.json", data={"service_code": "road"})
-        assert posted.status_code == 307  # the method and body are kept by the client
     async with httpx.AsyncClient(transport=transport, base_url="https://apply.localhost") as app:
-        services = await app.get("/open311/v2/services.json", params={"lang": "en"})
-        assert services.status_code == 200
+        direct = await app.get("/open311/v2/services.json", params={"lang": "en"})
+    assert direct.status_code == 200
+    async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as city:
+        services = await city.get("/open311/v2/services.json", params={"lang": "en"})
+        assert services.status_code == 200  # answered here, not redirected
+        assert services.headers["content-type"].startswith("application/json")
+        assert services.json() == direct.json()
         assert {"service_code", "service_name"} <= set(services.json()[0])
+        # a report client posts at the city's address with a resident's launch token
+        code = services.json()[0]["service_code"]
+        await signup(city, SoftAuthenticator())
+        await city.get("/apps/apply")
+        await city.post("/apps/apply/consent", headers=csrf_headers(city))
+        token = (await city.post("/apps/apply/token", headers=csrf_headers(city))).json()["token"]
+        posted = await city.post(
+            "/open311/v2/requests.json",
+            data={"service_code": code, "address_id": "yamauchi",
+                  "address_string": "本町1-1", "description": "街灯が消えています"},
+            headers={"authorization": f"Bearer {token}"},
+        )  # fmt: skip
+        assert posted.status_code in (200, 201), posted.text
+        number = posted.json()[0]["service_request_id"]
+        found = await city.get(f"/open311/v2/requests/{number}.json")
+        assert found.status_code == 200
+        assert found.json()[0]["description"] == "街灯が消えています"
+        # the rest of the city's address is still the shell's
+        assert (await city.get("/healthz")).status_code == 200
     without = create_server(dataclasses.replace(settings, miniapps=("sdk/examples/hello",)))
     transport = httpx.ASGITransport(app=without)
     async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as city:
