@@ -125,6 +125,19 @@ class Platform(Protocol):
         """
         ...
 
+    async def remember_translation(
+        self, resident: Resident, source_text: str, target: str, text: str, source: str = "ja"
+    ) -> None:
+        """Keep ``text``, which a staff member wrote or corrected, as the city's translation of
+        ``source_text`` into ``target``: a later :meth:`translate` of the same text (by this app,
+        another app or the shell) answers it instead of the engine's.
+
+        Call it when staff correct a machine translation in the app. Only a launch that carries
+        one of the app's staff roles (which the person still holds) may write:
+        ``PlatformError("forbidden")`` otherwise.
+        """
+        ...
+
 
 _AUDIT_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,4}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
@@ -165,6 +178,21 @@ def _check_translate(texts: Sequence[str], target: str, source: str) -> list[str
         if not isinstance(code, str) or not _LANGUAGE.match(code):
             raise PlatformError("invalid", f"{code!r} is not a language code")
     return items
+
+
+def _check_remember(
+    resident: Resident, source_text: str, target: str, text: str, source: str
+) -> None:
+    if not resident.roles:
+        raise PlatformError("forbidden", "only a launch with a staff role may correct translations")
+    for name, value in (("source_text", source_text), ("text", text)):
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_TRANSLATE_CHARS:
+            raise PlatformError("invalid", f"{name} must be 1 to {MAX_TRANSLATE_CHARS} characters")
+    for code in (target, source):
+        if not isinstance(code, str) or not _LANGUAGE.match(code):
+            raise PlatformError("invalid", f"{code!r} is not a language code")
+    if target == source:
+        raise PlatformError("invalid", "a translation is into another language than its source")
 
 
 def _need(resident: Resident, scope: str) -> None:
@@ -224,6 +252,8 @@ class InProcessPlatform:
         refund_payment(app_id, reference, amount, refund_reference) -> dict (optional)
         audit(app_id, resident, action, subject, detail) -> None (optional)
         translate(app_id, texts, target, source) -> list[str] (optional)
+        remember_translation(app_id, resident, source_text, target, text, source) -> None
+            (optional)
     """
 
     def __init__(
@@ -241,8 +271,11 @@ class InProcessPlatform:
         audit: Callable[[str, Resident, str, str, dict[str, Any] | None], Awaitable[None]]
         | None = None,
         translate: Callable[[str, list[str], str, str], Awaitable[list[str]]] | None = None,
+        remember_translation: Callable[[str, Resident, str, str, str, str], Awaitable[None]]
+        | None = None,
     ) -> None:
         self.app_id = app_id
+        self._remember_translation = remember_translation
         self._request_payment = request_payment
         self._refund_payment = refund_payment
         self._audit = audit
@@ -326,6 +359,15 @@ class InProcessPlatform:
             raise PlatformError("unavailable", "no translation engine in this shell")
         return _check_translated(await self._translate(self.app_id, items, target, source), items)
 
+    async def remember_translation(
+        self, resident: Resident, source_text: str, target: str, text: str, source: str = "ja"
+    ) -> None:
+        """Keep a staff member's translation; see :meth:`Platform.remember_translation`."""
+        _check_remember(resident, source_text, target, text, source)
+        if self._remember_translation is None:
+            raise PlatformError("unavailable", "no translation memory in this shell")
+        await self._remember_translation(self.app_id, resident, source_text, target, text, source)
+
 
 class HTTPSPlatform:
     """The Platform API over HTTPS, for partner apps that run on their own servers.
@@ -347,6 +389,8 @@ class HTTPSPlatform:
     - ``audit``: ``POST /api/v1/audit`` with ``{"action", "subject", "detail"}``.
     - ``translate``: ``POST /api/v1/translations`` with ``{"texts", "target", "source"}``
       answers ``{"texts": [...]}`` (client credentials only).
+    - ``remember_translation``: ``POST /api/v1/translations/memory`` with ``{"source_text",
+      "target", "text", "source"}`` (a staff launch's token).
 
     Errors answer ``{"error": {"code": …, "message": …}}`` and raise :class:`PlatformError`.
 
@@ -469,6 +513,14 @@ class HTTPSPlatform:
             raise PlatformError("invalid_response", "expected {'texts': [...]}")
         return _check_translated(data.get("texts"), items)
 
+    async def remember_translation(
+        self, resident: Resident, source_text: str, target: str, text: str, source: str = "ja"
+    ) -> None:
+        """``POST /api/v1/translations/memory``: keep a staff member's translation."""
+        _check_remember(resident, source_text, target, text, source)
+        body = {"source_text": source_text, "target": target, "text": text, "source": source}
+        await self._call("POST", "/api/v1/translations/memory", resident=resident, json_body=body)
+
     async def _call(
         self,
         method: str,
@@ -568,5 +620,11 @@ class NoPlatform:
         raise PlatformError("unavailable", "this app was built without a platform")
 
     async def translate(self, texts: Sequence[str], target: str, source: str = "ja") -> list[str]:
+        """Raises ``PlatformError("unavailable")``."""
+        raise PlatformError("unavailable", "this app was built without a platform")
+
+    async def remember_translation(
+        self, resident: Resident, source_text: str, target: str, text: str, source: str = "ja"
+    ) -> None:
         """Raises ``PlatformError("unavailable")``."""
         raise PlatformError("unavailable", "this app was built without a platform")

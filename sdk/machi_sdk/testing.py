@@ -191,9 +191,13 @@ class MemoryPlatform:
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by reference
     audits: list[dict[str, Any]] = field(default_factory=list)
     # Machine translation: answers "[<target>] <text>" unless a test puts the answer in
-    # ``translations[(text, target)]``; with ``translation_engine=False`` the city has no engine.
+    # ``translations[(text, target)]``; with ``translation_engine=False`` the city has no engine
+    # (texts in ``translations`` are still answered, as the shell's memory answers them).
     translations: dict[tuple[str, str], str] = field(default_factory=dict)
     translation_engine: bool = True
+    # Staff corrections the app kept (``remember_translation``); each also goes into
+    # ``translations``, so a later ``translate`` of the same text answers the correction.
+    remembered: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def platform(self) -> InProcessPlatform:
@@ -254,9 +258,17 @@ class MemoryPlatform:
             self.audits.append({**entry, "subject": subject, "detail": detail or {}})
 
         async def translate(app_id: str, texts: list[str], target: str, source: str) -> list[str]:
-            if not self.translation_engine:
+            if not self.translation_engine and any((t, target) not in self.translations
+                                                   for t in texts):  # fmt: skip
                 raise PlatformError("unavailable", "no translation engine")
             return [self.translations.get((text, target), f"[{target}] {text}") for text in texts]
+
+        async def remember_translation(
+            app_id: str, resident: Resident, source_text: str, target: str, text: str, source: str
+        ) -> None:
+            self.remembered.append({"by": resident.id, "source_text": source_text,
+                                    "target": target, "text": text, "source": source})  # fmt: skip
+            self.translations[(source_text, target)] = text
 
         return InProcessPlatform(
             self.app_id,
@@ -269,6 +281,7 @@ class MemoryPlatform:
             refund_payment=refund_payment,
             audit=audit,
             translate=translate,
+            remember_translation=remember_translation,
         )
 
 
