@@ -64,6 +64,32 @@
       .then(function () { sending = false; });
   }
 
+  // Downloads (CSV, PDF): links carry no token (it travels in a header), so fetch with it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-handbook-download]");
+    if (!link || !window.machi) return;
+    event.preventDefault();
+    var status = document.getElementById("handbook-download-status");
+    window.machi.getToken().then(function (token) {
+      return fetch(link.getAttribute("href"), { headers: { Authorization: "Bearer " + token } });
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.blob();
+    }).then(function (blob) {
+      var url = URL.createObjectURL(blob);
+      var save = document.createElement("a");
+      save.href = url;
+      save.download = link.getAttribute("data-handbook-download");
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      if (status) status.textContent = status.getAttribute("data-done") || "";
+    }).catch(function () {
+      if (status) status.textContent = status.getAttribute("data-failed") || "";
+    });
+  });
+
   document.addEventListener("htmx:afterSettle", keepSnapshot);
   document.addEventListener("DOMContentLoaded", keepSnapshot);
   document.addEventListener("machi:ready", flush);
