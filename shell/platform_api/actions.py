@@ -19,7 +19,7 @@ from shell.platform_api import errors
 from shell.platform_api.auth import Caller, hash_secret
 from shell.platform_api.tables import Credential, KpiCount, StorageEntry
 from shell.staff.queries import roles_of
-from shell.translation import TranslationUnavailable, translate
+from shell.translation import TranslationUnavailable, remember, translate
 
 # The SDK accepts the same keys (machi_sdk.platform._STORAGE_KEY).
 STORAGE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -206,3 +206,18 @@ async def translate_texts(texts: list[str], target: str, source: str) -> list[st
     except TranslationUnavailable as exc:
         raise errors.unavailable(str(exc) or "no translation engine") from None
     return list(answer)
+
+
+async def remember_translation(
+    caller: Caller, source_text: str, target: str, text: str, source: str = "ja"
+) -> None:
+    """A hosted app's staff member corrected a machine translation: keep it in the city's
+    translation memory as a staff correction, as the shell's own composers do, so every later
+    translation of the same text (by any app or the shell) answers it."""
+    if not caller.roles & frozenset(await roles_of(caller.account_id)):
+        raise errors.not_staff("correct translations")
+    if target == source:
+        raise errors.invalid("a translation is into another language than its source")
+    if not source_text.strip() or not text.strip():
+        raise errors.invalid("source_text and text must not be blank")
+    await remember(source_text, target, text, source=source, origin="staff", by=caller.account_id)

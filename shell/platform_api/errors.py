@@ -50,8 +50,8 @@ def quota_exceeded(limit: int) -> Refused:
     )
 
 
-def not_staff() -> Refused:
-    return Refused(403, "forbidden", "only a staff launch may write the audit log")
+def not_staff(what: str = "write the audit log") -> Refused:
+    return Refused(403, "forbidden", f"only a staff launch may {what}")
 
 
 def unavailable(message: str) -> Refused:

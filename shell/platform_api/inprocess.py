@@ -88,6 +88,12 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
     async def translate(app_id: str, texts: list[str], target: str, source: str) -> list[str]:
         return await actions.translate_texts(texts, target, source)
 
+    async def remember_translation(
+        app_id: str, resident: Resident, source_text: str, target: str, text: str, source: str
+    ) -> None:
+        caller = await _caller(app_id, resident)
+        await actions.remember_translation(caller, source_text, target, text, source)
+
     return InProcessPlatform(
         app_id,
         profile=_as_platform_errors(profile),
@@ -99,6 +105,7 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
         refund_payment=_as_platform_errors(refund_payment),
         audit=_as_platform_errors(audit),
         translate=_as_platform_errors(translate),
+        remember_translation=_as_platform_errors(remember_translation),
     )
 
 

@@ -35,6 +35,7 @@ from shell.platform_api.schemas import (
     Notification,
     Profile,
     StoredValue,
+    TranslationCorrection,
     TranslationRequest,
     Translations,
     profile_of,
@@ -207,6 +208,19 @@ async def translations(client_app: AppDep, data: JSONBody[TranslationRequest]) -
     return Translations(texts=await actions.translate_texts(data.texts, data.target, data.source))
 
 
+@post("/translations/memory", status_code=204,
+      summary="Keep a staff member's translation in the city's translation memory",
+      responses=_responses(400, 401, 403, 422, 429))  # fmt: skip
+async def translation_memory(caller: CallerDep, data: JSONBody[TranslationCorrection]) -> None:
+    """A staff member corrected (or wrote) the translation of ``source_text`` into ``target``
+    inside the app: the city keeps it as a staff correction, and every later translation of the
+    same text answers it before any engine. The launch token must carry one of the app's staff
+    roles, which the person still holds (403 ``forbidden`` otherwise)."""
+    await actions.remember_translation(
+        caller, data.source_text, data.target, data.text, data.source
+    )
+
+
 def router(settings: Settings) -> Router:
     tokens = ResidentTokens(settings.public_url)
     limit = RateLimitConfig(
@@ -228,6 +242,7 @@ def router(settings: Settings) -> Router:
             create_refund,
             audit,
             translations,
+            translation_memory,
         ],
         dependencies={"client_app": Provide(provide_app), "caller": _provide_caller(tokens)},
         middleware=[limit.middleware],

@@ -70,6 +70,15 @@ class TranslationRequest(msgspec.Struct):
     source: Annotated[str, msgspec.Meta(pattern=LANGUAGE_TAG)] = "ja"
 
 
+class TranslationCorrection(msgspec.Struct):
+    """A staff member's translation of ``source_text`` into ``target``, to keep and reuse."""
+
+    source_text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    target: Annotated[str, msgspec.Meta(pattern=LANGUAGE_TAG)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    source: Annotated[str, msgspec.Meta(pattern=LANGUAGE_TAG)] = "ja"
+
+
 class Translations(msgspec.Struct):
     """One translation per text, in the order asked."""
 

@@ -12,6 +12,7 @@ from shell import translation
 from shell.audit.tables import AuditEntry
 from shell.miniapp_host.keys import ShellKeys
 from shell.miniapp_host.tables import Grant
+from shell.miniapp_host.tokens import mint
 from shell.platform_api.inprocess import platform_for
 from shell.staff.actions import grant_role, revoke_role
 from tests.shell.platform_api.conftest import SHELL, client_for
@@ -89,7 +90,8 @@ async def test_audit_and_translation_over_https(server, credentials, resident, m
         assert none.value.code == "unavailable"
         monkeypatch.setattr("shell.platform_api.actions.translate", engine)
         assert await platform.translate(["欠席します", "お知らせ"], "vi") == [
-            "vi:欠席します", "vi:お知らせ"
+            "vi:欠席します",
+            "vi:お知らせ",
         ]
         with pytest.raises(PlatformError) as too_many:
             await platform.translate(["x"] * 51, "vi")
@@ -121,7 +123,11 @@ async def test_an_app_refunds_over_https_only_its_own_paid_requests(
     top = await wallet.start_top_up(account, 1000, key="t")
     await wallet.credit_top_up(top["reference"], gateway_ref="g", succeeded=True)
     asked = await apppay.create_request(
-        app_id="hello", app_name="ハロー", account_id=account, amount=600, description="会費",
+        app_id="hello",
+        app_name="ハロー",
+        account_id=account,
+        amount=600,
+        description="会費",
         reference="fee-1",
     )
     await apppay.confirm(asked["public_id"], account)
@@ -134,3 +140,58 @@ async def test_an_app_refunds_over_https_only_its_own_paid_requests(
             await platform.refund_payment("fee-1", 1, "fee-1:more")
         assert twice.value.code == "invalid"
     assert await queries.balances(account) == {"cash": 1000, "points": 0}
+
+
+async def test_a_staff_correction_in_an_app_is_what_the_city_translates_from_then_on(
+    hosted_settings, resident
+):
+    from shell.translation.tables import TranslationMemory
+
+    account = await _account_of(resident)
+    await grant_role(account, "counter", by=None)
+    staff = dataclasses.replace(resident, roles=frozenset({"counter"}))
+    platform = platform_for("hello", hosted_settings)
+    with pytest.raises(PlatformError) as none:  # no engine, nothing remembered yet
+        await platform.translate(["プール開きのお知らせ"], "vi")
+    assert none.value.code == "unavailable"
+
+    await platform.remember_translation(staff, "プール開きのお知らせ", "vi", "Thông báo mở hồ bơi")
+
+    assert await platform.translate(["プール開きのお知らせ"], "vi") == ["Thông báo mở hồ bơi"]
+    assert await translation.translate(["プール開きのお知らせ"], "vi") == ["Thông báo mở hồ bơi"]
+    (row,) = await TranslationMemory.select().where(TranslationMemory.target_lang == "vi")
+    assert (row["origin"], row["corrected_by"]) == ("staff", account)
+
+
+async def test_only_a_staff_launch_whose_role_is_still_held_corrects_translations(
+    server, credentials, hosted_settings, resident
+):
+    platform = platform_for("hello", hosted_settings)
+    with pytest.raises(PlatformError) as plain:
+        await platform.remember_translation(resident, "欠席します", "vi", "sai")
+    assert plain.value.code == "forbidden"
+    pretending = dataclasses.replace(resident, roles=frozenset({"counter"}))  # role not held
+    with pytest.raises(PlatformError) as stale:
+        await platform.remember_translation(pretending, "欠席します", "vi", "sai")
+    assert stale.value.code == "forbidden"
+    async with client_for(server) as transport:
+        https = HTTPSPlatform(SHELL, *credentials, client=transport)
+        with pytest.raises(PlatformError) as refused:
+            await https.remember_translation(pretending, "欠席します", "vi", "sai")
+        assert refused.value.code == "forbidden"
+        with pytest.raises(PlatformError) as still_none:
+            await https.translate(["欠席します"], "vi")
+        assert still_none.value.code == "unavailable"  # nothing was kept
+
+        account = await _account_of(resident)
+        await grant_role(account, "counter", by=None)
+        token, _ = await mint(  # the launch the shell gives a counter clerk of an app with roles
+            issuer=SHELL, secret=hosted_settings.resolved_secret(), app_id="hello",
+            account={"id": account}, scopes=sorted(resident.scopes), claims={}, locale="ja",
+            roles=["counter"],
+        )  # fmt: skip
+        clerk = dataclasses.replace(pretending, token=token)
+        await https.remember_translation(clerk, "欠席します", "vi", "Vắng mặt")
+        assert await https.translate(["欠席します"], "vi") == ["Vắng mặt"]
+        spec = (await transport.get("/schema/openapi.json")).json()
+    assert "post" in spec["paths"]["/api/v1/translations/memory"]
