@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import secrets
 from typing import Any
 
@@ -19,7 +20,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, ResidentDep, render, requires_scopes
 from machi_sdk.charts import bar_chart
-from machi_sdk.platform import Platform
+from machi_sdk.platform import Platform, PlatformError
 from machi_sdk.resident import Resident
 from machi_sdk.web import render_to_string
 
@@ -27,6 +28,8 @@ from . import actions, queries, reasons, services
 from .delivery import deliver
 from .storage import MAX_BYTES, storage
 from .views import N_, fmt, qr_svg
+
+log = logging.getLogger(__name__)
 
 STAFF_ROLES = ("school_staff", "admin")
 WAIT_SECONDS = 15.0
@@ -977,6 +980,21 @@ async def nudge(
     return render(request, "school/staff_letter.html", context)
 
 
+async def _keep_correction(platform: Platform, resident: Resident, letter: dict[str, Any],
+                           before: dict[str, Any] | None, lang: str, title: str,
+                           body: str) -> None:  # fmt: skip
+    """What staff wrote goes to the city's translation memory, so the same text is translated
+    their way from then on (here and in every app); the machine's untouched words do not."""
+    machine = before if before and before["source"] == "machine" else {}
+    for field, text in (("title", title), ("body", body)):
+        if text == (machine.get(field) or "").strip():
+            continue
+        try:
+            await platform.remember_translation(resident, letter[field], lang, text)
+        except PlatformError as exc:  # the letter is saved all the same
+            log.info("translation of letter %s not remembered: %s", letter["id"], exc)
+
+
 @post("/staff/letters/{letter_id:int}/texts", name="school:letter_text", guards=[requires_scopes()])
 async def letter_text(
     request: Request, resident: ResidentDep, platform: PlatformDep, letter_id: FromPath[int]
@@ -993,9 +1011,11 @@ async def letter_text(
     if not lang or len(lang) > 16 or services.is_japanese(lang) or not title or not body:
         context["message"] = t("言語、題名、本文を入れてください。")
         return render(request, "school/staff_letter.html", context, status_code=422)
+    before = await queries.letter_text(letter_id, lang)
     await actions.set_letter_text(letter_id, lang, title, body, "staff")
     await services.audit(platform, resident, "school.letter.translate", f"letter:{letter_id}",
                          {"lang": lang})  # fmt: skip
+    await _keep_correction(platform, resident, letter, before, lang, title, body)
     context = await _staff_letter_context(resident, letter)
     context["message"] = t("翻訳を保存しました。")
     return render(request, "school/staff_letter.html", context)
