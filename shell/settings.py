@@ -42,6 +42,7 @@ FIRST_PARTY_MINIAPPS = (
     "miniapps/apply",
     "miniapps/booking",
     "miniapps/handbook",
+    "miniapps/bus",
 )
 
 # The browsers' push services; a subscription pointing anywhere else is refused.

@@ -9,17 +9,27 @@ It brings its tables, the command ``machi bus solve FILE`` (the Cordeau benchmar
 re-optimisation and notification jobs and demo data.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
-from machi_sdk import MiniApp
+from machi_sdk import MiniApp, PeriodicJob
 
 from .cli import COMMANDS
+from .demo import load_demo
+from .jobs import reoptimise, send_notices
+from .routes import ROUTES
 
 MINIAPP = MiniApp(
     Path(__file__).parent,
-    route_handlers=[],
+    route_handlers=ROUTES,
     piccolo_app=f"{__name__}.piccolo_app",
     commands=COMMANDS,
+    jobs=[
+        PeriodicJob("notices", timedelta(minutes=1), send_notices),
+        PeriodicJob("reoptimise", timedelta(minutes=5), reoptimise),
+    ],
+    demo=load_demo,
+    scripts=["/static/bus/app.js"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app

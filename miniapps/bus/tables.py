@@ -65,6 +65,7 @@ class BusRider(Table, tablename="bus_rider"):
     companions = SmallInt(default=0)  # usually travels with
     wheelchair = Boolean(default=False)
     channel = Varchar(length=10, default="app")  # app | phone
+    locale = Varchar(length=20, default="ja")  # for the notifications sent later
     created = Timestamptz()
 
 
@@ -97,6 +98,15 @@ class BusRequest(Table, tablename="bus_request"):
     told_leaving = Boolean(default=False)
     told_close = Boolean(default=False)
     created = Timestamptz()
+
+
+class BusDay(Table, tablename="bus_day"):
+    """One row per service day: every change of that day's plan bumps ``version`` first, which
+    serialises changes (a row lock on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) and tells the
+    background optimiser whether the plan it improved is still the plan."""
+
+    day = Date(unique=True)
+    version = Integer(default=0)
 
 
 class BusRoute(Table, tablename="bus_route"):
