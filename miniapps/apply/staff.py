@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -34,6 +35,8 @@ from .routes import (
     _refusal,
     _t,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _staff_label(resident: Resident) -> str:
@@ -129,9 +132,11 @@ async def staff_act(
     translated = str(form.get("translated", "")).strip()
     if form.get("translate") == "1":
         return await _translate_preview(request, resident, platform, number, what, message)
+    correction: tuple[str, str, str] | None = None
     try:
         app = await actions.submission(number)
         if translated and app["locale"] != "ja":
+            correction = (message, app["locale"], translated)
             # the resident reads their language first, and the city's own words below it
             message = f"{translated}\n\n(原文) {message}" if message.strip() else translated
         if not await _audit(
@@ -170,6 +175,9 @@ async def staff_act(
         context = await _staff_app_context(request, resident, number)
         context["error"] = _refusal(request, resident, exc.reason)
         return render(request, "apply/staff_application.html", context, status_code=422)
+    if correction is not None:
+        machine = str(form.get("machine_translated", "")).strip()
+        await _keep_correction(platform, resident, *correction, machine)
     if status in NOTICES:
         body = message or _t(request, app["locale"])(views.STATUS_HINTS.get(status, ""))
         await _notify(
@@ -189,6 +197,19 @@ async def staff_act(
 LANGUAGE_NAMES = {"en": "English", "vi": "Tiếng Việt", "zh-Hans": "简体中文", "zh-Hant": "繁體中文",
                   "ko": "한국어", "pt-BR": "Português", "id": "Bahasa Indonesia", "fil": "Filipino",
                   "ne": "नेपाली", "th": "ไทย", "es": "Español", "my": "မြန်မာ"}  # fmt: skip
+
+
+async def _keep_correction(
+    platform: Any, resident: Resident, message: str, target: str, translated: str, machine: str
+) -> None:
+    """The clerk's corrected translation goes to the city's translation memory, so the same
+    words are translated their way from then on; the machine's untouched text does not."""
+    if not message.strip() or translated == machine:
+        return
+    try:
+        await platform.remember_translation(resident, message, target, translated)
+    except PlatformError as exc:  # the decision is saved and sent all the same
+        log.info("translation of %s's message not remembered: %s", resident.id[:8], exc)
 
 
 async def _translate_preview(

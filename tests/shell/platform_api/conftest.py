@@ -62,15 +62,19 @@ async def fx_credentials(db, hosted_settings) -> tuple[str, str]:
     return await actions.issue_credentials("hello", hosted_settings.resolved_secret())
 
 
-async def staff_of_app(app_id: str, subject: str, role: str) -> int:
-    """A city staff account holding ``role`` that opened ``app_id`` as ``subject`` (its pairwise
-    id there): the shell's in-process platform then acts for it. Needs the ``districts``."""
+async def staff_of_app(
+    app_id: str, subject: str, role: str | None, scopes: tuple[str, ...] = ()
+) -> int:
+    """A city account (holding the staff ``role`` unless None) that opened ``app_id`` as
+    ``subject`` (its pairwise id there) and granted ``scopes``: the shell's in-process platform
+    then acts for it. Needs the ``districts``."""
     from shell.demo import _account
     from shell.miniapp_host.tables import Grant
     from shell.staff.actions import grant_role
 
     account, _ = await _account("職員 花子", "しょくいん はなこ", dt.date(1980, 4, 1), "takeo",
                                 "ja", f"staff-{app_id}-{subject}")  # fmt: skip
-    await Grant.insert(Grant(account=account, app_id=app_id, subject=subject, scopes=[]))
-    await grant_role(account, role, by=None)
+    await Grant.insert(Grant(account=account, app_id=app_id, subject=subject, scopes=list(scopes)))
+    if role is not None:
+        await grant_role(account, role, by=None)
     return account
