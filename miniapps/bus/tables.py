@@ -12,9 +12,9 @@ from piccolo.columns import (
     JSON,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
-    Real,
     SmallInt,
     Timestamptz,
     Varchar,
@@ -34,8 +34,8 @@ class BusSettings(Table, tablename="bus_settings"):
     search_window = SmallInt(default=20)  # minutes after the wished time the bus may come
     max_ride_extra = SmallInt(default=20)  # a ride takes at most the direct time + this
     service_radius = Integer(default=800)  # metres: a map point farther from every stop is out
-    speed_kmh = Real(default=30.0)  # first guess of travel times, before drivers teach it
-    dwell = Real(default=1.0)  # minutes at a stop
+    speed_kmh = DoublePrecision(default=30.0)  # the first guess, before drivers teach better
+    dwell = DoublePrecision(default=1.0)  # minutes at a stop
     free_cancel_minutes = SmallInt(default=30)  # a full refund until this long before pickup
 
 
@@ -43,8 +43,8 @@ class BusStop(Table, tablename="bus_stop"):
     """A (virtual) stop: where the bus may pick up or drop off."""
 
     name = Varchar(length=100)
-    latitude = Real()
-    longitude = Real()
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
     active = Boolean(default=True)
 
 
@@ -80,12 +80,12 @@ class BusRequest(Table, tablename="bus_request"):
     drop_stop = ForeignKey(references=BusStop)
     riders = SmallInt(default=1)
     wheelchair = Boolean(default=False)
-    wanted = Real()  # the time the rider asked for
-    window_start = Real()  # the promised pickup window
-    window_end = Real()
-    max_ride = Real()  # minutes on board at most (promised too)
-    planned_pickup = Real()
-    planned_drop = Real()
+    wanted = DoublePrecision()  # the time the rider asked for
+    window_start = DoublePrecision()  # the promised pickup window
+    window_end = DoublePrecision()
+    max_ride = DoublePrecision()  # minutes on board at most (promised too)
+    planned_pickup = DoublePrecision()
+    planned_drop = DoublePrecision()
     vehicle = ForeignKey(references=BusVehicle, null=True)
     # booked | on_board | done | no_show | cancelled
     status = Varchar(length=12, default="booked", index=True)
@@ -93,8 +93,8 @@ class BusRequest(Table, tablename="bus_request"):
     senior = Boolean(default=False)
     payment = Varchar(length=16, default="unpaid")  # unpaid|wallet_pending|paid|on_board|refunded
     refunded = Integer(default=0)
-    picked_at = Real(null=True, default=None)
-    dropped_at = Real(null=True, default=None)
+    picked_at = DoublePrecision(null=True, default=None)
+    dropped_at = DoublePrecision(null=True, default=None)
     told_leaving = Boolean(default=False)
     told_close = Boolean(default=False)
     created = Timestamptz()
@@ -117,7 +117,7 @@ class BusRoute(Table, tablename="bus_route"):
     stops = JSON(default="[]")  # [{"request": id, "pickup": true}, …]
     done = SmallInt(default=0)
     last_stop = ForeignKey(references=BusStop, null=True)  # where it was last seen
-    last_time = Real(null=True, default=None)  # and when (minutes)
+    last_time = DoublePrecision(null=True, default=None)  # and when (minutes)
     version = Integer(default=0)
 
 
@@ -128,5 +128,5 @@ class BusTravel(Table, tablename="bus_travel"):
     from_stop = ForeignKey(references=BusStop)
     to_stop = ForeignKey(references=BusStop)
     hour = SmallInt()
-    minutes = Real()
+    minutes = DoublePrecision()
     samples = Integer(default=0)

@@ -300,8 +300,9 @@ async def test_background_reoptimisation_keeps_every_promise(service, web, shell
             booked = await me.post("/book", data=trip(service, a, b, time=at))
             assert booked.status_code in (200, 409), text(booked)
     before = {r["id"]: r for r in await tables.BusRequest.select()}
+    slack = 0.02  # planned times are stored to the hundredth of a minute
     await actions.reoptimise(module("rules").today(), seconds=0.5)
     for row in await tables.BusRequest.select():
         assert row["window_start"] == before[row["id"]]["window_start"]
-        assert row["window_start"] - 1e-6 <= row["planned_pickup"] <= row["window_end"] + 1e-6
-        assert row["planned_drop"] - row["planned_pickup"] - 1.0 <= row["max_ride"] + 1e-6
+        assert row["window_start"] - slack <= row["planned_pickup"] <= row["window_end"] + slack
+        assert row["planned_drop"] - row["planned_pickup"] - 1.0 <= row["max_ride"] + slack
