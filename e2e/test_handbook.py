@@ -1,16 +1,22 @@
 """The mother-child handbook from the home screen: a mother registers her baby, records height and
 weight, sees them on the growth chart and the vaccination plan, answers the pre-interview
 questionnaire and books an interview from the health centre's slots; a public health nurse sees
-the booking and exports the questionnaires as CSV. axe on every screen."""
+the booking and exports the questionnaires as CSV. Without network the app's own service worker
+shows the records kept on the device and queues a new measurement, sent once when back online.
+axe on every screen."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from axe import check_axe
+from conftest import PHONE, Server, _free_port
+from pages import add_virtual_authenticator
 from pages.browser import phone_page
 from pages.handbook import HandbookApp
 from pages.identity import Resident, sign_up
@@ -81,3 +87,72 @@ async def test_child_growth_plan_questionnaire_booking_and_staff_export(browser,
     finally:
         for context in contexts:
             await context.close()
+
+
+class SameSiteServer(Server):
+    """``machi serve`` with the shell and the handbook on one site (``*.machi.localhost``):
+    Chromium's test contexts block a cross-site frame's storage, which the offline queue uses."""
+
+    @property
+    def base_url(self) -> str:
+        return f"http://machi.localhost:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **super().env,
+            "MACHI_PUBLIC_URL": self.base_url,
+            "MACHI_APPS_URL": f"http://{{slug}}.machi.localhost:{self.port}",
+            "MACHI_MINIAPPS": "miniapps/handbook",
+        }
+
+
+@pytest.fixture(scope="module", name="same_site")
+async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
+    server = SameSiteServer(port=_free_port(), data_dir=Path(tmp_path_factory.mktemp("handbook")))
+    await server.astart()
+    try:
+        yield server
+    finally:
+        await server.astop()
+
+
+async def test_records_offline_then_synced_once_back_online(browser, same_site):
+    context = await browser.new_context(base_url=same_site.base_url, **PHONE)
+    context.set_default_timeout(15_000)
+    try:
+        page = await context.new_page()
+        await add_virtual_authenticator(page)
+        await sign_up(page, Resident(name="留守 陽子", kana="るす ようこ"))
+        app = HandbookApp(page)
+        await app.open_from_home()
+        born = dt.datetime.now(JST).date() - dt.timedelta(days=200)
+        await app.add_child("みなと", born.isoformat())
+        await app.record("66.0", "7.5")
+        await app.wait_until_kept_offline()
+
+        await context.set_offline(True)
+        try:
+            await app.reload_frame()
+            kept = app.frame.get_by_test_id("handbook-offline-children")
+            await expect(kept).to_contain_text("みなと")
+            await expect(kept).to_contain_text("66 cm")
+            await app.frame.get_by_test_id("handbook-offline-height").fill("67.5")
+            await app.frame.get_by_test_id("handbook-offline-weight").fill("7.9")
+            await app.frame.get_by_test_id("handbook-offline-submit").click()
+            await expect(app.frame.get_by_test_id("handbook-offline-queued")).to_contain_text(
+                "送信待ち: 1"
+            )
+            await check_axe(page)
+        finally:
+            await context.set_offline(False)
+        # back online: the page loads again and the queue is sent with the launch token
+        await app.reload_frame()
+        rows = app.frame.get_by_test_id("handbook-record-row")
+        await expect(rows).to_have_count(2, timeout=20_000)
+        await expect(rows.first).to_contain_text("67.5 cm")
+        await app.reload_frame()  # sent once: nothing queued is sent again
+        await expect(app.frame.get_by_test_id("handbook-records")).to_be_visible()
+        await expect(rows).to_have_count(2)
+    finally:
+        await context.close()

@@ -79,3 +79,19 @@ class HandbookApp:
     async def staff_page(self) -> None:
         await self.frame.get_by_test_id("handbook-nav-staff").click()
         await expect(self.frame.get_by_role("heading", level=1)).to_have_text("保健センター")
+
+    def child(self):
+        """The app's frame (its own origin)."""
+        return next(f for f in self.page.frames if "//handbook." in f.url)
+
+    async def wait_until_kept_offline(self) -> None:
+        """Until the app's service worker holds the offline page and the child is on the device."""
+        await self.child().wait_for_function(
+            "async () => !!(await caches.match('/offline'))"
+            " && !!localStorage.getItem('handbook-children')",
+            polling=250,
+            timeout=15_000,
+        )
+
+    async def reload_frame(self) -> None:
+        await self.child().evaluate("() => { location.reload(); }")

@@ -132,6 +132,12 @@ def age_text(born: dt.date, on: dt.date, locale: str) -> str:
     return f"{months // 12} y {months % 12} m"
 
 
+def at(path: str) -> dict[str, str]:
+    """The address htmx puts in the frame's history after a form is sent: the page shown, not
+    the form's action (a reload then shows the page again instead of a 405)."""
+    return {"HX-Push-Url": path}
+
+
 def is_staff(resident: Resident) -> bool:
     return any(resident.has_role(role) for role in STAFF_ROLES)
 
@@ -185,7 +191,7 @@ async def _home(
             i for i in await actions.my_interviews(resident.id) if i["status"] == "booked"
         ],
     }
-    return render(request, "handbook/index.html", context, status_code=status)
+    return render(request, "handbook/index.html", context, status_code=status, headers=at("/"))
 
 
 @get("/", name="handbook:index", guards=[requires_scopes()])
@@ -224,6 +230,10 @@ async def join(request: Request, resident: ResidentDep) -> Response[str]:
     )
 
 
+def _num(value: Any) -> str:
+    return "" if value is None else f"{float(value):g}"
+
+
 def snapshot(child: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     """What app.js keeps on the device for the offline page: the child and recent entries."""
     keep = [
@@ -231,8 +241,8 @@ def snapshot(child: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             "day": r["day"].isoformat(),
             "kind": r["kind"],
             "stage": r["stage"],
-            "height_cm": str(r["height_cm"] or ""),
-            "weight_kg": str(r["weight_kg"] or ""),
+            "height_cm": _num(r["height_cm"]),
+            "weight_kg": _num(r["weight_kg"]),
             "title": r["title"],
         }
         for r in rows[:30]
@@ -274,7 +284,13 @@ async def _child_page(
         "guardian_count": len(await actions.guardians(child_id)),
         "snapshot": snapshot(child, rows),
     }
-    return render(request, "handbook/child.html", context, status_code=status)
+    return render(
+        request,
+        "handbook/child.html",
+        context,
+        status_code=status,
+        headers=at(f"/children/{child_id}"),
+    )
 
 
 @get("/children/{child_id:int}", name="handbook:child", guards=[requires_scopes()])
@@ -384,7 +400,13 @@ async def _plan_page(
         "done": done,
         "today": actions.today().isoformat(),
     }
-    return render(request, "handbook/plan.html", context, status_code=status)
+    return render(
+        request,
+        "handbook/plan.html",
+        context,
+        status_code=status,
+        headers=at(f"/children/{child_id}/plan"),
+    )
 
 
 @get("/children/{child_id:int}/plan", name="handbook:plan", guards=[requires_scopes()])
@@ -440,7 +462,9 @@ async def _pregnancy_page(
         "today": actions.today().isoformat(),
         "checkups": await actions.pregnancy_checkups(found["id"]) if found else [],
     }
-    return render(request, "handbook/pregnancy.html", context, status_code=status)
+    return render(
+        request, "handbook/pregnancy.html", context, status_code=status, headers=at("/pregnancy")
+    )
 
 
 @get("/pregnancy", name="handbook:pregnancy", guards=[requires_scopes()])
@@ -514,7 +538,13 @@ async def _questionnaire_page(
         "saved": saved,
         "error": error,
     }
-    return render(request, "handbook/questionnaire.html", context, status_code=status)
+    return render(
+        request,
+        "handbook/questionnaire.html",
+        context,
+        status_code=status,
+        headers=at(f"/questionnaire?stage={stage}"),
+    )
 
 
 @get("/questionnaire", name="handbook:questionnaire", guards=[requires_scopes()])
@@ -568,7 +598,9 @@ async def _interviews_page(
         "error": error,
         "done": done,
     }
-    return render(request, "handbook/interviews.html", context, status_code=status)
+    return render(
+        request, "handbook/interviews.html", context, status_code=status, headers=at("/interviews")
+    )
 
 
 @get("/interviews", name="handbook:interviews", guards=[requires_scopes()])

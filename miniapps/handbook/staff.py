@@ -74,7 +74,9 @@ async def _staff_page(
         "fields": questionnaire.FIELDS,
         "tomorrow": (actions.today() + dt.timedelta(days=1)).isoformat(),
     }
-    return render(request, "handbook/staff.html", context, status_code=status)
+    return render(
+        request, "handbook/staff.html", context, status_code=status, headers=_routes().at("/staff")
+    )
 
 
 @get("/staff", name="handbook:staff", guards=[requires_scopes()])
@@ -156,7 +158,12 @@ async def _interview_page(
         "questions": questionnaire.QUESTIONS,
         "done": done,
     }
-    return render(request, "handbook/staff_interview.html", context)
+    return render(
+        request,
+        "handbook/staff_interview.html",
+        context,
+        headers=_routes().at(f"/staff/interviews/{interview_id}"),
+    )
 
 
 @get(

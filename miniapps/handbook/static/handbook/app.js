@@ -58,7 +58,7 @@
       write(QUEUE, left);
       document.body.setAttribute("data-handbook-synced", String(done.length));
       if (done.length && window.htmx && document.querySelector("[data-handbook-snapshot]")) {
-        window.htmx.ajax("GET", window.location.pathname, { target: "#main", select: "#main > *" });
+        window.htmx.ajax("GET", window.location.pathname, { target: "#main", swap: "innerHTML" });
       }
     }).catch(function () { /* tried again on the next page or when online */ })
       .then(function () { sending = false; });

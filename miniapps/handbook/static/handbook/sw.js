@@ -7,7 +7,14 @@ var PAGE = "/offline";
 var ASSETS = ["/static/handbook/handbook.css", "/static/handbook/offline.js"];
 
 self.addEventListener("install", function () { self.skipWaiting(); });
-self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+// Navigation preload: the browser itself loads the page, as the frame's navigation (the SDK
+// answers such a request without a token with the boot page; a fetch() made here would not be
+// one, and would be refused).
+self.addEventListener("activate", function (event) {
+  var preload = self.registration.navigationPreload
+    ? self.registration.navigationPreload.enable() : Promise.resolve();
+  event.waitUntil(Promise.all([self.clients.claim(), preload]));
+});
 
 function keep() {
   return caches.open(CACHE).then(function (cache) { return cache.addAll([PAGE].concat(ASSETS)); });
@@ -24,7 +31,9 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(function () {
+    event.respondWith(Promise.resolve(event.preloadResponse).then(function (loaded) {
+      return loaded || fetch(request);
+    }).catch(function () {
       return caches.match(PAGE).then(function (kept) {
         return kept || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
       });
