@@ -342,7 +342,9 @@ async def record_dose(subject: str, child_id: int, form: dict[str, Any]) -> dict
 
 
 async def plan_for(child: dict[str, Any], on: dt.date | None = None) -> list[vaccines.PlannedDose]:
-    return vaccines.plan(child["birth_date"], await doses(child["id"]), on or today())
+    return vaccines.plan(
+        child["birth_date"], await doses(child["id"]), on or today(), sex=child["sex"]
+    )
 
 
 # ---- pregnancy ----------------------------------------------------------------------------------

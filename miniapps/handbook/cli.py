@@ -21,14 +21,17 @@ def _day(value: str, name: str) -> dt.date:
 @click.option("--born", required=True, help="Birth date, YYYY-MM-DD.")
 @click.option("--given", multiple=True, help="A dose already given: VACCINE:DOSE:YYYY-MM-DD.")
 @click.option("--on", "on", default=None, help="Plan as on this day (default: today).")
-def plan_cmd(born: str, given: tuple[str, ...], on: str | None) -> None:
+@click.option(
+    "--sex", type=click.Choice(["F", "M"]), default=None, help="Leave out the other sex's vaccines."
+)
+def plan_cmd(born: str, given: tuple[str, ...], on: str | None, sex: str | None) -> None:
     """Print the routine immunisation plan as JSON: per vaccine and dose the earliest legal date,
     the standard window and the last eligible date; recorded doses outside the law are flagged."""
     born_day = _day(born, "--born")
     on_day = _day(on, "--on") if on else dt.date.today()
     try:
         doses = vaccines.parse_given(list(given))
-        out = vaccines.plan_json(born_day, doses, on_day)
+        out = vaccines.plan_json(born_day, doses, on_day, sex)
     except (ValueError, LookupError) as exc:
         raise click.BadParameter(str(exc), param_hint="--given") from None
     click.echo(json.dumps(out, ensure_ascii=False, indent=2))

@@ -94,7 +94,7 @@ async def send_reminders(platform: Platform, now: dt.datetime | None = None) -> 
             for r in await HandbookDose.select().where(HandbookDose.child == child["id"])
         }
         url = f"/children/{child['id']}/plan"
-        for item in vaccines.plan(child["birth_date"], given, on, rules):
+        for item in vaccines.plan(child["birth_date"], given, on, rules, child["sex"]):
             if item.given is not None or item.status in ("not_needed", "missed"):
                 continue
             vaccine = rules.vaccine(item.vaccine)

@@ -391,6 +391,7 @@ async def _plan_page(
     groups = [
         {"vaccine": v, "doses": [p for p in planned if p.vaccine == v.id]} for v in rules.vaccines
     ]
+    groups = [g for g in groups if g["doses"]]
     context = {
         **base(resident),
         "child": child,

@@ -62,10 +62,18 @@ def _parse_age(text: str) -> tuple[int, int]:
     return years * 12 + months, days
 
 
+def fiscal_year_start(day: dt.date) -> dt.date:
+    """1 April of the school and fiscal year (年度) ``day`` is in."""
+    return dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
 def age_start(born: dt.date, text: str) -> dt.date:
-    """The first day of the age ``text`` (その年齢に至った日)."""
+    """The first day of the age ``text`` (その年齢に至った日); for ``"fy12"``, the first day of
+    the fiscal year in which the child reaches 12 (12歳となる日の属する年度の初日)."""
     if text == "preschool":
         return dt.date(school_entry(born).year - 1, 4, 1)
+    if text.startswith("fy"):
+        return fiscal_year_start(reached(born, 12 * int(text[2:])))
     months, days = _parse_age(text)
     if days or not months:
         return born + dt.timedelta(days=days)
@@ -78,6 +86,9 @@ def age_end(born: dt.date, text: str) -> dt.date:
     (出生24週0日後まで)."""
     if text == "preschool":
         return school_entry(born) - dt.timedelta(days=1)
+    if text.startswith("fy"):  # the last day of that fiscal year (その年度の末日)
+        start = fiscal_year_start(reached(born, 12 * int(text[2:])))
+        return dt.date(start.year + 1, 3, 31)
     months, days = _parse_age(text)
     if days or not months:
         return born + dt.timedelta(days=days)
@@ -118,6 +129,7 @@ class Vaccine:
     doses: tuple[Dose, ...]
     alternative: str | None = None
     note: dict[str, str] = field(default_factory=dict)
+    sex: str | None = None  # "F": routine for girls only
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,7 @@ def _load(path: Path) -> RuleSet:
                 tuple(doses),
                 v.get("alternative"),
                 dict(v.get("note", {})),
+                v.get("sex"),
             )
         )
     return RuleSet(raw["effective_from"], str(raw["version"]), str(raw["source"]), tuple(vaccines))
@@ -226,8 +239,10 @@ def plan(
     given: dict[tuple[str, int], dt.date] | None = None,
     on: dt.date | None = None,
     rules: RuleSet | None = None,
+    sex: str | None = None,
 ) -> list[PlannedDose]:
-    """Every dose of every routine vaccine for a child born on ``born``.
+    """Every dose of every routine vaccine for a child born on ``born`` (of ``sex``, "F" or "M":
+    vaccines routine for one sex only are left out for the other; all when not given).
 
     ``given`` maps ``(vaccine, dose)`` to the day it was given. A dose not yet given counts from
     the one before it as given, or, when that is not given either, as if given on its own
@@ -240,6 +255,8 @@ def plan(
     rules = rules or rules_for(on)
     out: list[PlannedDose] = []
     for vaccine in rules.vaccines:
+        if sex and vaccine.sex and vaccine.sex != sex:
+            continue
         alt = vaccine.alternative
         if alt and any(k[0] == alt for k in given) and not any(k[0] == vaccine.id for k in given):
             skip = True  # the other product of the pair was chosen
@@ -303,7 +320,9 @@ def parse_given(values: list[str] | tuple[str, ...]) -> dict[tuple[str, int], dt
     return out
 
 
-def plan_json(born: dt.date, given: dict[tuple[str, int], dt.date], on: dt.date) -> dict[str, Any]:
+def plan_json(
+    born: dt.date, given: dict[tuple[str, int], dt.date], on: dt.date, sex: str | None = None
+) -> dict[str, Any]:
     rules = rules_for(on)
     unknown = [
         k
@@ -318,5 +337,5 @@ def plan_json(born: dt.date, given: dict[tuple[str, int], dt.date], on: dt.date)
         "rules": rules.version,
         "rules_effective_from": rules.effective_from.isoformat(),
         "source": rules.source,
-        "doses": [d.as_json() for d in plan(born, given, on, rules)],
+        "doses": [d.as_json() for d in plan(born, given, on, rules, sex)],
     }

@@ -156,6 +156,25 @@ def test_choosing_one_rotavirus_vaccine_leaves_the_other_unneeded():
     assert entry(plan, "rota1", 2).earliest == D(2024, 6, 29)  # 6/1 + 28
 
 
+def test_hpv_for_girls_by_fiscal_year():
+    # born 2012-04-01: 12 is reached on 2024-03-31, in fiscal year 2023 (from 2023-04-01);
+    # 16 on 2028-03-31, in fiscal year 2027 (to 2028-03-31); 13 on 2025-03-31: FY 2024 standard
+    plan = vaccines.plan(D(2012, 4, 1), {}, D(2024, 4, 1), sex="F")
+    first = entry(plan, "hpv", 1)
+    assert (first.earliest, first.last) == (D(2023, 4, 1), D(2028, 3, 31))
+    assert (first.standard_from, first.standard_until) == (D(2024, 4, 1), D(2025, 3, 31))
+    # a day later: 12 is reached on 2024-04-01, in FY 2024; 16 on 2028-04-01, FY 2028
+    later = entry(vaccines.plan(D(2012, 4, 2), {}, D(2024, 4, 1), sex="F"), "hpv", 1)
+    assert (later.earliest, later.last) == (D(2024, 4, 1), D(2029, 3, 31))
+    given = {("hpv", 1): D(2024, 5, 10), ("hpv", 2): D(2024, 6, 10)}
+    doses = vaccines.plan(D(2012, 4, 2), given, D(2024, 7, 1), sex="F")
+    assert entry(doses, "hpv", 2).flag is None  # one month after the first: 6/10
+    assert entry(doses, "hpv", 3).earliest == D(2024, 9, 10)  # three months after the second
+    assert not [
+        p for p in vaccines.plan(D(2012, 4, 2), {}, D(2024, 4, 1), sex="M") if p.vaccine == "hpv"
+    ]
+
+
 def test_rules_are_chosen_by_the_day_they_took_effect(tmp_path: Path):
     with pytest.raises(LookupError):
         vaccines.rules_for(D(2024, 3, 31))  # five-in-one rules start 2024-04-01
