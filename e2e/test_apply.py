@@ -4,8 +4,8 @@ An application: a resident finds a procedure in plain words, their name is alrea
 they send it and pay the fee in the shell's sheet (paid only when the shell says so); counter
 staff take it, ask for a correction; the resident answers on the same application; staff approve
 and complete; the resident gets the notification and saves the result as PDF.
-A report: a resident reports a broken road with a photo and the district; roads staff close it
-with a reply; the resident sees it closed. axe on every screen."""
+A report: a resident reports a broken road with a photo and the place tapped on the city map;
+roads staff close it with a reply; the resident sees it closed. axe on every screen."""
 
 from __future__ import annotations
 
@@ -138,7 +138,25 @@ async def test_report_a_road_with_a_photo_and_see_it_closed(browser, server, tmp
         await check_axe(resident)
         await frame.get_by_test_id("apply-category-road").check()
         await frame.get_by_test_id("apply-photo").set_input_files(str(photo))
-        await frame.get_by_test_id("apply-district").select_option("takeo")
+        # the place: a tap on the city map at 武雄町 (the first district drawn), nudged with a key
+        city_map = frame.get_by_test_id("apply-map-svg")
+        dot = await city_map.locator(".apply-map__district").first.bounding_box()
+        box = await city_map.bounding_box()
+        assert dot is not None
+        assert box is not None
+        await city_map.click(position={"x": dot["x"] + dot["width"] / 2 - box["x"],
+                                       "y": dot["y"] + dot["height"] / 2 - box["y"]})  # fmt: skip
+        status = frame.get_by_test_id("apply-map-status")
+        chosen = re.compile(r"地図で選んだ場所 \((\d+\.\d{6}), (\d+\.\d{6})\)")
+        await expect(status).to_contain_text(chosen)
+        first = [float(v) for v in chosen.search(await status.inner_text()).groups()]
+        assert abs(first[0] - 33.194) < 0.01  # within a few pixels of 武雄町 on the map
+        assert abs(first[1] - 130.020) < 0.01
+        await city_map.press("ArrowUp")  # the keyboard moves the mark north
+        await expect(status).not_to_contain_text(f"{first[0]:.6f}")
+        moved = [float(v) for v in chosen.search(await status.inner_text()).groups()]
+        assert moved[0] > first[0]
+        assert moved[1] == first[1]
         await frame.get_by_test_id("apply-address").fill("武雄温泉駅の北口、郵便局の前")
         await frame.get_by_test_id("apply-note").fill("車道に深い穴があります")
         await frame.get_by_test_id("apply-report-send").click()
@@ -174,6 +192,8 @@ async def test_report_a_road_with_a_photo_and_see_it_closed(browser, server, tmp
             "穴を埋めました。"
         )
         await expect(frame.get_by_test_id("apply-closing-photo")).to_be_visible()
+        await expect(frame.get_by_test_id("apply-report")).to_contain_text("武雄町")
+        await expect(frame.get_by_test_id("apply-map")).to_be_visible()  # its place on the map
         await check_axe(resident)
     finally:
         for context in contexts:

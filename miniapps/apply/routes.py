@@ -12,10 +12,11 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
+from machi_sdk.app import PUBLIC_OPT
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
-from . import actions, place, schema, views
+from . import actions, mapview, place, schema, views
 from .actions import Refused
 from .pdf import notice_pdf
 
@@ -110,6 +111,7 @@ def _base(request: Request[Any, Any, Any], resident: Resident) -> dict[str, Any]
         "category_label": lambda c: gettext(views.REPORT_CATEGORIES.get(c, c)),
         "report_status": lambda s: gettext(views.REPORT_STATUSES.get(s, s)),
         "district_name": lambda d: place.district_name(d, loc),
+        "place_map": lambda lat, lon: mapview.drawing(loc, (lat, lon)),
         "when": lambda v: views.when(v, loc),
         "yen": lambda n: views.yen(n, loc),
         "title": lambda row: (row.get("title_en") if loc != "ja" else "") or row["title_ja"],
@@ -576,6 +578,7 @@ async def _reports_context(
         "key": uuid.uuid4().hex,
         "values": {},
         "filed": None,
+        "map": mapview.drawing(resident.locale),
     }
 
 
@@ -613,6 +616,8 @@ async def file_report(
     try:
         if here and not resident.has("location"):
             raise Refused("no_location")
+        # a place the resident tapped on the map needs no location scope: they chose it
+        here = here or _coords(raw.get("map_lat"), raw.get("map_lon"))
         filed = await actions.file_report(
             resident.id,
             category=str(raw.get("category", "")),
@@ -633,6 +638,9 @@ async def file_report(
             k: v for k, v in raw.items() if k != "note" or exc.reason != "my_number"
         }
         context["error"] = _refusal(request, resident, exc.reason)
+        picked = _coords(raw.get("map_lat"), raw.get("map_lon"))
+        if picked and place.inside(*picked):
+            context["map"] = mapview.drawing(resident.locale, picked)
         return render(request, "apply/reports.html", context, status_code=422)
     await _count(platform, "reports_filed")
     context = await _reports_context(request, resident)
@@ -660,7 +668,22 @@ async def report_page(
     return render(request, "apply/report.html", context)
 
 
+@get("/map/tiles/{zoom:int}/{x:int}/{name:str}", name="apply:map_tile", opt={PUBLIC_OPT: True})
+async def map_tile(zoom: FromPath[int], x: FromPath[int], name: FromPath[str]) -> Response[bytes]:
+    """A tile (``<y>.png``) of the city's map from the configured tile server, through this app's
+    origin (public: a map holds nothing personal). Only tiles the city's map draws are served."""
+    source = mapview.tile_source()
+    stem, _, suffix = name.partition(".")
+    y = int(stem) if stem.isdigit() and suffix == "png" else -1
+    body = await source.tile(zoom, x, y) if source and mapview.in_view(zoom, x, y) else None
+    if body is None:
+        return Response(b"", status_code=404, media_type="text/plain")
+    return Response(body, media_type=mapview.image_type(body),
+                    headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
+
+
 ROUTES = [
+    map_tile,
     index,
     form_page,
     save_form,
