@@ -89,6 +89,11 @@ async function framed() {
     ["url", "openExternal", { url: "javascript:alert(1)" }],
     ["unknown", "readMind", {}],
     ["notObject", "close", [1]],
+    ["noSentences", "readAloud", { sentences: [] }],
+    ["blankSentence", "readAloud", { sentences: ["一つ目。", "  "] }],
+    ["longReading", "readAloud", { sentences: ["あ".repeat(1000)].concat(Array(5).fill("い".repeat(1000))) }],
+    ["rubyNoTexts", "furigana", { texts: [] }],
+    ["rubyTooLong", "furigana", { texts: ["漢".repeat(2001)] }],
   ]) {
     refusals[name] = await env.machi.call(method, params).then(() => "resolved", (e) => e.code);
   }
@@ -114,11 +119,20 @@ async function framed() {
   shell.port.postMessage({ id: ask.id, result: { supported: true } });
   out.supports = { request: ask, result: await supports };
 
+  const reading = env.machi.call("readAloud", { sentences: ["ごみの日です。", "朝8時までに出してください。"], lang: "ja" });
+  await tick();
+  const read = shell.received.shift();
+  shell.port.postMessage({ id: read.id, result: {} });
+  await reading;
+  out.readAloud = read;
+
   const seen = [];
   env.machi.on("locale", (data) => seen.push(data.locale));
+  env.machi.on("reading", (data) => seen.push("reading " + data.index));
   env.body.addEventListener("machi:shown", () => seen.push("shown-on-body"));
   shell.port.postMessage({ event: "locale", locale: "ja" });
   shell.port.postMessage({ event: "shown" });
+  shell.port.postMessage({ event: "reading", index: 1, state: "reading" });
   shell.port.postMessage({ event: "unheard-of" });
   await tick();
   out.events = { seen, html: env.html.lang };

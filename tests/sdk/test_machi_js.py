@@ -80,7 +80,22 @@ def test_calls_go_over_the_port_and_errors_come_back(run):
 
 
 def test_shell_events_reach_handlers_and_the_body(run):
-    assert run["framed"]["events"] == {"seen": ["ja", "shown-on-body"], "html": "ja"}
+    # "reading": the shell tells which sentence it reads, for the page to highlight it
+    seen = ["ja", "shown-on-body", "reading 1"]
+    assert run["framed"]["events"] == {"seen": seen, "html": "ja"}
+
+
+def test_read_aloud_hands_the_shell_the_pages_sentences(run):
+    framed = run["framed"]
+    assert framed["readAloud"]["method"] == "readAloud"
+    assert framed["readAloud"]["params"] == {
+        "sentences": ["ごみの日です。", "朝8時までに出してください。"],
+        "lang": "ja",
+    }
+    # no sentence, a blank one, more than 5000 characters, and furigana without texts or with
+    # an over-long one never reach the shell
+    for case in ("noSentences", "blankSentence", "longReading", "rubyNoTexts", "rubyTooLong"):
+        assert framed["refusals"][case] == "invalid_params", case
 
 
 def test_a_second_welcome_does_not_replace_the_port(run):

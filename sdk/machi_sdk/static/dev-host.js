@@ -48,23 +48,60 @@
       window.open(url.href, "_blank", "noopener,noreferrer");
       return {};
     },
+    // Like the shell: sentences (cut by machi.js) are read one by one, and the app hears which
+    // one over the port ({event: "reading", index, state}; index -1 when the reading ends).
     readAloud: async function (params) {
+      var sentences = params && Array.isArray(params.sentences) ? params.sentences : null;
       var text = params && isString(params.text, 5000) ? params.text : "";
-      if (!text) { throw { code: "bad_params", message: "text" }; }
+      if (sentences) {
+        if (!sentences.length || sentences.length > 500 ||
+            !sentences.every(function (s) { return isString(s, 1000) && s.trim(); })) {
+          throw { code: "bad_params", message: "sentences" };
+        }
+      } else if (text) {
+        sentences = [text];
+      } else { throw { code: "bad_params", message: "text" }; }
       if (!("speechSynthesis" in window)) { throw { code: "no_voice", message: "speech" }; }
-      var utterance = new SpeechSynthesisUtterance(text);
       var lang = params.lang;
       var tag = /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
-      utterance.lang = typeof lang === "string" && tag.test(lang) ? lang : (frame.dataset.locale || "ja");
-      if (/^ja-x-/.test(utterance.lang)) { utterance.lang = "ja-JP"; }
-      window.speechSynthesis.cancel();
-      window.speechSynthesis.speak(utterance);
-      return {};
+      lang = typeof lang === "string" && tag.test(lang) ? lang : (frame.dataset.locale || "ja");
+      if (/^ja-x-/.test(lang)) { lang = "ja-JP"; }
+      var voices = window.speechSynthesis.getVoices();
+      var base = lang.split("-")[0].toLowerCase();
+      if (voices.length && !voices.some(function (v) { return (v.lang || "").toLowerCase().split(/[-_]/)[0] === base; })) {
+        console.warn("machi-sdk dev: this device has no voice for " + lang);
+        throw { code: "no_voice", message: lang };
+      }
+      stopReading();
+      var run = reading = { port: port };
+      var tell = function (index, state) {
+        if (run.port && run.port === port) { run.port.postMessage({ event: "reading", index: index, state: state }); }
+      };
+      sentences.forEach(function (sentence, index) {
+        var utterance = new SpeechSynthesisUtterance(sentence);
+        utterance.lang = lang;
+        utterance.onstart = function () { if (reading === run) { tell(index, "reading"); } };
+        utterance.onend = function () {
+          if (reading === run && index === sentences.length - 1) { reading = null; tell(-1, "done"); }
+        };
+        window.speechSynthesis.speak(utterance);
+      });
+      return { sentences: sentences.length };
     },
+    stopReading: async function () { stopReading(); return {}; },
     supports: async function (params) {
       return { supported: !!(params && Object.prototype.hasOwnProperty.call(methods, params.method)) };
     }
   };
+
+  var reading = null; // the reading in progress: {port}
+  function stopReading() {
+    if (!reading) { return; }
+    var run = reading;
+    reading = null;
+    window.speechSynthesis.cancel();
+    if (run.port && run.port === port) { run.port.postMessage({ event: "reading", index: -1, state: "stopped" }); }
+  }
 
   function reply(id, result, error) {
     if (port) { port.postMessage(error ? { id: id, error: error } : { id: id, result: result }); }

@@ -6,10 +6,19 @@
  *    theme} with a MessagePort; it is accepted only from window.parent at the shell's origin.
  * 2. Everything else goes over that port: requests {id, method, params}, answers {id, result} or
  *    {id, error: {code, message}}, and events from the shell {event: "shown" | "hidden" | "back" |
- *    "locale" | "theme", ...}.
+ *    "locale" | "theme" | "readAloud" | "reading", ...}.
  * 3. The launch token from getToken is added as "Authorization: Bearer ..." to every same-origin
  *    htmx request, refreshed a minute before it expires, and "machi:ready" is dispatched on
  *    <body> when the first one arrives (the boot page's cue to load the real content).
+ *
+ * 4. Read-aloud: the layout's button (or the shell's, which sends "readAloud") cuts the page's main
+ *    content into sentences, wraps each in <span class="machi-sentence"> and hands them to the shell
+ *    (readAloud {sentences, lang}); the shell speaks them and sends {event: "reading", index,
+ *    state}; the sentence being read gets the class "machi-sentence--reading" (the shell's CSS
+ *    marks it), and when the reading ends (index -1) the spans are taken out again.
+ * 5. Furigana: when the resident turned it on (welcome {furigana: true}), the page's Japanese texts
+ *    go to the shell (furigana {texts}), whose analyser answers their readings; they become
+ *    <ruby>漢字<rt>かんじ</rt></ruby> here (built as elements, never as HTML), after every swap too.
  *
  * window.machi = {call(method, params), getToken(), on(event, fn), supports(method), locale, theme,
  * ready}. No inline script, no eval: this file is loaded from the shell by the SDK's base layout.
@@ -21,7 +30,7 @@
 
   var SCOPES = ["profile.name", "profile.district", "profile.age_band", "resident.verified",
     "notify", "wallet.pay", "location", "storage"];
-  var EVENTS = ["shown", "hidden", "back", "locale", "theme", "readAloud"];
+  var EVENTS = ["shown", "hidden", "back", "locale", "theme", "readAloud", "reading"];
   var REFRESH_BEFORE = 60; // seconds before expiry to fetch a new token
   var HELLO_RETRIES = [500, 1500, 3500]; // ms; the shell may not be listening yet
 
@@ -61,6 +70,12 @@
     } catch (e) { return false; }
   }
   function none(params) { return unknownKeys(params, []); }
+  function isSentences(value) {
+    var total = 0;
+    return Array.isArray(value) && value.length > 0 && value.length <= 500 &&
+      value.every(function (s) { total += String(s).length; return isText(s, 1, 1000) && !!s.trim(); }) &&
+      total <= 5000;
+  }
 
   var METHODS = {
     getToken: none,
@@ -92,9 +107,18 @@
       return unknownKeys(p, ["title"]) || (isText(p.title, 1, 100) ? null : "title must be 1 to 100 characters");
     },
     readAloud: function (p) {
-      return unknownKeys(p, ["text", "lang"]) ||
+      return unknownKeys(p, ["text", "lang", "sentences"]) ||
         (p.text === undefined || isText(p.text, 1, 5000) ? null : "text must be 1 to 5000 characters") ||
+        (p.sentences === undefined || isSentences(p.sentences) ? null
+          : "sentences must be 1 to 500 texts of 1 to 1000 characters, 5000 in all") ||
         (p.lang === undefined || isLangTag(p.lang) ? null : "lang must be a language tag");
+    },
+    stopReading: none,
+    furigana: function (p) {
+      return unknownKeys(p, ["texts"]) ||
+        (Array.isArray(p.texts) && p.texts.length > 0 && p.texts.length <= 300 &&
+          p.texts.every(function (t) { return isText(t, 1, 2000); })
+          ? null : "texts must be 1 to 300 texts of 1 to 2000 characters");
     },
     supports: function (p) {
       return unknownKeys(p, ["method"]) || (isText(p.method, 1, 50) ? null : "method must be a name");
@@ -114,7 +138,7 @@
   var nextId = 1;
   var pending = new Map();
   var handlers = {};
-  var state = { locale: document.documentElement.lang || "ja", theme: "light" };
+  var state = { locale: document.documentElement.lang || "ja", theme: "light", furigana: false };
   var portReady;
   var resolvePortReady;
   portReady = new Promise(function (resolve) { resolvePortReady = resolve; });
@@ -159,6 +183,7 @@
     if (name === "locale") setLocale(data.locale);
     if (name === "theme") setTheme(data.theme);
     if (name === "readAloud") readMain(); // the shell's own read-aloud button was pressed
+    if (name === "reading") showReading(data.index);
     if (name === "shown" && expiresAt - now() < REFRESH_BEFORE) refreshToken().catch(warn);
     (handlers[name] || []).slice().forEach(function (fn) {
       try { fn(data); } catch (e) { warn(e); }
@@ -196,16 +221,200 @@
     if (isLangTag(language)) document.documentElement.lang = language;
   });
 
-  // The layout's read-aloud button: the shell reads the page's main content aloud.
-  function mainText() {
-    var main = document.getElementById("main");
-    return main ? (main.innerText || main.textContent || "").replace(/\s+\n/g, "\n").trim().slice(0, 5000) : "";
+  // ---- read-aloud: the page's sentences, highlighted while the shell reads them ---------------
+
+  var SKIP = "script, style, rt, rp, noscript, template, [hidden], [aria-hidden='true'], " +
+    ".visually-hidden, button, select, textarea, option, [data-machi-tools]";
+  var BLOCK = "p, li, h1, h2, h3, h4, h5, h6, dt, dd, td, th, caption, label, legend, summary, " +
+    "figcaption, blockquote, div, section, article, header, footer, nav, aside, form, fieldset, main";
+  var SENTENCE = /[^。．.!?！？\n]+[。．.!?！？]*|[。．.!?！？]+/g;
+  var READING = "machi-sentence--reading";
+  var reading = null; // {spans: [[span, ...] per sentence], current: index}
+
+  function textNodes(root, skip, accept) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        var parent = node.parentElement;
+        if (!parent || parent.closest(skip)) return NodeFilter.FILTER_REJECT;
+        return accept(node) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+      }
+    });
+    var nodes = [];
+    var node;
+    while ((node = walker.nextNode())) nodes.push(node);
+    return nodes;
+  }
+
+  // Cut `root`'s readable text into sentences (a block's end ends one too) and wrap each piece of
+  // a sentence in <span class="machi-sentence" data-machi-sentence="n">; returns the sentences.
+  function wrapSentences(root) {
+    var nodes = textNodes(root, SKIP, function (node) { return !!node.nodeValue.trim(); });
+    var text = "";
+    var starts = [];
+    var lastBlock = null;
+    nodes.forEach(function (node, i) {
+      var block = node.parentElement.closest(BLOCK);
+      if (i && block !== lastBlock) text += "\n";
+      lastBlock = block;
+      starts.push(text.length);
+      text += node.nodeValue;
+    });
+    var sentences = [];
+    var bounds = [];
+    var total = 0;
+    var match;
+    SENTENCE.lastIndex = 0;
+    while ((match = SENTENCE.exec(text))) {
+      var said = match[0].trim().slice(0, 1000);
+      if (!said) continue;
+      if (sentences.length >= 500 || total + said.length > 5000) break;
+      var start = match.index + match[0].indexOf(said);
+      sentences.push(said);
+      bounds.push([start, start + said.length]);
+      total += said.length;
+    }
+    var spans = sentences.map(function () { return []; });
+    nodes.forEach(function (node, n) {
+      var from = starts[n];
+      var to = from + node.nodeValue.length;
+      var cuts = [];
+      bounds.forEach(function (b, index) {
+        if (b[0] < to && b[1] > from) cuts.push([Math.max(b[0], from) - from, Math.min(b[1], to) - from, index]);
+      });
+      if (!cuts.length) return;
+      var value = node.nodeValue;
+      var fragment = document.createDocumentFragment();
+      var at = 0;
+      cuts.forEach(function (cut) {
+        if (cut[0] > at) fragment.appendChild(document.createTextNode(value.slice(at, cut[0])));
+        var span = document.createElement("span");
+        span.className = "machi-sentence";
+        span.setAttribute("data-machi-sentence", String(cut[2]));
+        span.textContent = value.slice(cut[0], cut[1]);
+        fragment.appendChild(span);
+        spans[cut[2]].push(span);
+        at = cut[1];
+      });
+      if (at < value.length) fragment.appendChild(document.createTextNode(value.slice(at)));
+      node.parentNode.replaceChild(fragment, node);
+    });
+    reading = { spans: spans, current: -1 };
+    return sentences;
+  }
+
+  // Take the spans out again: the page is as it was (its text nodes joined back).
+  function unwrapSentences() {
+    if (!reading) return;
+    var parents = [];
+    reading.spans.forEach(function (list) {
+      list.forEach(function (span) {
+        var parent = span.parentNode;
+        if (!parent) return;
+        while (span.firstChild) parent.insertBefore(span.firstChild, span);
+        parent.removeChild(span);
+        if (parents.indexOf(parent) < 0) parents.push(parent);
+      });
+    });
+    parents.forEach(function (parent) { parent.normalize(); });
+    reading = null;
+    addRuby(); // furigana waits while a reading holds the text
+  }
+
+  // The shell says which sentence it is reading (index -1: the reading ended or was stopped).
+  function showReading(index) {
+    if (!reading) return;
+    if (typeof index !== "number" || index < 0 || index >= reading.spans.length) {
+      unwrapSentences();
+      return;
+    }
+    if (reading.current >= 0) {
+      reading.spans[reading.current].forEach(function (span) { span.classList.remove(READING); });
+    }
+    reading.current = index;
+    var current = reading.spans[index];
+    current.forEach(function (span) { span.classList.add(READING); });
+    if (current[0] && current[0].scrollIntoView) current[0].scrollIntoView({ block: "nearest" });
   }
 
   function readMain() {
-    var text = mainText();
-    if (text) call("readAloud", { text: text, lang: document.documentElement.lang || state.locale }).catch(warn);
+    var main = document.getElementById("main");
+    if (!main) return;
+    unwrapSentences();
+    var sentences = wrapSentences(main);
+    if (!sentences.length) { unwrapSentences(); return; }
+    var lang = document.documentElement.lang || state.locale;
+    call("readAloud", { sentences: sentences, lang: lang }).catch(function (error) {
+      unwrapSentences(); // e.g. "no_voice": the shell's bar says so, in the resident's language
+      warn(error);
+    });
   }
+
+  // A new page (or the read part of it swapped out) ends the reading.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!reading || !target) return;
+    var touched = reading.spans.some(function (list) {
+      return list.some(function (span) { return target.contains(span) || span.contains(target); });
+    });
+    if (!touched) return;
+    unwrapSentences();
+    call("stopReading", {}).catch(warn);
+  });
+
+  // ---- furigana: ruby over the kanji of Japanese text, read by the shell's analyser ----------
+
+  var KANJI = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  var NO_RUBY = "script, style, textarea, title, option, select, ruby, rt, rp, code, pre, svg, " +
+    "[data-machi-no-ruby], [contenteditable]";
+  var asked = typeof WeakSet === "function" ? new WeakSet() : null;
+
+  function isJapanese(node) {
+    var owner = node.parentElement.closest("[lang]");
+    return /^ja(-|$)/i.test(owner ? owner.getAttribute("lang") || "" : state.locale);
+  }
+
+  function addRuby() {
+    if (!state.furigana || reading || !asked) return;
+    var main = document.getElementById("main");
+    if (!main) return;
+    var total = 0;
+    var nodes = textNodes(main, NO_RUBY, function (node) {
+      var value = node.nodeValue;
+      if (asked.has(node) || value.length > 2000 || !KANJI.test(value) || !isJapanese(node)) return false;
+      total += value.length;
+      return total <= 20000;
+    }).slice(0, 300);
+    if (!nodes.length) return;
+    nodes.forEach(function (node) { asked.add(node); });
+    call("furigana", { texts: nodes.map(function (node) { return node.nodeValue; }) })
+      .then(function (result) {
+        var ruby = result && Array.isArray(result.ruby) ? result.ruby : [];
+        if (!reading) nodes.forEach(function (node, i) { putRuby(node, ruby[i]); });
+      })
+      .catch(warn);
+  }
+
+  function putRuby(node, pieces) {
+    if (!node.parentNode || !Array.isArray(pieces)) return;
+    var same = pieces.map(function (p) { return Array.isArray(p) ? String(p[0]) : ""; }).join("");
+    if (same !== node.nodeValue) return; // the page changed meanwhile
+    var fragment = document.createDocumentFragment();
+    pieces.forEach(function (piece) {
+      if (typeof piece[1] === "string" && piece[1]) {
+        var ruby = document.createElement("ruby");
+        ruby.appendChild(document.createTextNode(String(piece[0])));
+        var rt = document.createElement("rt");
+        rt.textContent = piece[1];
+        ruby.appendChild(rt);
+        fragment.appendChild(ruby);
+      } else {
+        fragment.appendChild(document.createTextNode(String(piece[0])));
+      }
+    });
+    node.parentNode.replaceChild(fragment, node);
+  }
+
+  document.addEventListener("htmx:afterSettle", function () { addRuby(); });
 
   function wireReadAloud() {
     var tools = document.querySelector("[data-machi-tools]");
@@ -311,8 +520,10 @@
     setLocale(data.locale);
     setTheme(data.theme);
     setTextSize(data.textSize);
+    state.furigana = data.furigana === true;
     resolvePortReady();
     refreshToken().catch(warn);
+    whenDomReady(addRuby);
   });
 
   function whenDomReady(fn) {
