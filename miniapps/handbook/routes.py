@@ -18,9 +18,9 @@ from machi_sdk.resident import Resident
 
 from . import actions, growth, questionnaire, vaccines
 from .actions import JST, Refused
+from .permissions import ABILITIES, can
 from .questionnaire import N_
 
-STAFF_ROLES = ("health_centre", "admin")
 PUBLIC = {PUBLIC_OPT: True}
 STATIC = Path(__file__).parent / "static"
 
@@ -139,7 +139,7 @@ def at(path: str) -> dict[str, str]:
 
 
 def is_staff(resident: Resident) -> bool:
-    return any(resident.has_role(role) for role in STAFF_ROLES)
+    return any(can(resident, action) for action in ABILITIES)
 
 
 def base(resident: Resident) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from machi_sdk.resident import Resident
 
 from . import actions, questionnaire
 from .actions import JST, Refused
+from .permissions import can
 from .questionnaire import N_
 
 
@@ -82,7 +83,7 @@ async def _staff_page(
 @get("/staff", name="handbook:staff", guards=[requires_scopes()])
 async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
     """Slots, booked interviews, export layouts."""
-    if not _routes().is_staff(resident):
+    if not can(resident, "slots.manage"):
         return _denied(request, resident)
     return await _staff_page(request, resident)
 
@@ -90,7 +91,7 @@ async def staff_page(request: Request, resident: ResidentDep) -> Response[str]:
 @post("/staff/slots", name="handbook:add_slots", guards=[requires_scopes()])
 async def add_slots(request: Request, resident: ResidentDep) -> Response[str]:
     r = _routes()
-    if not r.is_staff(resident):
+    if not can(resident, "slots.manage"):
         return _denied(request, resident)
     form = await r.form_dict(request)
     try:
@@ -124,7 +125,7 @@ async def close_slot(
     request: Request, resident: ResidentDep, slot_id: FromPath[int]
 ) -> Response[str]:
     r = _routes()
-    if not r.is_staff(resident):
+    if not can(resident, "slots.manage"):
         return _denied(request, resident)
     try:
         await actions.close_slot(slot_id)
@@ -175,7 +176,7 @@ async def staff_interview(
     request: Request, resident: ResidentDep, platform: PlatformDep, interview_id: FromPath[int]
 ) -> Response[str]:
     """The questionnaire before the interview, and the interview record (the view is audited)."""
-    if not _routes().is_staff(resident):
+    if not can(resident, "interview.read"):
         return _denied(request, resident)
     return await _interview_page(request, resident, platform, interview_id)
 
@@ -187,7 +188,7 @@ async def staff_record(
     request: Request, resident: ResidentDep, platform: PlatformDep, interview_id: FromPath[int]
 ) -> Response[str]:
     r = _routes()
-    if not r.is_staff(resident):
+    if not can(resident, "interview.record"):
         return _denied(request, resident)
     form = await r.form_dict(request)
     await actions.record_interview(
@@ -211,7 +212,7 @@ async def staff_pdf(
     request: Request, resident: ResidentDep, platform: PlatformDep, interview_id: FromPath[int]
 ) -> Response[bytes]:
     """The questionnaire and interview record on one A4 page, to print (audited)."""
-    if not _routes().is_staff(resident):
+    if not can(resident, "form.print"):
         return Response(b"forbidden", status_code=403, media_type="text/plain")
     found = await actions.staff_interview(interview_id)
     if found is None:
@@ -256,7 +257,7 @@ async def save_layout(
 ) -> Response[str]:
     """The CSV column layout (``見出し=field`` per line) the health-management system reads."""
     r = _routes()
-    if not r.is_staff(resident):
+    if not can(resident, "export.layout"):
         return _denied(request, resident)
     form = await r.form_dict(request)
     gt = r._t(request, resident)
@@ -284,7 +285,7 @@ async def export(
 ) -> Response[bytes]:
     """Questionnaires or interview records as CSV (UTF-8 with BOM) in the city's column layout;
     the export is audited before anything is sent."""
-    if not _routes().is_staff(resident):
+    if not can(resident, "export.csv"):
         return Response(b"forbidden", status_code=403, media_type="text/plain")
     kind = filename.removesuffix(".csv")
     if kind not in questionnaire.DEFAULT_LAYOUTS or not filename.endswith(".csv"):
