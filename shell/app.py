@@ -50,6 +50,7 @@ from shell.wallet.routes import LocalGatewayPages, Wallet, gateway_callback
 from shell.wallet.staff_routes import StaffWallet
 from shell.web import i18n, live, pwa
 from shell.web.canonical import canonical_host_middleware
+from shell.web.display import furigana_readings
 from shell.web.errors import handle_exception
 from shell.web.routes import choose_display, choose_language, healthz, home, language_page
 from shell.web.security import security_headers_middleware
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     language_page,
                     choose_language,
                     choose_display,
+                    furigana_readings,
                     identity_router(settings.auth_rate_limit),
                     StaffConsole,
                     KpiDashboard,

@@ -1,13 +1,23 @@
 """Reading aids a person chooses once: furigana over kanji, a larger text size and a high-contrast
 theme. Kept on the account (``identity_account.furigana``, ``text_size``, ``contrast``); before
-signing in, in the ``machi_display`` cookie."""
+signing in, in the ``machi_display`` cookie.
+
+Mini-apps get them over the bridge: the launch page tells the frame (``data-theme``,
+``data-text-size``, ``data-furigana``), and for furigana the frame's machi.js sends its Japanese
+texts through the shell's page to :func:`furigana_readings`, which answers the readings from the
+shell's analyser and cache; machi.js puts them in the app's page as ``<ruby>``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request
+import anyio
+import msgspec
+from litestar import Request, post
+from litestar.exceptions import ValidationException
+from litestar.params import JSONBody
 
 from shell.identity.tables import Account
 from shell.web.i18n import lazy
@@ -63,3 +73,30 @@ async def save(account_id: int, display: Display) -> None:
             Account.contrast: display.contrast,
         }
     ).where(Account.id == account_id)
+
+
+MAX_RUBY_TEXTS = 300
+MAX_RUBY_CHARS = 20_000
+
+
+class RubyRequest(msgspec.Struct):
+    """Japanese texts of a mini-app's page (each a text node of it)."""
+
+    texts: Annotated[list[Annotated[str, msgspec.Meta(max_length=2000)]],
+                     msgspec.Meta(min_length=1, max_length=MAX_RUBY_TEXTS)]  # fmt: skip
+
+
+def _readings(texts: list[str]) -> list[list[list[str | None]]]:
+    from shell.translation.furigana import readings  # the analyser loads on first use
+
+    return [[[surface, reading] for surface, reading in readings(text)] for text in texts]
+
+
+@post("/display/furigana", status_code=200, include_in_schema=False)
+async def furigana_readings(data: JSONBody[RubyRequest]) -> dict[str, Any]:
+    """``{"ruby": [[[surface, reading or null], ...], ...]}``: each text cut into pieces, with the
+    hiragana reading of each piece holding kanji. The shell's frame host asks it for a mini-app
+    whose resident turned furigana on (machi.js builds the ``<ruby>`` itself: no HTML crosses)."""
+    if sum(len(text) for text in data.texts) > MAX_RUBY_CHARS:
+        raise ValidationException(f"at most {MAX_RUBY_CHARS} characters at a time")
+    return {"ruby": await anyio.to_thread.run_sync(_readings, list(data.texts))}

@@ -68,16 +68,60 @@
     },
     // Read-aloud for the app (issue 7): the shell's reader (readaloud.js) speaks the text the app
     // hands over, in the language its page is written in, with its own bar to pause and stop.
+    // Given `sentences` (cut by machi.js from the app's page), it reads them one by one and tells
+    // the app which one it is reading: events {event: "reading", index, state} over the port, so
+    // the app highlights that sentence in its own page; index -1 when the reading ends.
     readAloud: async function (params) {
+      var sentences = params && Array.isArray(params.sentences) ? params.sentences : null;
       var text = params && isString(params.text, 5000) ? params.text.trim() : "";
-      if (!text) { throw { code: "bad_params", message: "text" }; }
+      if (sentences) {
+        var total = 0;
+        var valid = sentences.length > 0 && sentences.length <= 500 && sentences.every(function (s) {
+          total += typeof s === "string" ? s.length : 0;
+          return isString(s, 1000) && s.trim().length > 0;
+        });
+        if (!valid || total > 5000) { throw { code: "bad_params", message: "sentences" }; }
+      } else if (!text) { throw { code: "bad_params", message: "text" }; }
       var lang = params.lang;
       if (!(isString(lang, 35) && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang))) {
         lang = frame.dataset.locale || document.documentElement.lang || "ja";
       }
       if (!window.MachiReadAloud) { throw { code: "unsupported", message: "readAloud" }; }
-      await window.MachiReadAloud.readText(text, lang);
+      var asking = port;
+      var progress = function (step) {
+        if (asking && asking === port) {
+          asking.postMessage({ event: "reading", index: step.index, state: step.state });
+        }
+      };
+      if (sentences) {
+        await window.MachiReadAloud.readSentences(sentences, lang, progress);
+      } else {
+        await window.MachiReadAloud.readText(text, lang, progress);
+      }
       return {};
+    },
+    // The app's page changed under the reading (a new page): stop it.
+    stopReading: async function () {
+      if (window.MachiReadAloud) { window.MachiReadAloud.stop(); }
+      return {};
+    },
+    // Furigana for the app's page, when the resident turned furigana on: the shell's analyser
+    // (SudachiPy, cached) reads the app's Japanese texts; machi.js puts the ruby in the page.
+    furigana: async function (params) {
+      if (frame.dataset.furigana !== "1") { throw { code: "off", message: "furigana is off" }; }
+      var texts = params && Array.isArray(params.texts) ? params.texts : null;
+      if (!texts || !texts.length || texts.length > 300 ||
+          !texts.every(function (t) { return isString(t, 2000); })) {
+        throw { code: "bad_params", message: "texts" };
+      }
+      var response = await fetch("/display/furigana", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ texts: texts })
+      });
+      if (!response.ok) { throw { code: "failed", message: "furigana " + response.status }; }
+      var data = await response.json();
+      return { ruby: data.ruby };
     },
     scanQR: async function () { return { text: await scanSheet() }; },
     // wallet (issue 5): the shell draws the confirmation sheet; the app only learns the outcome.
@@ -226,7 +270,7 @@
     port.onmessage = onPortMessage;
     frame.contentWindow.postMessage(
       { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: frame.dataset.theme || "light",
-        textSize: frame.dataset.textSize || "normal" },
+        textSize: frame.dataset.textSize || "normal", furigana: frame.dataset.furigana === "1" },
       appOrigin, [channel.port2]
     );
   });

@@ -3,8 +3,12 @@
 // sentence being read is highlighted, and the bar under it pauses, resumes and stops. Where the
 // device has no voice for the language it says so plainly and reads nothing.
 //
-// window.MachiReadAloud = { readPage(), readText(text, lang), stop() }: the first two resolve once
-// reading has begun and reject with {code: "no_voice"} when it cannot.
+// window.MachiReadAloud = { readPage(), readText(text, lang, onProgress),
+// readSentences(sentences, lang, onProgress), stop() }: all but stop resolve once reading has begun
+// and reject with {code: "no_voice"} when it cannot. onProgress({index, state}) hears which
+// sentence is being read (state "reading"; "paused" while paused) and how it ended (index -1,
+// state "done", "stopped" or "failed"): the bridge passes it to a mini-app, which highlights the
+// sentence in its own page.
 (function () {
   "use strict";
 
@@ -139,9 +143,16 @@
     if (pause) { pause.hidden = false; pause.textContent = gettext("一時停止"); pause.setAttribute("aria-pressed", "false"); }
   }
 
-  function finish(message) {
+  function tell(reading, index, state) {
+    if (reading && reading.onProgress) {
+      try { reading.onProgress({ index: index, state: state }); } catch (e) { /* the app's side */ }
+    }
+  }
+
+  function finish(message, state) {
     var current = run;
     run = null;
+    tell(current, -1, state || "done");
     highlight(null);
     showCurrent("", "");
     var pause = el("[data-read-aloud-pause]");
@@ -153,14 +164,16 @@
 
   function speakNext() {
     if (!run) { return; }
-    if (run.index >= run.sentences.length) { finish(gettext("読み上げを終えました。")); return; }
+    if (run.index >= run.sentences.length) { finish(gettext("読み上げを終えました。"), "done"); return; }
     var sentence = run.sentences[run.index];
     var utterance = new SpeechSynthesisUtterance(sentence.text);
     utterance.lang = speechLang(sentence.lang);
     utterance.voice = findVoice(run.voices, utterance.lang) || run.voice;
     var mine = run;
+    var index = run.index;
     utterance.onstart = function () {
       if (run !== mine) { return; }
+      tell(mine, index, "reading");
       highlight(sentence.range);
       showCurrent(sentence.text, sentence.lang);
       if (sentence.range && sentence.range.startContainer.parentElement) {
@@ -174,12 +187,12 @@
     };
     utterance.onerror = function (event) {
       if (run !== mine || event.error === "interrupted" || event.error === "canceled") { return; }
-      finish(gettext("読み上げを続けられませんでした。"));
+      finish(gettext("読み上げを続けられませんでした。"), "failed");
     };
     synth.speak(utterance);
   }
 
-  async function start(sentences, lang) {
+  async function start(sentences, lang, onProgress) {
     stop();
     openBar();
     if (!synth || typeof SpeechSynthesisUtterance === "undefined") {
@@ -198,7 +211,7 @@
       throw { code: "no_voice", message: wanted };
     }
     setStatus(gettext("読み上げています。"));
-    run = { sentences: sentences, index: 0, voice: voice, voices: available };
+    run = { sentences: sentences, index: 0, voice: voice, voices: available, onProgress: onProgress };
     speakNext();
     return { sentences: sentences.length };
   }
@@ -207,6 +220,7 @@
     if (!run) { return; }
     var current = run;
     run = null;
+    tell(current, -1, "stopped");
     if (synth) { synth.cancel(); }
     highlight(null);
     showCurrent("", "");
@@ -221,11 +235,13 @@
     if (run.paused) {
       run.paused = false;
       synth.resume();
+      tell(run, run.index, "reading");
       setStatus(gettext("読み上げています。"));
       if (pause) { pause.textContent = gettext("一時停止"); pause.setAttribute("aria-pressed", "false"); }
     } else {
       run.paused = true;
       synth.pause();
+      tell(run, run.index, "paused");
       setStatus(gettext("一時停止しています。"));
       if (pause) { pause.textContent = gettext("再開"); pause.setAttribute("aria-pressed", "true"); }
     }
@@ -238,8 +254,15 @@
       .catch(function () { /* the bar says why */ });
   }
 
-  function readText(text, lang) {
-    return start(sentencesOfText(String(text || ""), lang || ""), lang || "");
+  function readText(text, lang, onProgress) {
+    return start(sentencesOfText(String(text || ""), lang || ""), lang || "", onProgress);
+  }
+
+  // Sentences a mini-app cut from its page: read one by one, in this order, each as it is (the
+  // index onProgress reports is the app's own).
+  function readSentences(list, lang, onProgress) {
+    var sentences = list.map(function (text) { return { text: String(text), range: null, lang: lang || "" }; });
+    return start(sentences, lang || "", onProgress);
   }
 
   document.addEventListener("click", function (event) {
@@ -253,5 +276,7 @@
   document.addEventListener("htmx:beforeSwap", function () { if (run && run.sentences[0] && run.sentences[0].range) { stop(); } });
   window.addEventListener("pagehide", function () { if (synth) { synth.cancel(); } });
 
-  window.MachiReadAloud = Object.freeze({ readPage: readPage, readText: readText, stop: stop });
+  window.MachiReadAloud = Object.freeze({
+    readPage: readPage, readText: readText, readSentences: readSentences, stop: stop
+  });
 })();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shell.translation.furigana import annotate_html, readings, ruby
+from tests.helpers.flows import csrf_headers, prime
 
 
 def test_a_known_sentence_gets_its_readings():
@@ -28,3 +29,26 @@ def test_only_japanese_text_outside_code_fields_and_ruby_is_annotated():
     assert '<input value="漢字"><script>var s = "漢字";</script>' in out
     assert "<ruby>漢字<rt>かんじ</rt></ruby><br><ruby>地区<rt>ちく</rt></ruby>" in out
     assert annotate_html("<p>漢字</p>", "en") == "<p>漢字</p>"  # a fragment of an English page
+
+
+async def test_the_frame_host_gets_readings_for_a_miniapps_texts(client):
+    """What machi.js turns into <ruby> inside a mini-app: pieces of each text, a reading for each
+    piece with kanji, the pieces joining back into the text."""
+    await prime(client, "/")
+    answer = await client.post(
+        "/display/furigana",
+        json={"texts": ["燃えるごみの日", " 12月1日（月） ", "ひらがな"]},
+        headers=csrf_headers(client),
+    )
+    assert answer.status_code == 200, answer.text
+    first, second, third = answer.json()["ruby"]
+    assert ["燃", "も"] in first
+    assert ["日", "ひ"] in first
+    assert "".join(piece for piece, _ in second) == " 12月1日（月） "
+    assert third == [["ひらがな", None]]
+    too_much = await client.post(
+        "/display/furigana", json={"texts": ["漢字" * 1000] * 11}, headers=csrf_headers(client)
+    )
+    assert too_much.status_code == 400
+    forged = await client.post("/display/furigana", json={"texts": ["漢字"]})
+    assert forged.status_code == 403  # no CSRF token: not from the shell's own page
