@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from shell.app import create_app
+from shell.miniapp_host import keys
 from shell.translation.furigana import annotate_html, readings, ruby
-from tests.helpers.flows import csrf_headers, prime
+from tests.conftest import make_client
+from tests.helpers.authenticator import SoftAuthenticator
+from tests.helpers.flows import csrf_headers, prime, signup
 
 
 def test_a_known_sentence_gets_its_readings():
@@ -52,3 +58,19 @@ async def test_the_frame_host_gets_readings_for_a_miniapps_texts(client):
     assert too_much.status_code == 400
     forged = await client.post("/display/furigana", json={"texts": ["漢字"]})
     assert forged.status_code == 403  # no CSRF token: not from the shell's own page
+
+
+async def test_the_mini_app_frame_is_told_when_the_resident_reads_with_furigana(
+    db, jobs, settings, districts
+):
+    keys.forget_cached_key()
+    server = create_app(dataclasses.replace(settings, miniapps=("sdk/examples/hello",)))
+    async with make_client(server) as client:
+        await signup(client, SoftAuthenticator())
+        await client.get("/apps/hello")
+        consent = await client.post("/apps/hello/consent", headers=csrf_headers(client))
+        assert consent.status_code in (302, 303)
+        assert 'data-furigana="0"' in (await client.get("/apps/hello")).text
+        await prime(client, "/language")
+        await client.post("/display", data={"furigana": "1"}, headers=csrf_headers(client))
+        assert 'data-furigana="1"' in (await client.get("/apps/hello")).text
