@@ -276,16 +276,19 @@ async def records(subject: str, child_id: int) -> list[dict[str, Any]]:
 
 
 async def sync(subject: str, entries: list[Any]) -> dict[str, Any]:
-    """Entries made offline, as the device queued them: each stored once (by ``client_key``).
-    Answers which keys are stored (new or before) and which were refused, and why."""
+    """Entries made offline, as the device queued them (a child's entry, or a prenatal checkup
+    with ``"type": "pregnancy_checkup"``): each stored once (by ``client_key``). Answers which
+    keys are stored (new or before) and which were refused, and why."""
     stored, refused = [], []
     for entry in entries[:200]:
         if not isinstance(entry, dict):
             continue
         key = str(entry.get("client_key", ""))
         try:
-            child_id = int(entry.get("child", 0))
-            await add_record(subject, child_id, entry)
+            if entry.get("type") == "pregnancy_checkup":
+                await add_pregnancy_checkup(subject, entry)
+            else:
+                await add_record(subject, int(entry.get("child", 0)), entry)
         except (Refused, ValueError, TypeError) as exc:
             refused.append({"client_key": key, "reason": getattr(exc, "reason", "bad_entry")})
             continue
@@ -387,17 +390,21 @@ async def add_pregnancy_checkup(subject: str, form: dict[str, Any]) -> bool:
     week = _number(form.get("week"), 4, 42, "bad_week")
     weight = _number(form.get("weight_kg"), 30, 150, "impossible_weight")
     pressure = str(form.get("blood_pressure", "")).strip()[:20]
-    await HandbookPregnancyCheckup.insert(
-        HandbookPregnancyCheckup(
-            pregnancy=found["id"],
-            client_key=key,
-            day=day,
-            week=int(week) if week else None,
-            weight_kg=weight,
-            blood_pressure=pressure,
-            notes=str(form.get("notes", "")).strip()[:2000],
-        )
+    row = HandbookPregnancyCheckup(
+        pregnancy=found["id"],
+        client_key=key,
+        day=day,
+        week=int(week) if week else None,
+        weight_kg=weight,
+        blood_pressure=pressure,
+        notes=str(form.get("notes", "")).strip()[:2000],
     )
+    try:
+        await row.save()
+    except Exception as exc:
+        if is_unique_violation(exc):
+            return False  # the same entry arrived twice at once
+        raise
     return True
 
 

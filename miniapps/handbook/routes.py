@@ -234,6 +234,18 @@ def _num(value: Any) -> str:
     return "" if value is None else f"{float(value):g}"
 
 
+def pregnancy_snapshot(found: dict[str, Any] | None, checkups: list[dict[str, Any]]) -> str:
+    """What app.js keeps on the device for the offline page: the due date and the checkups."""
+    if found is None:
+        return ""
+    keep = [
+        {"day": c["day"].isoformat(), "week": c["week"] or "", "weight_kg": _num(c["weight_kg"])}
+        for c in checkups[-30:]
+    ]
+    due = found["due_date"].isoformat() if found["due_date"] else ""
+    return json.dumps({"due_date": due, "checkups": keep}, ensure_ascii=False)
+
+
 def snapshot(child: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     """What app.js keeps on the device for the offline page: the child and recent entries."""
     keep = [
@@ -463,6 +475,7 @@ async def _pregnancy_page(
         "today": actions.today().isoformat(),
         "checkups": await actions.pregnancy_checkups(found["id"]) if found else [],
     }
+    context["snapshot"] = pregnancy_snapshot(found, context["checkups"])
     return render(
         request, "handbook/pregnancy.html", context, status_code=status, headers=at("/pregnancy")
     )

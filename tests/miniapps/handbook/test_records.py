@@ -153,3 +153,18 @@ async def test_pregnancy_record(db, web, shell: FakeShell):
         heavy = await client.post("/pregnancy/checkups", data={"day": ago(0), "weight_kg": "555"})
         assert heavy.status_code == 422
     assert await tables.HandbookPregnancyCheckup.count() == 1
+
+
+async def test_a_prenatal_checkup_made_offline_is_stored_once(db, web, shell: FakeShell):
+    async with miniapp_client(web, token(shell)) as client:
+        due = (actions.today() + dt.timedelta(days=90)).isoformat()
+        await client.post("/pregnancy", data={"due_date": due})
+        entry = {"type": "pregnancy_checkup", "client_key": "p-77aa", "day": ago(0),
+                 "week": "28", "weight_kg": "58.5"}  # fmt: skip
+        for _ in range(2):
+            answer = await client.post("/sync", json={"entries": [entry]})
+            assert answer.json() == {"stored": ["p-77aa"], "refused": []}
+        page = await client.get("/pregnancy")
+        assert "58.5 kg" in page.text
+        assert "data-handbook-pregnancy=" in page.text  # kept on the device for offline use
+    assert await tables.HandbookPregnancyCheckup.count() == 1

@@ -24,12 +24,17 @@
 
   function keepSnapshot() {
     var node = document.querySelector("[data-handbook-snapshot]");
-    if (!node) return;
-    var child;
-    try { child = JSON.parse(node.getAttribute("data-handbook-snapshot")); } catch (e) { return; }
-    var kept = read(KEPT, {});
-    kept[String(child.id)] = child;
-    write(KEPT, kept);
+    var expecting = document.querySelector("[data-handbook-pregnancy]");
+    if (!node && !expecting) return;
+    try {
+      if (node) {
+        var child = JSON.parse(node.getAttribute("data-handbook-snapshot"));
+        var kept = read(KEPT, {});
+        kept[String(child.id)] = child;
+        write(KEPT, kept);
+      }
+      if (expecting) write("handbook-pregnancy", JSON.parse(expecting.getAttribute("data-handbook-pregnancy")));
+    } catch (e) { return; }
     registration.then(function (reg) {
       if (!reg) return;
       return navigator.serviceWorker.ready.then(function (ready) {
@@ -57,7 +62,8 @@
       var left = read(QUEUE, []).filter(function (e) { return done.indexOf(e.client_key) < 0; });
       write(QUEUE, left);
       document.body.setAttribute("data-handbook-synced", String(done.length));
-      if (done.length && window.htmx && document.querySelector("[data-handbook-snapshot]")) {
+      if (done.length && window.htmx &&
+          document.querySelector("[data-handbook-snapshot], [data-handbook-pregnancy]")) {
         window.htmx.ajax("GET", window.location.pathname, { target: "#main", swap: "innerHTML" });
       }
     }).catch(function () { /* tried again on the next page or when online */ })
