@@ -168,3 +168,25 @@ async def test_a_prenatal_checkup_made_offline_is_stored_once(db, web, shell: Fa
         assert "58.5 kg" in page.text
         assert "data-handbook-pregnancy=" in page.text  # kept on the device for offline use
     assert await tables.HandbookPregnancyCheckup.count() == 1
+
+
+async def test_a_dose_before_its_earliest_day_is_recorded_and_flagged(db, web, shell: FakeShell):
+    async with miniapp_client(web, token(shell)) as client:
+        child = await add_child(client, born_days_ago=120)
+        # 5-in-1 from the day 2 months are reached; 40 days after birth is well before it
+        early = await client.post(
+            f"/children/{child}/doses", data={"which": "dpt_ipv_hib:1", "given_on": ago(80)}
+        )
+        assert "記録しました。" in early.text
+        assert "定期接種として受けられる日より前の日付です" in early.text
+        assert 'data-dose="dpt_ipv_hib:1" data-status="flagged"' in early.text
+        fine = await client.post(
+            f"/children/{child}/doses", data={"which": "bcg:1", "given_on": ago(10)}
+        )
+        assert 'data-dose="bcg:1" data-status="done"' in fine.text
+        unknown = await client.post(
+            f"/children/{child}/doses", data={"which": "bcg:2", "given_on": ago(10)}
+        )
+        assert unknown.status_code == 422
+    flags = {r["vaccine"]: r["flag"] for r in await tables.HandbookDose.select()}
+    assert flags == {"dpt_ipv_hib": "too_early", "bcg": ""}
