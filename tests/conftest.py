@@ -20,8 +20,24 @@ from shell import jobs
 from shell.app import create_app
 from shell.settings import Settings
 
+
+def _redis_url_for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets a Redis database of its own (15, 14, ...: the given
+    one counting down), so workers never share the job streams, channels or session keys. Test
+    modules read the variable when imported, after this conftest."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    base, _, number = url.rpartition("/")
+    first = int(number) if number.isdigit() else 0
+    return f"{base}/{(first - int(worker[2:])) % 16}"
+
+
+os.environ["MACHI_TEST_REDIS_URL"] = _redis_url_for_this_worker(
+    os.environ.get("MACHI_TEST_REDIS_URL", "")
+)
 POSTGRES_URL = os.environ.get("MACHI_TEST_POSTGRES_URL", "")
-REDIS_URL = os.environ.get("MACHI_TEST_REDIS_URL", "")
+REDIS_URL = os.environ["MACHI_TEST_REDIS_URL"]
 
 
 async def _migrate(engine: Any) -> None:
