@@ -30,6 +30,9 @@ ROLES: dict[str, str] = {
     # the applications and reports mini-app (miniapps/apply): residents' reports of roads and parks
     # (applications are handled by 窓口担当, "counter")
     "public_works": lazy("道路・公園担当"),
+    # the mother-child handbook mini-app (miniapps/handbook): interview slots, questionnaires,
+    # exports for the city's health-management system
+    "health_centre": lazy("保健センター職員"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.
