@@ -66,9 +66,9 @@ async def test_child_growth_plan_questionnaire_booking_and_staff_export(browser,
         await check_axe(page)
 
         nurse = await phone_page(browser, server, contexts)
-        # the shell's staff roles do not list health_centre yet (its role table is the shell's):
-        # the city's administrator, whom the manifest's admin role also names, stands in
-        await become_staff(nurse, server, "admin", Resident(name="保健 師子", kana="ほけん しこ"))
+        await become_staff(
+            nurse, server, "health_centre", Resident(name="保健 師子", kana="ほけん しこ")
+        )
         desk = HandbookApp(nurse)
         await desk.open_from_home()
         await desk.staff_page()
