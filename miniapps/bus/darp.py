@@ -26,6 +26,16 @@ UNSERVED_PENALTY = 10**9  # a request left out costs more than any route (OR-Too
 SCALE = 100  # OR-Tools works on integers: hundredths of a minute / distance unit
 
 
+#: Best-known total route lengths of the a-instances (data/darp-cordeau/README.md).
+BEST_KNOWN = {
+    "a2-16": 294.25, "a2-20": 344.83, "a2-24": 431.12, "a3-24": 344.83, "a3-30": 494.85,
+    "a3-36": 583.19, "a4-32": 485.50, "a4-40": 557.69, "a4-48": 668.82, "a5-40": 498.41,
+    "a5-50": 686.62, "a5-60": 808.42, "a6-48": 604.12, "a6-60": 819.25, "a6-72": 916.05,
+    "a7-56": 724.04, "a7-70": 889.12, "a7-84": 1033.37, "a8-64": 747.46, "a8-80": 945.73,
+    "a8-96": 1229.66,
+}  # fmt: skip
+
+
 class InstanceError(ValueError):
     """The instance text is not a Cordeau DARP instance; the message says where and why."""
 
@@ -206,7 +216,7 @@ def solve(
     instance: Instance, seconds: float = 10.0, initial: list[list[int]] | None = None
 ) -> Solution:
     """The shortest set of routes OR-Tools finds in ``seconds`` (guided local search from a
-    parallel cheapest insertion, or from ``initial`` routes of node ids without the depot)."""
+    cheapest-insertion start, or from ``initial`` routes of node ids without the depot)."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     nodes, n, k = instance.nodes, instance.requests, instance.vehicles
@@ -303,3 +313,36 @@ def solve(
     if unserved:
         return Solution(math.inf, routes, times, status="no_solution", extra={"unserved": unserved})
     return Solution(route_length(instance, routes), routes, times)
+
+
+def violations(instance: Instance, solution: Solution) -> list[str]:
+    """What ``solution`` breaks (for ``machi bench bus``; the tests use their own checker)."""
+    nodes, n, found = instance.nodes, instance.requests, []
+    where: dict[int, tuple[int, int]] = {}
+    for v, (route, at) in enumerate(zip(solution.routes, solution.times, strict=True)):
+        load = 0
+        for pos, node in enumerate(route[1:-1], 1):
+            where[node] = (v, pos)
+            load += nodes[node].load
+            if load > instance.capacity:
+                found.append(f"route {v}: over capacity")
+            if not nodes[node].earliest - 1e-6 <= at[pos] <= nodes[node].latest + 1e-6:
+                found.append(f"node {node}: outside its window")
+        for pos in range(1, len(route)):
+            a, b = route[pos - 1], route[pos]
+            if at[pos] + 1e-6 < at[pos - 1] + nodes[a].service + instance.distance(a, b):
+                found.append(f"route {v}: node {b} too early")
+        if at[-1] - at[0] > instance.max_duration + 1e-6:
+            found.append(f"route {v}: too long")
+    for i in range(1, n + 1):
+        if i not in where or n + i not in where:
+            found.append(f"request {i}: not served")
+            continue
+        (vp, pp), (vd, pd) = where[i], where[n + i]
+        if vp != vd or pp > pd:
+            found.append(f"request {i}: drop-off before pickup or on another vehicle")
+        elif solution.times[vd][pd] - solution.times[vp][pp] - nodes[i].service > (
+            instance.max_ride + 1e-6
+        ):
+            found.append(f"request {i}: ride too long")
+    return found

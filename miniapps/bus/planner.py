@@ -173,8 +173,17 @@ class TravelTimes:
         return self.learned.get((a, b, hour % 24), self.guess(a, b))
 
     def at_hour(self, hour: int) -> Callable[[int, int], float]:
-        """The travel function of one hour of the day (what a plan made then uses)."""
-        return lambda a, b: self.minutes(a, b, hour)
+        """The travel function of one hour of the day (what a plan made then uses), memoised:
+        a booking asks for the same few hundred pairs thousands of times."""
+        known: dict[tuple[int, int], float] = {}
+
+        def travel(a: int, b: int) -> float:
+            found = known.get((a, b))
+            if found is None:
+                found = known[(a, b)] = self.minutes(a, b, hour)
+            return found
+
+        return travel
 
     def learn(self, a: int, b: int, hour: int, observed: float) -> float:
         """Fold one actual drive of ``observed`` minutes into the figure; the new figure."""

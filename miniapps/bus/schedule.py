@@ -151,6 +151,18 @@ class Insertion:
     times: list[float]
 
 
+def earliest_times(vehicle: Vehicle, stops: Sequence[Stop], travel: Travel) -> list[float]:
+    """The earliest each of ``[start, *stops]`` can begin (waiting for windows to open): a lower
+    bound for any schedule of the route, and of any route made by inserting more stops."""
+    begin, place, service = vehicle.earliest, vehicle.start, 0.0
+    found = [begin]
+    for stop in stops:
+        begin = max(stop.earliest, begin + service + travel(place, stop.place))
+        found.append(begin)
+        place, service = stop.place, stop.service
+    return found
+
+
 def cheapest_insertion(
     vehicles: Sequence[Vehicle],
     routes: Sequence[Sequence[Stop]],
@@ -162,25 +174,69 @@ def cheapest_insertion(
 ) -> Insertion | None:
     """The cheapest feasible place for a new request in any route: candidates in order of
     added distance, each checked with :func:`schedule` until one passes. ``frozen[v]`` stops
-    of route ``v`` are already done (nothing goes before them)."""
+    of route ``v`` are already done (nothing goes before them).
+
+    Only places that pass a quick necessary test become candidates: every time window can still
+    be met (the earliest each stop can begin, against the latest it may begin so that all later
+    windows can still be met) and the seats and wheelchair places suffice; ride times and the
+    route duration are left to :func:`schedule`."""
     candidates: list[tuple[float, int, int, int]] = []
+    direct = travel(pickup.place, drop.place)
+    drop_latest = min(drop.latest, pickup.latest + pickup.service + pickup.max_ride)
+    q, chairs = pickup.load, pickup.chairs
     for v, (vehicle, route) in enumerate(zip(vehicles, routes, strict=True)):
-        if pickup.load > vehicle.capacity or pickup.chairs > vehicle.chairs:
+        if q > vehicle.capacity or chairs > vehicle.chairs:
             continue
-        places = [vehicle.start, *(s.place for s in route), vehicle.end]
-        first = frozen[v] if frozen else 0
         n = len(route)
+        places = [vehicle.start, *(s.place for s in route), vehicle.end]
+        services = [0.0, *(s.service for s in route), 0.0]
+        opens = [vehicle.earliest, *(s.earliest for s in route), 0.0]
+        legs = [travel(places[k], places[k + 1]) for k in range(n + 1)]
+        early = earliest_times(vehicle, route, travel)
+        late = [0.0] * (n + 2)
+        late[n + 1] = vehicle.latest_end
+        for k in range(n, -1, -1):
+            own = route[k - 1].latest if k else (
+                vehicle.earliest if vehicle.start_fixed else math.inf
+            )  # fmt: skip
+            late[k] = min(own, late[k + 1] - services[k] - legs[k])
+        seats, wheels = [vehicle.on_board], [vehicle.chairs_on_board]
+        for stop in route:
+            seats.append(seats[-1] + stop.load)
+            wheels.append(wheels[-1] + stop.chairs)
+        first = frozen[v] if frozen else 0
         for i in range(first, n + 1):
             a, b = places[i], places[i + 1]
-            base_i = travel(a, pickup.place) - travel(a, b)
-            # drop right after the pickup
-            candidates.append(
-                (base_i + travel(pickup.place, drop.place) + travel(drop.place, b), v, i, i + 1)
-            )
+            to_pick = travel(a, pickup.place)
+            begin_p = max(pickup.earliest, early[i] + services[i] + to_pick)
+            if begin_p > pickup.latest + EPS:
+                break  # later places are reached later still
+            if seats[i] + q > vehicle.capacity or wheels[i] + chairs > vehicle.chairs:
+                continue
+            base_i = to_pick - legs[i]
+            # the drop-off right after the pickup
+            begin_d = max(drop.earliest, begin_p + pickup.service + direct)
+            after = begin_d + drop.service + travel(drop.place, b)
+            if begin_d <= drop_latest + EPS and after <= late[i + 1] + EPS:
+                candidates.append((base_i + direct + travel(drop.place, b), v, i, i + 1))
+            # or after the stops i+1 .. j
             into_pick = base_i + travel(pickup.place, b)
+            clock, here, spent = begin_p, pickup.place, pickup.service
             for j in range(i + 1, n + 1):
+                clock = max(opens[j], clock + spent + travel(here, places[j]))
+                if clock > late[j] + EPS:
+                    break  # a later stop's window would be missed, whatever follows
+                if seats[j] + q > vehicle.capacity or wheels[j] + chairs > vehicle.chairs:
+                    break
+                here, spent = places[j], services[j]
                 c, d = places[j], places[j + 1]
-                added = into_pick + travel(c, drop.place) + travel(drop.place, d) - travel(c, d)
+                to_drop = travel(c, drop.place)
+                begin_d = max(drop.earliest, clock + spent + to_drop)
+                if begin_d > drop_latest + EPS:
+                    break
+                if begin_d + drop.service + travel(drop.place, d) > late[j + 1] + EPS:
+                    continue
+                added = into_pick + to_drop + travel(drop.place, d) - legs[j]
                 candidates.append((added, v, i, j + 1))
     candidates.sort()
     for added, v, i, j in candidates:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from shell.bench.booking import booking
+from shell.bench.bus import bus
 from shell.bench.db_read import db_read
 from shell.bench.garbage import garbage
 from shell.bench.id import id_bench
@@ -19,6 +20,7 @@ from shell.bench.wallet import wallet
 
 def register(group: click.Group) -> None:
     group.add_command(booking)
+    group.add_command(bus)
     group.add_command(db_read)
     group.add_command(garbage)
     group.add_command(id_bench)
