@@ -129,6 +129,9 @@ async def test_search_hold_librarian_checks_in_resident_sees_it_ready(
         await expect(bars.first).to_be_attached()
     finally:
         await page.context.set_offline(False)
+    # Back online, a reload of the frame (through the same worker) is the app again, signed in.
+    await reader.reload_frame()
+    await expect(hold).to_have_attribute("data-status", "ready")
     await page.goto("/inbox")
     notice = page.get_by_test_id("inbox-item").first
     await expect(notice).to_contain_text("予約の本が用意できました")
