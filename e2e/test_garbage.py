@@ -98,3 +98,7 @@ async def test_calendar_dictionary_reminder_and_offline(garbage_page: Page):
         await expect(calendars.first.locator("td .garbage-mark").first).to_be_visible()
     finally:
         await page.context.set_offline(False)
+    # Back online, a reload through the same worker is the app's page again, not a refusal.
+    await app.reload_frame()
+    await expect(app.frame.get_by_test_id("garbage-offline-title")).to_have_count(0)
+    await expect(app.frame.locator("main h1")).to_contain_text("今宿町")

@@ -7,7 +7,14 @@ var PAGE = "/offline";
 var ASSETS = ["/static/garbage/garbage.css", "/categories.css"];
 
 self.addEventListener("install", function () { self.skipWaiting(); });
-self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+// Page loads go to the network by navigation preload: that request is the frame's own navigation,
+// which the SDK answers without a token with the boot page; a fetch() made here would not be one
+// and would be refused (401) once this worker controls the frame.
+self.addEventListener("activate", function (event) {
+  var preload = self.registration.navigationPreload
+    ? self.registration.navigationPreload.enable() : Promise.resolve();
+  event.waitUntil(Promise.all([self.clients.claim(), preload]));
+});
 
 function keep(area) {
   return caches.open(CACHE).then(function (cache) {
@@ -37,7 +44,9 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(function () {
+    event.respondWith(Promise.resolve(event.preloadResponse).then(function (loaded) {
+      return loaded || fetch(request);
+    }).catch(function () {
       return caches.match(PAGE).then(function (kept) {
         return kept || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
       });
@@ -45,6 +54,8 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (ASSETS.indexOf(url.pathname) >= 0) {
-    event.respondWith(fetch(request).catch(function () { return caches.match(url.pathname); }));
+    event.respondWith(Promise.resolve(event.preloadResponse).then(function (loaded) {
+      return loaded || fetch(request);
+    }).catch(function () { return caches.match(url.pathname); }));
   }
 });
