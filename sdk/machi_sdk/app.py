@@ -78,6 +78,8 @@ SDK_TEMPLATES = Path(__file__).parent / "templates"
 RESIDENT_KEY = "machi_resident"
 PUBLIC_OPT = "machi_public"
 _DOCUMENT_DESTINATIONS = {"document", "iframe", "frame", "embed", "object"}
+# Locales remembered per app (tokens carry a language tag; this bounds what junk tags could fill).
+_MAX_LOCALES = 256
 
 ResidentDep: TypeAlias = NamedDependency[Resident]
 """Annotate a handler parameter named ``resident`` with this: ``resident: ResidentDep``."""
@@ -196,6 +198,7 @@ class MiniApp:
             raise ValueError(f"scripts are paths on the app's own origin, not {bad}")
         self.scripts = list(scripts)
         self._translations: dict[str, gettext_module.NullTranslations] = {}
+        self._languages: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"MiniApp({self.manifest.id!r}, folder={str(self.folder)!r})"
@@ -238,7 +241,12 @@ class MiniApp:
         closest one it ships a catalog for (``<locales>/<catalog>/LC_MESSAGES/<id>.mo``), by
         :func:`machi_sdk.i18n.fallbacks` (Easy Japanese → Japanese; others → English →
         Japanese). Japanese, the source language, is always there."""
-        return best_language(locale, shipped_in(self.locales_dir, self.id))
+        known = self._languages.get(locale)
+        if known is None:  # asked on every page: the catalog files are looked for once per locale
+            known = best_language(locale, shipped_in(self.locales_dir, self.id))
+            if len(self._languages) < _MAX_LOCALES:
+                self._languages[locale] = known
+        return known
 
     def translations(self, locale: str) -> gettext_module.NullTranslations:
         """The app's catalog for a resident who reads ``locale`` (in the language

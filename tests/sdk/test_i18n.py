@@ -117,3 +117,20 @@ async def test_sdk_texts_in_another_language_than_the_page_say_so(tmp_path):
     assert '<html lang="ja">' in boot.text
     assert 'lang="en"' in boot.text
     assert "Loading…" in boot.text
+
+
+def test_the_page_language_is_remembered_per_locale_and_bounded(tmp_path):
+    """Asked on every page: the answer stays the catalog's, for a bounded number of locales."""
+    from machi_sdk import app as app_module
+
+    app = _app(tmp_path, {"en": "Hello"})
+    assert [app.language_for(c) for c in ("vi", "en", "ja-x-easy", "vi")] == [
+        "en",
+        "en",
+        "ja",
+        "en",
+    ]
+    for n in range(app_module._MAX_LOCALES + 50):
+        assert app.language_for(f"x{n:03d}") == "en"  # unknown tags read English, then Japanese
+    assert len(app._languages) <= app_module._MAX_LOCALES
+    assert app.language_for("vi") == "en"
