@@ -45,7 +45,7 @@ async def _setup(payers: int, run: str) -> tuple[list[int], int]:
         name=f"ベンチ商店 {run}", category="food", owner=ids[0], code=f"B{run[:10]}"
     )
     await actions.set_merchant_status(shop, "approved")
-    await actions.merchant_account(shop)
+    await actions.merchant_stripes(shop)
     return ids, shop
 
 
@@ -112,7 +112,7 @@ async def _run(url: str, payers: int, concurrency: int, payments: int) -> None:
     emit({"name": "wallet", "what": "payments", **result})
 
     held = await LedgerAccount.select(LedgerAccount.balance).where(
-        LedgerAccount.owner.is_in(ids) | (LedgerAccount.id == shop_account)
+        LedgerAccount.owner.is_in(ids) | (LedgerAccount.merchant == shop)
     )
     lost_yen = payers * TOP_UP - sum(row["balance"] for row in held)
     problems = await verify.problems()

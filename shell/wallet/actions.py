@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import zlib
 from typing import Any
 
 from shell.wallet import ledger
@@ -26,6 +27,11 @@ from shell.wallet.tables import (
 MAX_AMOUNT = 1_000_000  # one movement; larger is a typing mistake, not a purchase
 CODE_MINUTES = 5
 MERCHANT_CATEGORIES = ("food", "retail", "service", "health", "transport", "city")
+# A shop's takings are held in STRIPES ledger accounts (kind "merchant"), not one: a payment
+# credits the one stripe its idempotency key hashes to, so payers at one busy shop queue on
+# STRIPES row locks instead of one. The shop's balance is their sum. Each stripe is an ordinary
+# ledger account, so ``machi wallet verify`` checks each against its entries.
+STRIPES = 16
 
 
 def now() -> dt.datetime:
@@ -49,8 +55,52 @@ async def cash_account(owner: int) -> int:
     return await ledger.account(f"cash:{owner}", "cash", owner=owner)
 
 
-async def merchant_account(merchant_id: int) -> int:
-    return await ledger.account(f"merchant:{merchant_id}", "merchant", merchant=merchant_id)
+def stripe_key(merchant_id: int, stripe: int) -> str:
+    """Stripe 0 keeps the name a shop's single account had before striping."""
+    return f"merchant:{merchant_id}" if stripe == 0 else f"merchant:{merchant_id}:{stripe}"
+
+
+def stripe_of(key: str) -> int:
+    """The stripe a payment credits: its idempotency key, hashed."""
+    return zlib.crc32(key.encode()) % STRIPES
+
+
+async def merchant_account(merchant_id: int, stripe: int = 0) -> int:
+    """The id of one stripe of the shop's takings (created if missing)."""
+    return await ledger.account(stripe_key(merchant_id, stripe), "merchant", merchant=merchant_id)
+
+
+async def merchant_stripes(merchant_id: int) -> dict[int, int]:
+    """Every stripe of the shop's takings (created if missing): ``{account id: balance}``."""
+    rows = await LedgerAccount.select(LedgerAccount.id, LedgerAccount.balance).where(
+        (LedgerAccount.merchant == merchant_id) & (LedgerAccount.kind == "merchant")
+    )
+    if len(rows) < STRIPES:
+        for stripe in range(STRIPES):
+            await merchant_account(merchant_id, stripe)
+        rows = await LedgerAccount.select(LedgerAccount.id, LedgerAccount.balance).where(
+            (LedgerAccount.merchant == merchant_id) & (LedgerAccount.kind == "merchant")
+        )
+    return {int(row["id"]): int(row["balance"]) for row in rows}
+
+
+def take_from_stripes(stripes: dict[int, int], amount: int, *, start: int) -> list[Leg]:
+    """Debit legs taking ``amount`` from the shop's stripes (beginning at the ``start``-th, so
+    concurrent refunds spread over them), or refuse when the takings are not enough."""
+    if sum(stripes.values()) < amount:
+        raise Refused("merchant_insufficient")
+    ids = sorted(stripes)
+    legs = []
+    left = amount
+    for i in range(len(ids)):
+        aid = ids[(start + i) % len(ids)]
+        take = min(left, stripes[aid])
+        if take > 0:
+            legs.append(Leg(aid, "merchant", -take))
+            left -= take
+        if not left:
+            break
+    return legs
 
 
 async def gateway_account(name: str = "local") -> int:
@@ -137,24 +187,23 @@ async def pay_merchant(
     _check_key(key)
     _check_amount(amount)
     fp = ledger.fingerprint("payment", payer, merchant_id, amount)
+    full_key = f"payment:{payer}:{key}"
     db = ledger.engine()
     if db.engine_type == "postgres" and getattr(db, "pool", None) is not None:
         from shell.wallet import pgpay
 
-        return await pgpay.pay(
-            payer, merchant_id, amount, key=f"payment:{payer}:{key}", fp=fp, memo=memo
-        )
+        return await pgpay.pay(payer, merchant_id, amount, key=full_key, fp=fp, memo=memo)
 
     async def plan() -> Posting:
         merchant = await _approved_merchant(merchant_id)
         legs = allocate(await spendable(payer, category=merchant["category"], at=now()), amount)
-        target = await merchant_account(merchant_id)
+        target = await merchant_account(merchant_id, stripe_of(full_key))
         return Posting(
             "payment", amount, [*legs, Leg(target, "merchant", amount)],
             payer=payer, merchant=merchant_id, memo=memo or merchant["name"],
         )  # fmt: skip
 
-    return await ledger.run_once(f"payment:{payer}:{key}", fp, plan)
+    return await ledger.run_once(full_key, fp, plan)
 
 
 async def credit_top_up(reference: str, *, gateway_ref: str, succeeded: bool) -> Receipt | None:
@@ -263,7 +312,7 @@ async def charge_one_time_code(code: str, merchant_id: int, amount: int, *, key:
             raise Refused("code_used" if current and current["used_at"] else "code_expired")
         merchant = await _approved_merchant(merchant_id)
         legs = allocate(await spendable(payer, category=merchant["category"], at=now()), amount)
-        target = await merchant_account(merchant_id)
+        target = await merchant_account(merchant_id, stripe_of(f"code:{merchant_id}:{key}"))
 
         async def link(txn_id: int) -> None:
             await OneTimeCode.update({OneTimeCode.ledger_transaction: txn_id}).where(
@@ -340,9 +389,11 @@ async def refund(payment_id: int, amount: int, *, merchant_id: int, key: str) ->
                 legs.append(Leg(row["account"], row["account.kind"], give))
                 left -= give
         assert left == 0, "refund allocation"
-        source = await merchant_account(merchant_id)
+        taken = take_from_stripes(
+            await merchant_stripes(merchant_id), amount, start=stripe_of(f"refund:{key}")
+        )
         return Posting(
-            "refund", amount, [Leg(source, "merchant", -amount), *legs],
+            "refund", amount, [*taken, *legs],
             payer=payment["payer"], merchant=merchant_id, related=payment_id,
         )  # fmt: skip
 

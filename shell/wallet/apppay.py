@@ -222,9 +222,11 @@ async def refund(
     one twice refunds once. Never more than was paid, less what was refunded before."""
     if not refund_reference or len(refund_reference) > 100:
         raise Refused("idempotency_key")
-    row = await PaymentRequest.select().where(
-        PaymentRequest.app_key == f"{app_id}:{reference}"
-    ).first()
+    row = (
+        await PaymentRequest.select()
+        .where(PaymentRequest.app_key == f"{app_id}:{reference}")
+        .first()
+    )
     if row is None or row["status"] != "paid" or row["ledger_transaction"] is None:
         raise Refused("payment_unknown")
     receipt = await actions.refund(

@@ -3,11 +3,13 @@
 The same rules as the general path (``ledger.run_once`` with ``actions.pay_merchant``'s plan),
 written as two statements on a pooled asyncpg connection:
 
-1. read the shop (status, category, its ledger account) and the payer's spendable accounts;
+1. read the shop (status, category, the stripe of its takings this payment's key credits) and
+   the payer's spendable accounts;
 2. one statement (atomic by itself) with data-modifying CTEs that inserts the transaction row
    (its unique idempotency key: a concurrent twin waits on it, then fails and finds the first
-   result), moves every balance with a conditional ``UPDATE`` (a debit only where
-   ``balance >= amount``) and inserts the entries. If fewer rows were updated than legs planned,
+   result), locks the rows it moves in account-id order, moves every balance with a
+   conditional ``UPDATE`` (a debit only where ``balance >= amount``) and inserts the entries.
+   If fewer rows were updated than legs planned,
    a balance changed since step 1: the statement fails as a whole and is planned again.
 
 Measured on this machine kind it is what brings payments near the bare single-row UPDATE; the
@@ -28,14 +30,19 @@ PLAN = """
 SELECT m.status, m.category, m.name, ma.id AS merchant_account,
        a.id, a.kind, a.balance, a.expires_at, a.categories, now() AS now
 FROM wallet_merchant m
-LEFT JOIN wallet_account ma ON ma.key = 'merchant:' || m.id::text
+LEFT JOIN wallet_account ma ON ma.key = $3
 LEFT JOIN wallet_account a
        ON a.owner = $1 AND a.kind IN ('cash', 'points') AND a.balance > 0
 WHERE m.id = $2
 """
 
 POST = """
-WITH t AS (
+WITH l AS MATERIALIZED (
+    -- Every row this payment moves, locked in account-id order: the order the general path
+    -- (ledger.post) takes its locks in, so a payment, a refund and a payout never wait on each
+    -- other in a circle.
+    SELECT a.id FROM wallet_account a WHERE a.id = ANY($7::int[]) ORDER BY a.id FOR UPDATE
+), t AS (
     INSERT INTO wallet_transaction
         (idempotency_key, fingerprint, kind, amount, payer, merchant, related, memo, created_at)
     VALUES ($1, $2, 'payment', $3, $4, $5, NULL, $6, now())
@@ -44,8 +51,8 @@ WITH t AS (
     SELECT * FROM unnest($7::int[], $8::int[]) AS v(id, delta)
 ), u AS (
     UPDATE wallet_account a SET balance = a.balance + v.delta
-    FROM v
-    WHERE a.id = v.id AND (v.delta >= 0 OR a.balance >= -v.delta)
+    FROM v, (SELECT count(*) AS n FROM l) AS locked
+    WHERE a.id = v.id AND locked.n > 0 AND (v.delta >= 0 OR a.balance >= -v.delta)
     RETURNING a.id
 ), e AS (
     INSERT INTO wallet_entry (ledger_transaction, account, amount)
@@ -90,46 +97,53 @@ async def pay(
     from shell.wallet import actions
 
     pool = ledger.engine().pool
+    stripe = actions.stripe_of(key)
+    stripe_key = actions.stripe_key(merchant_id, stripe)
     for attempt in range(ledger.MAX_ATTEMPTS):
         try:
             async with pool.acquire() as conn:
-                rows = await conn.fetch(PLAN, payer, merchant_id)
-                if not rows:
-                    raise Refused("merchant_unknown")
-                shop = rows[0]
-                if shop["status"] != "approved":
-                    raise Refused("merchant_unavailable")
-                target = shop["merchant_account"]
-                if target is None:
-                    raise _NoMerchantAccount()
-                legs = [*actions.allocate(_spendable(rows, shop["category"]), amount),
-                        Leg(target, "merchant", amount)]  # fmt: skip
-                posted = await conn.fetchrow(
-                    POST, key, fp, amount, payer, merchant_id, (memo or shop["name"])[:200],
-                    [leg.account_id for leg in legs], [leg.amount for leg in legs],
-                )  # fmt: skip
+                try:
+                    rows = await conn.fetch(PLAN, payer, merchant_id, stripe_key)
+                    if not rows:
+                        raise Refused("merchant_unknown")
+                    shop = rows[0]
+                    if shop["status"] != "approved":
+                        raise Refused("merchant_unavailable")
+                    target = shop["merchant_account"]
+                    if target is None:
+                        raise _NoMerchantAccount()
+                    legs = [*actions.allocate(_spendable(rows, shop["category"]), amount),
+                            Leg(target, "merchant", amount)]  # fmt: skip
+                    posted = await conn.fetchrow(
+                        POST, key, fp, amount, payer, merchant_id, (memo or shop["name"])[:200],
+                        [leg.account_id for leg in legs], [leg.amount for leg in legs],
+                    )  # fmt: skip
+                except Refused:
+                    # The same key sent before gets its first result, whatever has changed.
+                    first = await _first(conn, key, fp)
+                    if first is None:
+                        raise
+                    return first
+                except Exception as exc:
+                    if not ledger._is_duplicate_key(exc):
+                        raise
+                    # A twin of this request committed first: answer with its result, on
+                    # the connection already held (a retrying client's twin costs one more
+                    # round trip, not three more trips through the pool's queue).
+                    first = await _first(conn, key, fp)
+                    if first is None:
+                        raise
+                    return first
                 if posted is None or posted["entries"] != len(legs):
                     raise ledger._Retry()  # pragma: no cover  (the guard fails first)
             return Receipt(posted["id"], "payment", amount, tuple(legs),
                            created_at=posted["created_at"])  # fmt: skip
         except _NoMerchantAccount:
-            await actions.merchant_account(merchant_id)
+            await actions.merchant_account(merchant_id, stripe)
         except Refused:
-            # The same key sent before gets its first result, whatever has changed since.
-            first = await ledger.find(key)
-            if first is None:
-                raise
-            if await _fingerprint(key) != fp:
-                raise Refused("idempotency_key_reused") from None
-            return first
+            raise
         except Exception as exc:
-            if ledger._is_duplicate_key(exc):
-                first = await ledger.find(key)
-                if first is not None:
-                    if await _fingerprint(key) != fp:
-                        raise Refused("idempotency_key_reused") from exc
-                    return first
-            elif not ledger._is_transient(exc):
+            if not (ledger._is_duplicate_key(exc) or ledger._is_transient(exc)):
                 raise
             if attempt == ledger.MAX_ATTEMPTS - 1:
                 raise Refused("busy") from exc
@@ -137,16 +151,29 @@ async def pay(
     raise Refused("busy")
 
 
+FIND = """
+SELECT t.id, t.kind, t.amount, t.created_at, t.fingerprint, e.account, e.amount AS delta,
+       a.kind AS account_kind
+FROM wallet_transaction t
+JOIN wallet_entry e ON e.ledger_transaction = t.id
+JOIN wallet_account a ON a.id = e.account
+WHERE t.idempotency_key = $1
+ORDER BY e.id
+"""
+
+
+async def _first(conn: Any, key: str, fp: str) -> Receipt | None:
+    """The receipt of the transaction already applied under ``key``, in one round trip."""
+    rows = await conn.fetch(FIND, key)
+    if not rows:
+        return None
+    if rows[0]["fingerprint"] != fp:
+        raise Refused("idempotency_key_reused")
+    first = rows[0]
+    legs = tuple(Leg(r["account"], r["account_kind"], r["delta"]) for r in rows)
+    return Receipt(first["id"], first["kind"], first["amount"], legs, replayed=True,
+                   created_at=first["created_at"])  # fmt: skip
+
+
 class _NoMerchantAccount(Exception):
     pass
-
-
-async def _fingerprint(key: str) -> str:
-    from shell.wallet.tables import LedgerTransaction
-
-    row = (
-        await LedgerTransaction.select(LedgerTransaction.fingerprint)
-        .where(LedgerTransaction.idempotency_key == key)
-        .first()
-    )
-    return str(row["fingerprint"]) if row else ""

@@ -78,12 +78,11 @@ async def history(owner: int, limit: int = 50) -> list[dict[str, Any]]:
 
 
 async def merchant_balance(merchant_id: int) -> int:
-    row = (
-        await LedgerAccount.select(LedgerAccount.balance)
-        .where(LedgerAccount.key == f"merchant:{merchant_id}")
-        .first()
+    """The shop's takings: the sum of its stripes (see ``actions.STRIPES``)."""
+    rows = await LedgerAccount.select(LedgerAccount.balance).where(
+        (LedgerAccount.merchant == merchant_id) & (LedgerAccount.kind == "merchant")
     )
-    return int(row["balance"]) if row else 0
+    return sum(int(row["balance"]) for row in rows)
 
 
 async def merchant(merchant_id: int) -> dict[str, Any] | None:
