@@ -3,6 +3,7 @@ service worker, the inbox, and the staff page's live counts; the tap lands on th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -29,6 +30,13 @@ async def test_a_notifier_reaches_a_resident_in_their_district(browser, server, 
         await expect(resident.get_by_test_id("push-status")).to_have_text(
             "この端末に通知が届くようになりました。"
         )
+        # She gives her toddler's month of birth, for child-rearing notices by age.
+        born = dt.date.today().replace(day=1) - dt.timedelta(days=400)
+        await resident.get_by_test_id("child-month-input").fill(born.strftime("%Y-%m"))
+        await resident.get_by_test_id("child-add").click()
+        await expect(resident.get_by_test_id("child-month")).to_have_text(
+            f"{born.year}年{born.month}月生まれ 削除: {born.year}年{born.month}月生まれ"
+        )
         await check_axe(resident)
 
         await become_staff(
@@ -38,6 +46,7 @@ async def test_a_notifier_reaches_a_resident_in_their_district(browser, server, 
         await notifier.get_by_test_id("title-ja").fill("若木町の断水のお知らせ")
         await notifier.get_by_test_id("body-ja").fill("明日10時から12時まで断水します。")
         await notifier.get_by_label("若木町").check()
+        await notifier.get_by_test_id("child-age-1-2").check()  # and has a child aged 1 or 2
         await notifier.get_by_test_id("preview").click()
         await expect(notifier.get_by_test_id("reach")).to_contain_text(
             re.compile(r"\d+人に届きます")

@@ -11,8 +11,14 @@ import msgspec
 
 from shell.audit.actions import record
 from shell.notifications import delivery
-from shell.notifications.segments import AGE_BANDS, Segment, account_ids
-from shell.notifications.tables import InboxItem, Message, MutedTopic, PushSubscription
+from shell.notifications.segments import AGE_BANDS, CHILD_AGES, Segment, account_ids
+from shell.notifications.tables import (
+    ChildBirthMonth,
+    InboxItem,
+    Message,
+    MutedTopic,
+    PushSubscription,
+)
 from shell.notifications.topics import LOCKED, STAFF_TOPICS, TOPICS
 from shell.settings import Settings
 from shell.web.i18n import DEFAULT, LANGUAGES
@@ -130,6 +136,37 @@ async def set_topics(account_id: int, wanted: set[str]) -> None:
         await MutedTopic.insert(*(MutedTopic(account=account_id, topic=t) for t in muted))
 
 
+MAX_CHILDREN = 10
+
+
+async def add_child_month(account_id: int, month: str, today: dt.date | None = None) -> None:
+    """Keep a child's month of birth (``YYYY-MM``) for child-rearing notices. Refusals:
+    ``bad_child_month`` (not a month, in the future, or 18 years ago or more) and
+    ``too_many_children``. The same month twice is kept once (twins are one month)."""
+    today = today or dt.date.today()
+    try:
+        born = dt.date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        raise Refused("bad_child_month") from None
+    months_old = (today.year - born.year) * 12 + today.month - born.month
+    if born > today.replace(day=1) or months_old >= 18 * 12:
+        raise Refused("bad_child_month")
+    kept = await ChildBirthMonth.select(ChildBirthMonth.born).where(
+        ChildBirthMonth.account == account_id
+    )
+    if any(row["born"] == born for row in kept):
+        return
+    if len(kept) >= MAX_CHILDREN:
+        raise Refused("too_many_children")
+    await ChildBirthMonth.insert(ChildBirthMonth(account=account_id, born=born))
+
+
+async def remove_child_month(account_id: int, entry_id: int) -> None:
+    await ChildBirthMonth.delete().where(
+        (ChildBirthMonth.id == entry_id) & (ChildBirthMonth.account == account_id)
+    )
+
+
 async def mute_app(account_id: int, app_id: str, muted: bool) -> None:
     await MutedTopic.delete().where(
         (MutedTopic.account == account_id) & (MutedTopic.topic == f"app:{app_id}")
@@ -219,7 +256,8 @@ def check_draft(
         raise Refused("bad_url")
     if set(segment.districts) - known_districts:
         raise Refused("unknown_district")
-    if set(segment.age_bands) - set(AGE_BANDS) or set(segment.languages) - set(LANGUAGES):
+    if (set(segment.age_bands) - set(AGE_BANDS) or set(segment.languages) - set(LANGUAGES)
+            or set(segment.child_ages) - set(CHILD_AGES)):  # fmt: skip
         raise Refused("bad_segment")
     if scheduled_at is not None and scheduled_at <= now + dt.timedelta(minutes=1):
         raise Refused("schedule_in_past")

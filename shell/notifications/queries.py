@@ -6,7 +6,13 @@ import json
 from typing import Any
 
 from shell.identity.tables import Account
-from shell.notifications.tables import InboxItem, Message, MutedTopic, PushSubscription
+from shell.notifications.tables import (
+    ChildBirthMonth,
+    InboxItem,
+    Message,
+    MutedTopic,
+    PushSubscription,
+)
 from shell.web.i18n import DEFAULT
 
 
@@ -80,6 +86,15 @@ async def unread_count(account_id: int) -> int:
 async def muted_topics(account_id: int) -> set[str]:
     rows = await MutedTopic.select(MutedTopic.topic).where(MutedTopic.account == account_id)
     return {row["topic"] for row in rows}
+
+
+async def child_months(account_id: int) -> list[dict[str, Any]]:
+    """The months of birth the resident gave, oldest child first."""
+    return await (
+        ChildBirthMonth.select(ChildBirthMonth.id, ChildBirthMonth.born)
+        .where(ChildBirthMonth.account == account_id)
+        .order_by(ChildBirthMonth.born)
+    )
 
 
 async def devices(account_id: int) -> int:

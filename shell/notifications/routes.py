@@ -15,7 +15,7 @@ from shell.identity.routes import client_ip
 from shell.identity.session import requires_account
 from shell.notifications import actions, queries
 from shell.notifications.actions import Refused
-from shell.notifications.segments import AGE_BAND_LABELS, Segment, reach
+from shell.notifications.segments import AGE_BAND_LABELS, CHILD_AGE_LABELS, Segment, reach
 from shell.notifications.topics import LOCKED, STAFF_TOPICS, TOPICS
 from shell.notifications.webpush import application_server_key
 from shell.staff.permissions import requires
@@ -48,6 +48,8 @@ def refusal(reason: str) -> str:
             "自分で作成したお知らせは承認できません。別の配信担当者に依頼してください。"
         ),
         "not_cancellable": _("送信済みのお知らせは取り消せません。"),
+        "bad_child_month": _("お子さんの生まれた年と月を、今月から18年以内で選んでください。"),
+        "too_many_children": _("登録できるのは10人までです。"),
     }.get(reason, _("操作できませんでした。"))
 
 
@@ -103,8 +105,9 @@ class Inbox(Controller):
         return await self._settings(request)
 
     async def _settings(
-        self, request: Request[Any, Any, Any], *, saved: bool = False, error: str = ""
-    ) -> Response[str]:
+        self, request: Request[Any, Any, Any], *, saved: bool = False, error: str = "",
+        child_saved: bool = False, child_error: str = "",
+    ) -> Response[str]:  # fmt: skip
         muted = await queries.muted_topics(_account_id(request))
         topics = [
             {"id": t, "label": _(label), "on": t not in muted, "locked": t in LOCKED}
@@ -122,7 +125,11 @@ class Inbox(Controller):
                 "apps": apps,
                 "saved": saved,
                 "error": error,
+                "child_saved": child_saved,
+                "child_error": child_error,
+                "this_month": dt.date.today().strftime("%Y-%m"),
                 "devices": await queries.devices(_account_id(request)),
+                "children": await queries.child_months(_account_id(request)),
                 "vapid_key": await application_server_key(),
             },
         )
@@ -140,6 +147,22 @@ class Inbox(Controller):
         except Refused as refused:
             return await self._settings(request, error=refusal(refused.reason))
         return await self._settings(request, saved=True)
+
+    @post("/notifications/children", status_code=200)
+    async def children(self, request: Request[Any, Any, Any]) -> Response[str]:
+        """Add or remove a child's month of birth (for child-rearing notices by age)."""
+        form = await request.form()
+        account = _account_id(request)
+        try:
+            if form.get("remove"):
+                await actions.remove_child_month(account, int(str(form.get("remove"))))
+            else:
+                await actions.add_child_month(account, str(form.get("month", "")))
+        except ValueError:
+            return await self._settings(request, child_error=refusal("bad_child_month"))
+        except Refused as refused:
+            return await self._settings(request, child_error=refusal(refused.reason))
+        return await self._settings(request, child_saved=True)
 
     @post("/notifications/subscriptions", status_code=201)
     async def subscribe(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
@@ -189,6 +212,7 @@ def _form_segment(form: Any) -> Segment:
         districts=district_ids,
         age_bands=tuple(form.getall("age_band", [])),
         languages=tuple(form.getall("language", [])),
+        child_ages=tuple(form.getall("child_age", [])),
     )
 
 
@@ -231,11 +255,12 @@ class StaffNotifications(Controller):
                 "form": form,
                 "chosen": {
                     name: set(form.getall(name, [])) if hasattr(form, "getall") else set()
-                    for name in ("district", "age_band", "language")
+                    for name in ("district", "age_band", "language", "child_age")
                 },
                 "error": error,
                 "districts": await districts(),
                 "age_bands": AGE_BAND_LABELS,
+                "child_ages": CHILD_AGE_LABELS,
                 "languages": LANGUAGES,
                 "topics": {t: TOPICS[t] for t in STAFF_TOPICS},
                 "default": DEFAULT,
@@ -323,6 +348,7 @@ class StaffNotifications(Controller):
                 "segment": Segment.from_json(message["segment"]),
                 "district_names": names,
                 "age_bands": AGE_BAND_LABELS,
+                "child_ages": CHILD_AGE_LABELS,
                 "languages": LANGUAGES,
                 "topics": TOPICS,
                 "error": error,

@@ -8,6 +8,7 @@ happened to that copy (pushed, delivered to the device, opened, read).
 from piccolo.columns import (
     JSONB,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -45,6 +46,16 @@ class MutedTopic(Table, tablename="notifications_muted_topic"):
 
     account = ForeignKey(Account, on_delete=OnDelete.cascade)  # type: ignore[arg-type]
     topic = Varchar(length=64)
+
+
+class ChildBirthMonth(Table, tablename="notifications_child_birth_month"):
+    """A child's month of birth, given by the resident (optional) so that child-rearing notices
+    reach parents of children of an age. Only the month (kept as its first day): no name, no day,
+    nothing else about the child."""
+
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)  # type: ignore[arg-type]
+    born = Date()  # the first day of the month of birth
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class Message(Table, tablename="notifications_message"):
