@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from shell.identity.session import requires_account
-from shell.wallet import actions, qr, queries, receipts
+from shell.wallet import actions, payouts, qr, queries, receipts
 from shell.wallet.actions import MERCHANT_CATEGORIES
 from shell.wallet.ledger import Refused
 from shell.wallet.messages import category_names, refusal
@@ -114,7 +114,29 @@ class MerchantConsole(Controller):
                 "categories": category_names(), "refund_error": "", "refund_for": None,
                 "charge_error": "", "charged": 0, "invite": "",
                 "members": await queries.members(shop["id"]) if shop["role"] == "owner" else [],
+                "payouts": await payouts.payouts_of_merchant(shop["id"]),
+                "bank": await payouts.bank_account(shop["id"]) if shop["role"] == "owner"
+                else None,
+                "bank_error": "", "bank_saved": False, "bank_form": {},
                 **extra}  # fmt: skip
+
+    @post("/{shop_id:int}/bank", status_code=200)
+    async def bank(
+        self, request: Request[Any, Any, Any], shop_id: FromPath[int], data: FormData
+    ) -> Response[str]:
+        """The owner sets the account the city pays the shop's takings into."""
+        shop = await self._shop(request, shop_id, refund=True)
+        try:
+            await payouts.set_bank_account(
+                shop_id, bank_code=data.get("bank_code", ""),
+                branch_code=data.get("branch_code", ""),
+                account_type=data.get("account_type", ""),
+                account_number=data.get("account_number", ""), holder=data.get("holder", ""),
+            )  # fmt: skip
+        except Refused as exc:
+            context = await self._context(shop, bank_error=refusal(exc.reason), bank_form=data)
+            return render(request, "wallet/shop.html", context, status_code=400)
+        return render(request, "wallet/shop.html", await self._context(shop, bank_saved=True))
 
     @get("/{shop_id:int}/qr.svg", media_type="image/svg+xml")
     async def qr_image(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 
 from shell.audit.actions import record
@@ -18,13 +19,13 @@ from shell.identity.routes import client_ip
 from shell.notifications.segments import AGE_BAND_LABELS, AGE_BANDS, Segment, members
 from shell.staff.kpis import Series
 from shell.staff.permissions import can, requires
-from shell.wallet import actions, queries
+from shell.wallet import actions, payouts, queries
 from shell.wallet.ledger import Refused
 from shell.wallet.merchant_routes import csv_response
 from shell.wallet.messages import category_names, refusal
 from shell.wallet.queries import TOKYO
-from shell.wallet.routes import FormData, parse_amount
-from shell.wallet.tables import Campaign
+from shell.wallet.routes import FormData, new_key, parse_amount
+from shell.wallet.tables import Campaign, PayoutRun
 from shell.web.i18n import _, format_yen, lazy
 from shell.web.security import NO_STORE
 from shell.web.templates import render
@@ -93,6 +94,13 @@ class StaffWallet(Controller):
             "categories": category_names(),
             "age_bands": AGE_BAND_LABELS,
             "can_merchants": can(roles, "wallet.merchants"),
+            "can_payouts": can(roles, "wallet.campaigns"),
+            "payout_shops": await queries.all_merchants() if can(roles, "wallet.campaigns")
+            else [],
+            "payout_runs": await payouts.runs() if can(roles, "wallet.campaigns") else [],
+            "in_transit": await payouts.in_transit(),
+            "yesterday": (dt.datetime.now(TOKYO).date() - dt.timedelta(days=1)).isoformat(),
+            "payout_result": None, "payout_error": "", "key": new_key(),
             "can_campaigns": can(roles, "wallet.campaigns"),
             "error": "", "form": {}, "message": "",
             **extra,
@@ -169,6 +177,52 @@ class StaffWallet(Controller):
                      subject=f"campaign:{campaign_id}", detail={"granted": granted},
                      ip=client_ip(request))  # fmt: skip
         return await self._page(request, message=str(granted))
+
+    @post("/payouts", status_code=200, guards=[requires("wallet.campaigns")])
+    async def run_payouts(self, request: Request[Any, Any, Any], data: FormData) -> Response[str]:
+        """Pay shops their takings for a period (whole days that are over), by bank transfer."""
+        try:
+            try:
+                start = dt.date.fromisoformat(data.get("start", ""))
+                end = dt.date.fromisoformat(data.get("end", ""))
+            except ValueError as exc:
+                raise Refused("payout_period") from exc
+            shop = int(data["merchant"]) if data.get("merchant", "").isdigit() else None
+            result = await payouts.run(start, end, key=data.get("key", ""), merchant_id=shop,
+                                       staff=request.state.account["id"])  # fmt: skip
+        except Refused as exc:
+            return await self._page(request, payout_error=refusal(exc.reason), form=data,
+                                    status_code=400)  # fmt: skip
+        await record("wallet.payout_run", actor=request.state.account["id"],
+                     subject=f"payout_run:{result.run_id}",
+                     detail={"count": len(result.paid), "total": result.total,
+                             "start": start.isoformat(), "end": end.isoformat()},
+                     ip=client_ip(request))  # fmt: skip
+        skipped = [(name, refusal(reason)) for name, reason in result.skipped]
+        return await self._page(request, payout_result={"run_id": result.run_id,
+                                "count": len(result.paid), "total": result.total,
+                                "skipped": skipped})  # fmt: skip
+
+    @get("/payouts/{run_id:int}/zengin.txt", guards=[requires("wallet.campaigns")])
+    async def zengin(
+        self, request: Request[Any, Any, Any], run_id: FromPath[int]
+    ) -> Response[bytes]:
+        """The bank file: 全銀 fixed-width records in Shift_JIS, CRLF, for the bank's upload."""
+        row = await PayoutRun.select(PayoutRun.zengin).where(PayoutRun.id == run_id).first()
+        if row is None or not row["zengin"]:
+            raise NotFoundException()
+        return Response(
+            row["zengin"].encode("cp932"), media_type="text/plain; charset=shift_jis",
+            headers={"Content-Disposition": f'attachment; filename="payout-{run_id}.txt"'},
+        )  # fmt: skip
+
+    @get("/payouts/{run_id:int}.csv", guards=[requires("wallet.campaigns")])
+    async def payout_csv(
+        self, request: Request[Any, Any, Any], run_id: FromPath[int]
+    ) -> Response[bytes]:
+        if not await PayoutRun.exists().where(PayoutRun.id == run_id):
+            raise NotFoundException()
+        return csv_response(await payouts.run_csv(run_id), f"payout-{run_id}.csv")
 
     @get("/circulation.csv", guards=[requires("wallet.figures")])
     async def export(self, request: Request[Any, Any, Any]) -> Response[bytes]:

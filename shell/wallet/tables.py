@@ -8,9 +8,11 @@ the account's entries, changed only in the transaction that inserts those entrie
 
 from piccolo.columns import (
     JSONB,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -144,4 +146,46 @@ class WebhookDelivery(Table, tablename="wallet_webhook_delivery"):
     attempts = Integer(default=0)
     delivered_at = Timestamptz(null=True, default=None)
     last_error = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MerchantBankAccount(Table, tablename="wallet_merchant_bank"):
+    """Where the city pays a shop's takings: a Japanese bank account, as the Zengin transfer file
+    needs it (codes as digits, the holder's name in katakana)."""
+
+    merchant = ForeignKey(Merchant, unique=True, on_delete=OnDelete.cascade)  # type: ignore[arg-type]
+    bank_code = Varchar(length=4)
+    branch_code = Varchar(length=3)
+    account_type = Varchar(length=1, default="1")  # 1 普通, 2 当座, 4 貯蓄
+    account_number = Varchar(length=7)
+    holder_kana = Varchar(length=30)  # half-width katakana, as the bank file carries it
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PayoutRun(Table, tablename="wallet_payout_run"):
+    """City staff paying shops their takings up to the end of a period: one transfer file."""
+
+    key = Varchar(length=120, unique=True)  # the staff form's idempotency key
+    period_start = Date()
+    period_end = Date()
+    rail = Varchar(length=32, default="local")
+    reference = Varchar(length=128, default="")  # what the rail calls this batch
+    zengin = Text(default="")  # the bank file, as text (encoded to Shift_JIS on download)
+    created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)  # type: ignore[arg-type]
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Payout(Table, tablename="wallet_payout"):
+    """One shop's takings up to ``period_end`` moved to the city's payouts-in-transit account.
+    Unique per shop and period (``key``); ``ledger_transaction`` is the movement."""
+
+    key = Varchar(length=120, unique=True)  # payout:{merchant}:{start}:{end}
+    merchant = ForeignKey(Merchant, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
+    run = ForeignKey(PayoutRun, null=True, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
+    period_start = Date()
+    period_end = Date(index=True)
+    amount = Integer()
+    status = Varchar(length=16, default="in_transit")  # in_transit (sent to the bank rail)
+    bank = JSONB(default={})  # the account paid to, as it was when paid
+    ledger_transaction = ForeignKey(LedgerTransaction, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
     created_at = Timestamptz(default=TimestamptzNow())

@@ -78,6 +78,15 @@ async def problems() -> list[str]:
     ):
         found.append(f"top-up transaction {row['id']} has no gateway top-up behind it")
     for row in await _rows(
+        "SELECT t.id, t.amount, p.amount AS recorded FROM wallet_transaction t "
+        "LEFT JOIN wallet_payout p ON p.ledger_transaction = t.id WHERE t.kind = 'payout'"
+    ):
+        if row["recorded"] is None or int(row["recorded"]) != int(row["amount"]):
+            found.append(
+                f"payout transaction {row['id']}: {row['amount']} yen, payout says "
+                f"{row['recorded']}"
+            )
+    for row in await _rows(
         "SELECT id FROM wallet_one_time_code "
         "WHERE used_at IS NULL AND ledger_transaction IS NOT NULL"
     ):
