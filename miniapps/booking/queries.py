@@ -41,9 +41,10 @@ async def _cached(key: Any, load: Any) -> Any:
 
 
 async def facility(facility_id: int) -> dict[str, Any] | None:
+    # The loaders are built only on a miss: building a Piccolo query costs more than the hit.
     found = await _cached(
         ("facility", facility_id),
-        BookingFacility.select().where(BookingFacility.id == facility_id).first().run,
+        lambda: BookingFacility.select().where(BookingFacility.id == facility_id).first().run(),
     )
     return dict(found) if found else None
 
@@ -89,10 +90,12 @@ async def search(
 async def photos(facility_id: int) -> list[dict[str, Any]]:
     return await _cached(
         ("photos", facility_id),
-        BookingPhoto.select(BookingPhoto.id, BookingPhoto.caption)
-        .where(BookingPhoto.facility == facility_id)
-        .order_by(BookingPhoto.position)
-        .run,
+        lambda: (
+            BookingPhoto.select(BookingPhoto.id, BookingPhoto.caption)
+            .where(BookingPhoto.facility == facility_id)
+            .order_by(BookingPhoto.position)
+            .run()
+        ),
     )
 
 
@@ -107,21 +110,33 @@ async def photo(photo_id: int) -> dict[str, Any] | None:
 async def blackouts(facility_id: int) -> list[dict[str, Any]]:
     return await _cached(
         ("blackouts", facility_id),
-        BookingBlackout.select().where(BookingBlackout.facility == facility_id).run,
+        lambda: BookingBlackout.select().where(BookingBlackout.facility == facility_id).run(),
     )
 
 
 async def open_lottery_days(facility_id: int) -> list[dict[str, Any]]:
     return await _cached(
         ("lotteries", facility_id),
-        BookingLottery.select(
+        lambda: BookingLottery.select(
             BookingLottery.id, BookingLottery.first_day, BookingLottery.last_day,
             BookingLottery.apply_until,
         ).where(
             (BookingLottery.facility == facility_id)
             & BookingLottery.status.is_in(["open", "drawing"])  # not first-come while drawn
-        ).run,
+        ).run(),
     )  # fmt: skip
+
+
+#: The booked slots of a facility between two days: read on every poll of the availability page
+#: (never cached), so written once as SQL rather than built by the query builder each time.
+_TAKEN_SQL = (
+    "SELECT day, starts FROM booking_slot WHERE facility = {} AND slot_key IS NOT NULL"
+    " AND day >= {} AND day <= {}"
+)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 async def availability(
@@ -132,13 +147,8 @@ async def availability(
     today = now.astimezone(rules.JST).date()
     last = first + dt.timedelta(days=days - 1)
     taken = {
-        (r["day"], r["starts"])
-        for r in await BookingSlot.select(BookingSlot.day, BookingSlot.starts).where(
-            (BookingSlot.facility == row["id"])
-            & BookingSlot.slot_key.is_not_null()
-            & (BookingSlot.day >= first)
-            & (BookingSlot.day <= last)
-        )
+        (_as_date(r["day"]), r["starts"])
+        for r in await BookingSlot.raw(_TAKEN_SQL, row["id"], first, last)
     }
     lotteries = await open_lottery_days(row["id"])
     closed = await blackouts(row["id"])

@@ -6,19 +6,21 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
+from machi_sdk.web import VARY, is_htmx, render_to_string
+from markupsafe import Markup
 
 from . import actions, queries, rules
 from .ical import order_ics
 from .permit import permit_pdf, qr_svg, qr_text
 from .staff import STAFF_ROUTES, is_staff
 from .text import KIND_LABELS, N_, REFUSALS
-from .views import formatters, grid_rows
+from .views import BoundedCache, formatters, grid_rows
 
 STATUS_LABELS = {
     "requested": N_("承認待ち"),
@@ -120,6 +122,44 @@ def _label_cells(grid: dict[str, Any], t: Any, locale: str) -> None:
             cell["sr"] = f"{label} {cell['label']} {words[cell['state']]}"
 
 
+#: The grid's rows for a week as it stands, by language: everyone polling one facility's week
+#: sees the same rows until a slot changes state, so they are built once per state, not per poll.
+_rows = BoundedCache(256)
+
+
+def _grid_html(grid: dict[str, Any], t: Any, locale: str) -> Markup:
+    """The grid's rows (labelled for screen readers), and each day's short label in ``grid``."""
+    days = grid["days"]
+    key = (
+        locale,
+        tuple(grid["starts"]),
+        tuple((day["day"], tuple(cell["state"] for cell in day["cells"])) for day in days),
+    )
+    found = _rows.get(key)
+    if found is None:
+        _label_cells(grid, t, locale)
+        found = (grid_rows(grid), [day["short"] for day in days])
+        _rows.put(key, found)
+    for day, short in zip(days, found[1], strict=True):
+        day["short"] = short
+    return found[0]
+
+
+#: A facility's facts (kind, address, hours, fees, cancelling) as HTML, by language and row: the
+#: same for every resident, rebuilt whenever the facility's row changes (the row is the key).
+_facts = BoundedCache(256)
+
+
+def _facts_html(request: Request[Any, Any, Any], row: dict[str, Any], locale: str) -> Markup:
+    key = (locale, tuple(row.items()))
+    found = _facts.get(key)
+    if found is None:
+        context = {**formatters(locale), "facility": row, "kinds": KIND_LABELS}
+        found = Markup(render_to_string(request, "booking/_facts.html", context))  # noqa: S704
+        _facts.put(key, found)
+    return found
+
+
 async def _facility_context(
     request: Request[Any, Any, Any], resident: Resident, facility_id: int, week: str
 ) -> dict[str, Any] | None:
@@ -132,7 +172,7 @@ async def _facility_context(
     except ValueError:
         first = today
     grid = await queries.availability(row, first)
-    _label_cells(grid, _t(request, resident), resident.locale)
+    rows = _grid_html(grid, _t(request, resident), resident.locale)
     claims = resident.claims
     rate = rules.rate_for(claims)
     return {
@@ -147,8 +187,53 @@ async def _facility_context(
         "per_slot": row["fee_resident"] if rate == "resident" else row["fee_nonresident"],
         "lotteries": await queries.open_lottery_days(facility_id),
         "photos": await queries.photos(facility_id),
-        "rows": grid_rows(grid),
+        "rows": rows,
+        "facts": _facts_html(request, row, resident.locale),
     }
+
+
+#: The facility page and its grid as sent, by everything they show (see :func:`_page_key`): the
+#: grid is polled every few seconds by everyone looking at the week, and between two bookings
+#: every poll of a week in one language shows the same page. Only the booked slots are read anew.
+_pages = BoundedCache(512)
+
+
+def _page_key(context: dict[str, Any]) -> tuple[Any, ...]:
+    """Every value the facility page shows (``rows`` stands for the grid: its days and states)."""
+    return (
+        tuple(context["facility"].items()),
+        tuple(tuple(photo.items()) for photo in context["photos"]),
+        tuple(tuple(lottery.items()) for lottery in context["lotteries"]),
+        context["rows"],
+        context["week"],
+        context["next_week"],
+        context["prev_week"],
+        context["rate"],
+        context["discount"],
+        context["per_slot"],
+        context["is_staff"],
+    )
+
+
+async def _facility_response(
+    request: Request[Any, Any, Any], resident: Resident, facility_id: int, week: str, block: str
+) -> Response[str]:
+    context = await _facility_context(request, resident, facility_id, week)
+    if context is None:
+        return render(request, "booking/missing.html", _base(resident), status_code=404)
+    fragment = is_htmx(request)
+    key = (block if fragment else None, resident.locale, _page_key(context))
+    body = _pages.get(key)
+    if body is None:
+        body = render_to_string(
+            request, "booking/facility.html", context, block=block if fragment else None
+        )
+        _pages.put(key, body)
+    # as render() answers: machi.js sets <html lang> from Content-Language on htmx swaps
+    language = request.app.state["machi_runtime"].miniapp.language_for(resident.locale)
+    return Response(
+        body, media_type=MediaType.HTML, headers={"Vary": VARY, "Content-Language": language}
+    )
 
 
 @get("/facilities/{facility_id:int}", name="booking:facility", guards=[requires_scopes()])
@@ -156,10 +241,7 @@ async def facility_page(
     request: Request, resident: ResidentDep, facility_id: FromPath[int], week: FromQuery[str] = ""
 ) -> Response[str]:
     """A facility's rules, fees and the week's availability to book from."""
-    context = await _facility_context(request, resident, facility_id, week)
-    if context is None:
-        return render(request, "booking/missing.html", _base(resident), status_code=404)
-    return render(request, "booking/facility.html", context)
+    return await _facility_response(request, resident, facility_id, week, "content")
 
 
 @get("/facilities/{facility_id:int}/grid", name="booking:grid", guards=[requires_scopes()])
@@ -167,10 +249,7 @@ async def grid(
     request: Request, resident: ResidentDep, facility_id: FromPath[int], week: FromQuery[str] = ""
 ) -> Response[str]:
     """The week's grid alone: the page polls it, so a slot someone else books turns taken."""
-    context = await _facility_context(request, resident, facility_id, week)
-    if context is None:
-        return render(request, "booking/missing.html", _base(resident), status_code=404)
-    return render(request, "booking/facility.html", context, block="grid")
+    return await _facility_response(request, resident, facility_id, week, "grid")
 
 
 @post("/facilities/{facility_id:int}/book", name="booking:book", guards=[requires_scopes()])

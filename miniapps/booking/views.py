@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -80,3 +82,24 @@ def grid_rows(grid: dict[str, Any]) -> Markup:
             )
         rows.append("".join(cells) + "</tr>")
     return Markup("\n".join(rows))  # noqa: S704 -- built from escaped text and fixed parts
+
+
+class BoundedCache:
+    """The last ``size`` values built, by key (least recently used dropped first): for HTML that
+    depends only on its key, so it never needs to expire."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
