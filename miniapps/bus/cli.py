@@ -13,7 +13,9 @@ from . import darp
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--seconds", type=float, default=10.0, show_default=True,
               help="Time for OR-Tools' guided local search.")  # fmt: skip
-def solve_cmd(file: str, seconds: float) -> None:
+@click.option("--target", type=float, default=None,
+              help="Stop as soon as routes this short are found.")  # fmt: skip
+def solve_cmd(file: str, seconds: float, target: float | None) -> None:
     """Print {"length", "routes", "times"}: per vehicle the nodes from the depot back to the
     depot and when service starts at each."""
     if seconds <= 0:
@@ -22,7 +24,7 @@ def solve_cmd(file: str, seconds: float) -> None:
         instance = darp.load(file)
     except darp.InstanceError as exc:
         raise click.ClickException(str(exc)) from None
-    solution = darp.solve(instance, seconds)
+    solution = darp.solve(instance, seconds, target=target)
     if solution.status != "feasible":
         unserved = solution.extra.get("unserved", [])
         raise click.ClickException(

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schedule import Stop, Vehicle, cheapest_insertion
+from .schedule import Stop, Vehicle, cheapest_insertion, route_cost
 
 UNSERVED_PENALTY = 10**9  # a request left out costs more than any route (OR-Tools may start so)
 SCALE = 100  # OR-Tools works on integers: hundredths of a minute / distance unit
@@ -179,44 +181,59 @@ def as_vehicles_and_stops(instance: Instance) -> tuple[list[Vehicle], list[tuple
     return [vehicle] * instance.vehicles, pairs
 
 
-def insertion_routes(instance: Instance, tries: int = 20) -> list[list[int]]:
+def insertion_routes(
+    instance: Instance, tries: int = 40, seed: int = 1, enough: int = 8, seconds: float = 60.0
+) -> list[list[int]]:
     """Routes (node ids, depot left out) made by inserting requests one by one, most urgent
-    first, each at its cheapest feasible place; when one fits nowhere, again with that one
-    moved forward (up to ``tries`` times). The routes of the try that placed the most requests:
-    OR-Tools then places the rest, if it can."""
+    first, each at its cheapest feasible place; then again in orders shaken by up to an hour
+    of (seeded) noise, up to ``tries`` times or until ``enough`` tries placed every request.
+    The routes of the try that placed the most requests, the shortest among those: OR-Tools
+    then places the rest, if it can. Tries stop after ``seconds`` (one at least)."""
     vehicles, pairs = as_vehicles_and_stops(instance)
+    deadline = time.monotonic() + seconds
 
     def urgency(pair: tuple[Stop, Stop]) -> float:
         p, d = pair
         return min(p.latest, d.latest - p.service - instance.distance(p.place, d.place))
 
-    order = sorted(pairs, key=urgency)
+    rng = random.Random(seed)
     best: list[list[Stop]] = []
-    best_count = -1
-    for _ in range(tries):
+    best_key = (1, 0.0)
+    complete = 0
+    for attempt in range(tries):
+        noise = {p.request: rng.uniform(-60, 60) if attempt else 0.0 for p, _ in pairs}
+        order = sorted(pairs, key=lambda pair: urgency(pair) + noise[pair[0].request])
         routes: list[list[Stop]] = [[] for _ in vehicles]
-        placed, failed = 0, None
-        for k, (pickup, drop) in enumerate(order):
+        placed = 0
+        for pickup, drop in order:
             found = cheapest_insertion(vehicles, routes, pickup, drop, instance.distance)
             if found is None:
-                failed = failed if failed is not None else k
                 continue
             placed += 1
             routes[found.vehicle].insert(found.pickup_at, pickup)
             routes[found.vehicle].insert(found.drop_at, drop)
-        if placed > best_count:
-            best, best_count = routes, placed
-        if failed is None:
+        length = sum(
+            route_cost(v, r, instance.distance) for v, r in zip(vehicles, routes, strict=True)
+        )
+        key = (-placed, length)
+        if not best or key < best_key:
+            best, best_key = routes, key
+        complete += placed == len(pairs)
+        if complete >= enough or time.monotonic() > deadline:
             break
-        order.insert(max(failed - 3, 0), order.pop(failed))  # try it earlier next time
     return [[s.place for s in route] for route in best]
 
 
 def solve(
-    instance: Instance, seconds: float = 10.0, initial: list[list[int]] | None = None
+    instance: Instance,
+    seconds: float = 10.0,
+    initial: list[list[int]] | None = None,
+    *,
+    target: float | None = None,
 ) -> Solution:
     """The shortest set of routes OR-Tools finds in ``seconds`` (guided local search from a
-    cheapest-insertion start, or from ``initial`` routes of node ids without the depot)."""
+    cheapest-insertion start, or from ``initial`` routes of node ids without the depot);
+    with ``target``, it stops as soon as it has routes no longer than that."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     nodes, n, k = instance.nodes, instance.requests, instance.vehicles
@@ -240,35 +257,35 @@ def solve(
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(cost_cb))
     horizon = _up(max(node.latest for node in nodes) + instance.max_duration)
     routing.AddDimension(routing.RegisterTransitCallback(time_cb), horizon, horizon, False, "time")
-    time = routing.GetDimensionOrDie("time")
+    timing = routing.GetDimensionOrDie("time")
     routing.AddDimensionWithVehicleCapacity(
         routing.RegisterUnaryTransitCallback(load_cb), 0, [instance.capacity] * k, True, "load"
     )
     solver = routing.solver()
     for node in nodes[1:]:
         index = manager.NodeToIndex(node.id)
-        time.CumulVar(index).SetRange(round(node.earliest * SCALE), int(node.latest * SCALE))
+        timing.CumulVar(index).SetRange(round(node.earliest * SCALE), int(node.latest * SCALE))
     depot = nodes[0]
     for v in range(k):
-        time.CumulVar(routing.Start(v)).SetRange(
+        timing.CumulVar(routing.Start(v)).SetRange(
             round(depot.earliest * SCALE), int(depot.latest * SCALE)
         )
-        time.CumulVar(routing.End(v)).SetRange(
+        timing.CumulVar(routing.End(v)).SetRange(
             round(instance.end_earliest * SCALE),
             min(int(min(instance.end_latest, 1e9) * SCALE), horizon),
         )
-        time.SetSpanUpperBoundForVehicle(int(instance.max_duration * SCALE), v)
+        timing.SetSpanUpperBoundForVehicle(int(instance.max_duration * SCALE), v)
     for i in range(1, n + 1):
         pick, drop = manager.NodeToIndex(i), manager.NodeToIndex(n + i)
         routing.AddPickupAndDelivery(pick, drop)
         routing.AddDisjunction([pick, drop], UNSERVED_PENALTY, 2)
         solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
-        solver.Add(time.CumulVar(pick) <= time.CumulVar(drop))
+        solver.Add(timing.CumulVar(pick) <= timing.CumulVar(drop))
         ride = int(instance.max_ride * SCALE) + round(nodes[i].service * SCALE)
-        solver.Add(time.CumulVar(drop) - time.CumulVar(pick) <= ride)
+        solver.Add(timing.CumulVar(drop) - timing.CumulVar(pick) <= ride)
     for v in range(k):
-        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(v)))
-        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(timing.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(timing.CumulVar(routing.Start(v)))
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = (
         routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
@@ -276,10 +293,21 @@ def solve(
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    params.time_limit.FromMilliseconds(max(int(seconds * 1000), 100))
+    if target is not None:
+        # the search's cost is rounded per arc: stop only when even its worst rounding fits
+        limit = int(target * SCALE) - size // 2
+
+        def stop_at_target() -> None:
+            if routing.CostVar().Value() <= limit:
+                solver.FinishCurrentSearch()
+
+        routing.AddAtSolutionCallback(stop_at_target)
     assignment = None
-    if initial is None:
-        initial = insertion_routes(instance)
+    began = time.monotonic()
+    if initial is None:  # a quarter of the time for a good start, the rest for OR-Tools
+        initial = insertion_routes(instance, seconds=seconds / 4)
+    left = seconds - (time.monotonic() - began)
+    params.time_limit.FromMilliseconds(max(int(left * 1000), 100))
     if initial:
         routing.CloseModelWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(
@@ -304,7 +332,7 @@ def solve(
         route, at = [], []
         while True:
             route.append(manager.IndexToNode(index))
-            at.append(assignment.Value(time.CumulVar(index)) / SCALE)
+            at.append(assignment.Value(timing.CumulVar(index)) / SCALE)
             if routing.IsEnd(index):
                 break
             index = assignment.Value(routing.NextVar(index))

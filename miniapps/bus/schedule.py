@@ -134,7 +134,56 @@ def schedule(vehicle: Vehicle, stops: Sequence[Stop], travel: Travel) -> list[fl
         begin[j] += delay
         wait[j] += delay
         forward(j + 1)
-    return begin if ok() else None
+    if ok():
+        return begin
+    # The eight steps are a heuristic: settle it exactly (a simple temporal network).
+    steps = [service[k] + legs[k] for k in range(q)]
+    return _exact(early, late, steps, drop_of, ride_limit, service, vehicle.max_duration)
+
+
+def _exact(
+    early: list[float],
+    late: list[float],
+    steps: list[float],
+    drop_of: dict[int, int],
+    ride_limit: dict[int, float],
+    service: list[float],
+    max_duration: float,
+) -> list[float] | None:
+    """The earliest times meeting every constraint, or None: each constraint is a difference
+    ``t_v - t_u <= w``; a schedule exists iff the graph has no negative cycle (Bellman-Ford),
+    and ``t_v = -(shortest path from v to the origin)`` is the earliest one."""
+    q = len(late) - 1
+    origin = q + 1
+    # edges u -> v of weight w mean t_v - t_u <= w; relaxed backwards (v -> u) to reach origin
+    edges: list[tuple[int, int, float]] = []
+    for k in range(q + 1):
+        edges.append((k, origin, -early[k]))  # t_k >= early
+        if math.isfinite(late[k]):
+            edges.append((origin, k, late[k]))  # t_k <= late
+    for k in range(q):
+        edges.append((k + 1, k, -steps[k]))  # t_{k+1} >= t_k + service + travel
+    for d, p in drop_of.items():
+        if math.isfinite(ride_limit[d]):
+            edges.append((p, d, ride_limit[d] + service[p]))
+    if math.isfinite(max_duration):
+        edges.append((0, q, max_duration))
+    to_origin = [math.inf] * (q + 2)
+    to_origin[origin] = 0.0
+    for _ in range(q + 2):
+        changed = False
+        for u, v, w in edges:  # path u -> v -> ... -> origin
+            if to_origin[v] + w < to_origin[u] - 1e-9:
+                to_origin[u] = to_origin[v] + w
+                changed = True
+        if not changed:
+            break
+    else:
+        return None  # still relaxing after |V| rounds: a negative cycle, no schedule
+    times = [-to_origin[k] for k in range(q + 1)]
+    if any(not math.isfinite(t) for t in times):
+        return None
+    return times
 
 
 def route_cost(vehicle: Vehicle, stops: Sequence[Stop], travel: Travel) -> float:
