@@ -48,8 +48,9 @@ class UnknownArea(LookupError):
 
 
 async def categories() -> list[dict[str, Any]]:
+    # The loaders are built only on a miss: building a Piccolo query costs more than the hit.
     return await cached(
-        "categories", GarbageCategory.select().order_by(GarbageCategory.position).run
+        "categories", lambda: GarbageCategory.select().order_by(GarbageCategory.position).run()
     )
 
 
@@ -61,7 +62,8 @@ async def areas() -> list[dict[str, Any]]:
 
 async def area(area_id: int) -> dict[str, Any] | None:
     return await cached(
-        ("area", area_id), GarbageArea.select().where(GarbageArea.id == area_id).first().run
+        ("area", area_id),
+        lambda: GarbageArea.select().where(GarbageArea.id == area_id).first().run(),
     )
 
 

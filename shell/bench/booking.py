@@ -1,5 +1,6 @@
 """Facility booking: C residents race for each of many slots over HTTP (in-process ASGI), then
-the week's availability page is served against a bare Litestar page in the same run.
+the week's availability page is served against a bare Litestar page in the same run (asked for in
+turns, 25 of one then 25 of the other, so that a busy moment of a shared machine weighs on both).
 
 Prints ``per_second`` (booking attempts), ``contested_slots``, ``double_bookings`` (slots held by
 more than one live booking: must be 0), ``lost_slots`` (contested slots no one got: must be 0),
@@ -24,7 +25,8 @@ import click
 import httpx
 from litestar import Litestar
 
-from shell.bench.launch import _bare_page, _timed
+from shell.bench.launch import _bare_page
+from shell.bench.pages import timed_in_turns
 from shell.bench.stats import emit, figures
 from shell.settings import ROOT
 
@@ -116,10 +118,9 @@ async def _run(url: str, concurrency: int, slots: int, pages: int) -> None:
 
         await page()
         await bare_page()
-        base_lat, base_time = await _timed(pages, bare_page)
+        lat, spent, base_lat, base_time = await timed_in_turns(pages, page, bare_page)
         baseline = figures(base_lat, base_time)
         emit({"name": "booking", "what": "bare Litestar page", **baseline})
-        lat, spent = await _timed(pages, page)
         shown = figures(lat, spent)
         emit({"name": "booking", "what": "availability page", **shown})
         for client in clients:

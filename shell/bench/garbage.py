@@ -2,7 +2,9 @@
 year of collection dates computed per second for one Saga City area.
 
 In-process over ASGI, on a fresh SQLite database holding Saga City's published data, with one
-launch token reused (launches are ``machi bench launch``'s business).
+launch token reused (launches are ``machi bench launch``'s business). The calendar page and the
+bare page are asked for in turns (25 of one, then 25 of the other), so that a busy moment of a
+shared machine weighs on both alike.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import click
 import httpx
 from litestar import Litestar
 
-from shell.bench.launch import _bare_page, _timed
+from shell.bench.launch import _bare_page
+from shell.bench.pages import timed_in_turns
 from shell.bench.stats import emit, figures
 from shell.settings import ROOT
 
@@ -80,9 +83,8 @@ async def _run(pages: int, years: int) -> None:
 
         await calendar_page()
         await bare_page()
-        base_lat, base_time = await _timed(pages, bare_page)
+        lat, elapsed, base_lat, base_time = await timed_in_turns(pages, calendar_page, bare_page)
         emit({"name": "garbage", "what": "bare Litestar page", **figures(base_lat, base_time)})
-        lat, elapsed = await _timed(pages, calendar_page)
         emit({"name": "garbage", "what": "calendar page", **figures(lat, elapsed)})
 
         stored: dict[Any, Any] = await queries.area_rules(area["id"])

@@ -218,6 +218,32 @@ class ShellClient:
         await self.client.aclose()
 
 
+# ---- in-process pages against the bare page, taken in turns ----------------------------------
+
+
+async def timed_in_turns(
+    count: int, page: Any, bare: Any, turn: int = 25
+) -> tuple[list[float], float, list[float], float]:
+    """``count`` calls of ``page`` and of ``bare`` (async callables), ``turn`` of one then ``turn``
+    of the other, so that a busy moment of a shared machine falls on both alike; each one's
+    latencies and the time spent in its own turns: (page latencies, page seconds, bare
+    latencies, bare seconds)."""
+    spent = {"page": 0.0, "bare": 0.0}
+    latencies: dict[str, list[float]] = {"page": [], "bare": []}
+    done = 0
+    while done < count:
+        n = min(turn, count - done)
+        for name, call in (("bare", bare), ("page", page)):
+            start = time.perf_counter()
+            for _ in range(n):
+                began = time.perf_counter()
+                await call()
+                latencies[name].append(time.perf_counter() - began)
+            spent[name] += time.perf_counter() - start
+        done += n
+    return latencies["page"], spent["page"], latencies["bare"], spent["bare"]
+
+
 # ---- the load: keep-alive HTTP/1.1 on raw streams ---------------------------------------------
 
 
