@@ -71,4 +71,5 @@ async def test_a_facility_change_shows_at_once_and_the_whole_page_stays_whole(ro
     async with miniapp_client(web, _token(shell, "citizen"), htmx=False) as client:
         whole = await client.get(page)
         assert whole.status_code == 200
-        assert "<html" in whole.text and "市民 800円・市外 750円" in whole.text
+        assert "<html" in whole.text
+        assert "市民 800円・市外 750円" in whole.text
