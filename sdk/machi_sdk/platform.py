@@ -38,8 +38,29 @@ class PlatformError(Exception):
         super().__init__(f"{code}: {message}" if message else code)
 
 
+class _ClassCheckedProtocol(type(Protocol)):  # type: ignore[misc]
+    """``isinstance(x, Platform)`` runs on every request whose handler takes ``platform`` (Litestar
+    checks a dependency against its annotation), and on Python 3.11 a runtime protocol walks all
+    its members each time. A class that has every member itself passes for all its instances, so
+    once one of them passed, the class is remembered; anything else is checked as before."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        kind = type(instance)
+        passed = _PASSED.setdefault(cls, set())
+        if kind in passed:
+            return True
+        answer = bool(super().__instancecheck__(instance))
+        members = [name for name in cls.__dict__ if not name.startswith("_")]
+        if answer and all(callable(getattr(kind, name, None)) for name in members):
+            passed.add(kind)
+        return answer
+
+
+_PASSED: dict[type, set[type]] = {}
+
+
 @runtime_checkable
-class Platform(Protocol):
+class Platform(Protocol, metaclass=_ClassCheckedProtocol):
     """What a mini-app can ask of the shell. All methods are coroutines."""
 
     async def profile(self, resident: Resident) -> dict[str, Any]:

@@ -153,3 +153,26 @@ def test_https_platform_wants_https():
     with pytest.raises(ValueError):
         HTTPSPlatform("http://shell.example", "id", "secret")
     HTTPSPlatform("http://localhost:8000", "id", "secret")
+
+
+def test_platform_isinstance_is_remembered_only_for_classes_that_have_every_member() -> None:
+    """Checked on every request that takes ``platform``: a class with every member passes at once
+    after its first instance; an object with the members only on itself is checked every time."""
+    from types import SimpleNamespace
+
+    from machi_sdk.platform import _PASSED, NoPlatform, Platform
+
+    assert isinstance(NoPlatform(), Platform)
+    assert NoPlatform in _PASSED[Platform]
+    assert not isinstance(object(), Platform)
+    members = [name for name in Platform.__dict__ if not name.startswith("_")]
+    assert "notify" in members
+
+    async def call(*_: object, **__: object) -> None:
+        return None
+
+    partial = SimpleNamespace(**dict.fromkeys(members, call))
+    assert isinstance(partial, Platform)
+    del partial.notify
+    assert not isinstance(partial, Platform)  # the namespace's class was never remembered
+    assert SimpleNamespace not in _PASSED[Platform]
