@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from litestar import Request, Response
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import MediaType
 from litestar.types import Message, Scope
 from markupsafe import escape
@@ -100,20 +99,57 @@ def security_headers(runtime: Runtime) -> Any:
     """A Litestar ``before_send`` hook adding the mini-app's security and caching headers."""
     csp = content_security_policy(runtime.shell_url)
     policy = permissions_policy(runtime.manifest.permissions)
+    # Set on every response, replacing what a handler gave (the first in its place, others
+    # dropped), else added in this order; bytes made once, the raw list walked once per response.
+    fixed = {
+        b"content-security-policy": csp.encode("latin-1"),
+        b"permissions-policy": policy.encode("latin-1"),
+        b"x-content-type-options": b"nosniff",
+        b"referrer-policy": b"strict-origin-when-cross-origin",
+    }
+    vary_bytes = VARY.encode("latin-1")
 
     async def before_send(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
-        headers["Content-Security-Policy"] = csp
-        headers["Permissions-Policy"] = policy
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        vary = headers.get("Vary")
-        headers["Vary"] = f"{vary}, {VARY}" if vary and VARY not in vary else (vary or VARY)
+        if "headers" not in message:
+            raise ValueError("Invalid message, expected 'headers' key")  # as Litestar says it
+        given = message["headers"]
+        raw = given if isinstance(given, list) else list(given)
+        out: list[tuple[bytes, bytes]] = []
+        placed: set[bytes] = set()
+        vary_at = -1
+        vary: bytes | None = None
+        cached = False
+        for name, value in raw:
+            low = name.lower()
+            if low in fixed:
+                if low not in placed:
+                    placed.add(low)
+                    out.append((low, fixed[low]))
+                continue
+            if low == b"vary":
+                if vary_at < 0:
+                    vary_at, vary = len(out), value
+                    out.append((low, value))
+                continue
+            if low == b"cache-control":
+                cached = True
+            out.append((name, value))
+        out.extend((name, value) for name, value in fixed.items() if name not in placed)
+        if vary_at < 0:
+            out.append((b"vary", vary_bytes))
+        else:
+            text = (vary or b"").decode("latin-1")
+            if text and VARY not in text:
+                out[vary_at] = (b"vary", f"{text}, {VARY}".encode("latin-1"))
+            elif not text:
+                out[vary_at] = (b"vary", vary_bytes)
         authorized = any(name == b"authorization" for name, _ in scope.get("headers", ()))
-        if authorized and "Cache-Control" not in headers:
-            headers["Cache-Control"] = "no-store, private"
+        if authorized and not cached:
+            out.append((b"cache-control", b"no-store, private"))
+        raw[:] = out
+        message["headers"] = raw
 
     return before_send
 

@@ -352,3 +352,33 @@ def test_load_miniapp_checks_the_manifest_before_importing(tmp_path):
     with pytest.raises(ManifestError, match="must equal the folder name"):
         load_miniapp(renamed)
     assert not marker.exists()
+
+
+@get("/loose", name="demo:loose", guards=[requires_scopes()])
+async def loose() -> Response[str]:
+    """A handler that sends its own versions of headers the SDK sets."""
+    return Response(
+        "<p>loose</p>",
+        media_type="text/html",
+        headers={
+            "Vary": "Accept",
+            "Content-Security-Policy": "default-src *",
+            "Referrer-Policy": "unsafe-url",
+            "Cache-Control": "max-age=60",
+        },
+    )
+
+
+async def test_the_sdk_headers_win_over_a_handlers_own_and_come_once(miniapp, shell, memory):
+    miniapp.route_handlers.append(loose)
+    app = shell.create_app(miniapp, platform=memory.platform)
+    async with miniapp_client(app, name_token(shell)) as client:
+        response = await client.get("/loose")
+    assert response.status_code == 200
+    assert_mini_app_headers(response)
+    assert response.headers.get_list("content-security-policy") != ["default-src *"]
+    assert len(response.headers.get_list("content-security-policy")) == 1
+    assert response.headers.get_list("referrer-policy") == ["strict-origin-when-cross-origin"]
+    assert response.headers.get_list("vary") == ["Accept, Authorization, HX-Request"]
+    assert response.headers.get_list("cache-control") == ["max-age=60"]  # the handler's own
+    assert response.headers["x-content-type-options"] == "nosniff"
