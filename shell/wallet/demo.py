@@ -10,7 +10,7 @@ from shell.demo import _account, demo_step
 from shell.identity.actions import issue_recovery_code
 from shell.identity.tables import Account
 from shell.settings import Settings
-from shell.wallet import actions
+from shell.wallet import actions, payouts
 from shell.wallet.tables import Merchant
 
 SHOPS = [
@@ -37,6 +37,11 @@ async def wallet(settings: Settings) -> list[str]:
                 name=name, category=category, owner=owner, code=code
             )
             await actions.set_merchant_status(shop, status)
+            if status == "approved":  # so that staff can try a payout (an invented account)
+                await payouts.set_bank_account(
+                    shop, bank_code="0001", branch_code="001", account_type="1",
+                    account_number=code[-4:].rjust(7, "0"), holder="タケオ シヨウテン",
+                )  # fmt: skip
     if created:
         recovery = await issue_recovery_code(
             settings.resolved_secret(), owner, issued_by=None, hours=24 * 30, ip="demo"
