@@ -177,7 +177,7 @@ async def availability(
                 state = "free"
             cells.append({"start": start, "label": label, "state": state, "key": f"{iso}-{start}"})
         out.append({"day": day, "open": is_open, "cells": cells})
-    return {"days": out, "starts": [rules.hhmm(s) for s in starts]}
+    return {"days": out, "starts": list(labels)}
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
