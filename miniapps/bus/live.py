@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -186,7 +185,3 @@ async def store(loaded: Loaded, changed: set[int] | None = None) -> None:
             if pickup:
                 values[BusRequest.vehicle] = bus.id
             await BusRequest.update(values).where(BusRequest.id == ride_id)
-
-
-def finite(value: float) -> float:
-    return value if math.isfinite(value) else 24 * 60.0
