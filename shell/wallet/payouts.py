@@ -263,7 +263,7 @@ async def _held_and_after(merchant_id: int, cutoff: dt.datetime) -> tuple[dict[i
             LedgerAccount.select(LedgerAccount.id, LedgerAccount.balance)
             .where(LedgerAccount.id.is_in(sorted(stripes)))
             .order_by(LedgerAccount.id)
-            .lock_rows("UPDATE")
+            .lock_rows("NO KEY UPDATE")
         )
         stripes = {int(r["id"]): int(r["balance"]) for r in await locked}
     after = await LedgerEntry.select(LedgerEntry.amount).where(

@@ -41,7 +41,7 @@ WITH l AS MATERIALIZED (
     -- Every row this payment moves, locked in account-id order: the order the general path
     -- (ledger.post) takes its locks in, so a payment, a refund and a payout never wait on each
     -- other in a circle.
-    SELECT a.id FROM wallet_account a WHERE a.id = ANY($7::int[]) ORDER BY a.id FOR UPDATE
+    SELECT a.id FROM wallet_account a WHERE a.id = ANY($7::int[]) ORDER BY a.id FOR NO KEY UPDATE
 ), t AS (
     INSERT INTO wallet_transaction
         (idempotency_key, fingerprint, kind, amount, payer, merchant, related, memo, created_at)
