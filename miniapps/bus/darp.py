@@ -182,7 +182,13 @@ def as_vehicles_and_stops(instance: Instance) -> tuple[list[Vehicle], list[tuple
 
 
 def insertion_routes(
-    instance: Instance, tries: int = 40, seed: int = 1, enough: int = 8, seconds: float = 60.0
+    instance: Instance,
+    tries: int = 40,
+    seed: int = 1,
+    enough: int = 8,
+    seconds: float = 60.0,
+    *,
+    plain_first: bool = True,
 ) -> list[list[int]]:
     """Routes (node ids, depot left out) made by inserting requests one by one, most urgent
     first, each at its cheapest feasible place; then again in orders shaken by up to an hour
@@ -201,7 +207,8 @@ def insertion_routes(
     best_key = (1, 0.0)
     complete = 0
     for attempt in range(tries):
-        noise = {p.request: rng.uniform(-60, 60) if attempt else 0.0 for p, _ in pairs}
+        shake = attempt or not plain_first
+        noise = {p.request: rng.uniform(-60, 60) if shake else 0.0 for p, _ in pairs}
         order = sorted(pairs, key=lambda pair: urgency(pair) + noise[pair[0].request])
         routes: list[list[Stop]] = [[] for _ in vehicles]
         placed = 0
@@ -224,6 +231,10 @@ def insertion_routes(
     return [[s.place for s in route] for route in best]
 
 
+#: Seconds of search per restart (each from another insertion start) when no start is given.
+SECONDS_PER_RESTART = 6.0
+
+
 def solve(
     instance: Instance,
     seconds: float = 10.0,
@@ -231,9 +242,38 @@ def solve(
     *,
     target: float | None = None,
 ) -> Solution:
-    """The shortest set of routes OR-Tools finds in ``seconds`` (guided local search from a
-    cheapest-insertion start, or from ``initial`` routes of node ids without the depot);
-    with ``target``, it stops as soon as it has routes no longer than that."""
+    """The shortest set of routes found in ``seconds``: OR-Tools' guided local search from
+    ``initial`` routes (node ids without the depot), or, without them, from several
+    cheapest-insertion starts in turn (one per :data:`SECONDS_PER_RESTART`: the local search
+    settles early, and where it settles depends much on the start); with ``target``, it stops
+    as soon as it has routes no longer than that."""
+    if initial is not None:
+        return _search(instance, seconds, initial, target)
+    runs = max(1, int(seconds // SECONDS_PER_RESTART))
+    deadline = time.monotonic() + seconds
+    best: Solution | None = None
+    for run in range(runs):
+        left = deadline - time.monotonic()
+        if best is not None and left < 0.2:
+            break
+        share = left / (runs - run)
+        began = time.monotonic()
+        # the first start is the shortest of several; later ones are shaken for variety
+        start = insertion_routes(instance, seconds=share / 4, seed=run + 1,
+                                 enough=8 if run == 0 else 1, plain_first=run == 0)  # fmt: skip
+        found = _search(instance, share - (time.monotonic() - began), start, target)
+        if best is None or found.length < best.length:
+            best = found
+        if target is not None and best.length <= target:
+            break
+    assert best is not None
+    return best
+
+
+def _search(
+    instance: Instance, seconds: float, initial: list[list[int]], target: float | None
+) -> Solution:
+    """OR-Tools' guided local search for ``seconds`` from ``initial`` routes."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     nodes, n, k = instance.nodes, instance.requests, instance.vehicles
@@ -303,11 +343,7 @@ def solve(
 
         routing.AddAtSolutionCallback(stop_at_target)
     assignment = None
-    began = time.monotonic()
-    if initial is None:  # a quarter of the time for a good start, the rest for OR-Tools
-        initial = insertion_routes(instance, seconds=seconds / 4)
-    left = seconds - (time.monotonic() - began)
-    params.time_limit.FromMilliseconds(max(int(left * 1000), 100))
+    params.time_limit.FromMilliseconds(max(int(seconds * 1000), 100))
     if initial:
         routing.CloseModelWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(
