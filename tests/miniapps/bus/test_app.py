@@ -306,3 +306,21 @@ async def test_background_reoptimisation_keeps_every_promise(service, web, shell
         assert row["window_start"] == before[row["id"]]["window_start"]
         assert row["window_start"] - slack <= row["planned_pickup"] <= row["window_end"] + slack
         assert row["planned_drop"] - row["planned_pickup"] - 1.0 <= row["max_ride"] + slack
+
+
+async def test_a_wheelchair_rider_gets_a_van_with_a_wheelchair_place(service, web, shell):
+    van_with_place = service["vehicles"][0]  # the demo's ワゴン1号: one wheelchair place
+    async with miniapp_client(web, token(shell, "w1"), htmx=True) as me:
+        await register(me, wheelchair=True)
+        page = await me.get("/")
+        assert 'id="bus-chair" type="checkbox" name="wheelchair" value="1" checked' in page.text
+        booked = await me.post("/book", data=trip(service, "仮屋漁港", "道の駅", wheelchair="1"))
+        assert booked.status_code == 200
+    async with miniapp_client(web, token(shell, "w2"), htmx=True) as other:
+        await register(other, wheelchair=True)
+        same_time = await other.post(
+            "/book", data=trip(service, "仮屋漁港", "道の駅", wheelchair="1")
+        )
+        assert same_time.status_code == 409  # the only place is taken then: other times offered
+    rows = await tables.BusRequest.select()
+    assert [(r["wheelchair"], r["vehicle"]) for r in rows] == [(True, van_with_place)]
