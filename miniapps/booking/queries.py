@@ -129,14 +129,12 @@ async def open_lottery_days(facility_id: int) -> list[dict[str, Any]]:
 
 #: The booked slots of a facility between two days: read on every poll of the availability page
 #: (never cached), so written once as SQL rather than built by the query builder each time.
+#: The keys (``facility|YYYY-MM-DD|HH:MM``, :func:`rules.slot_key`) are read rather than the day
+#: and the hour: text needs no conversion, where SQLite's date converter ran once per booked slot.
 _TAKEN_SQL = (
-    "SELECT day, starts FROM booking_slot WHERE facility = {} AND slot_key IS NOT NULL"
+    "SELECT slot_key FROM booking_slot WHERE facility = {} AND slot_key IS NOT NULL"
     " AND day >= {} AND day <= {}"
 )
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 async def availability(
@@ -146,10 +144,7 @@ async def availability(
     now = now or rules.now()
     today = now.astimezone(rules.JST).date()
     last = first + dt.timedelta(days=days - 1)
-    taken = {
-        (_as_date(r["day"]), r["starts"])
-        for r in await BookingSlot.raw(_TAKEN_SQL, row["id"], first, last)
-    }
+    taken = {r["slot_key"] for r in await BookingSlot.raw(_TAKEN_SQL, row["id"], first, last)}
     lotteries = await open_lottery_days(row["id"])
     closed = await blackouts(row["id"])
     starts = rules.slot_starts(row)
@@ -157,6 +152,7 @@ async def availability(
     now_minutes = local_now.hour * 60 + local_now.minute
     horizon = today + dt.timedelta(days=rules.BOOKING_HORIZON_DAYS)
     labels = [rules.hhmm(start) for start in starts]
+    prefix = f"{row['id']}|"
     out = []
     for n in range(days):
         day = first + dt.timedelta(days=n)
@@ -169,7 +165,7 @@ async def availability(
                 state = "closed"
             elif day < today or (day == today and start <= now_minutes) or day > horizon:
                 state = "past"
-            elif (day, start) in taken:
+            elif f"{prefix}{iso}|{label}" in taken:  # rules.slot_key(row["id"], day, start)
                 state = "taken"
             elif in_lottery:
                 state = "lottery"
