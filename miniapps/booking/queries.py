@@ -172,7 +172,8 @@ async def availability(
             else:
                 state = "free"
             cells.append({"start": start, "label": label, "state": state, "key": f"{iso}-{start}"})
-        out.append({"day": day, "open": is_open, "cells": cells})
+        states = tuple(cell["state"] for cell in cells)  # what a kept grid is known by
+        out.append({"day": day, "open": is_open, "cells": cells, "states": states})
     return {"days": out, "starts": list(labels)}
 
 

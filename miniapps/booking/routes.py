@@ -133,7 +133,7 @@ def _grid_html(grid: dict[str, Any], t: Any, locale: str) -> Markup:
     key = (
         locale,
         tuple(grid["starts"]),
-        tuple((day["day"], tuple(cell["state"] for cell in day["cells"])) for day in days),
+        tuple((day["day"], day["states"]) for day in days),
     )
     found = _rows.get(key)
     if found is None:
