@@ -37,11 +37,11 @@ async def test_book_a_ride_driver_marks_pickup_rider_sees_it(browser: Browser, s
 
 
 async def _story(browser: Browser, server: Server, contexts: list[BrowserContext]) -> None:
-    # A member of staff who runs the service and drives today, on a tablet. (The shell's staff
-    # roles do not list the app's "operator" and "driver" yet: the city's admin role opens both.)
+    # A member of staff who runs the service and drives today, on a tablet: the operator's role
+    # opens the board, the settings and the driver's tablet.
     tablet = await phone(browser, server, contexts)
     await become_staff(
-        tablet, server, "admin", Resident(name="運行 一郎", kana="うんこう いちろう")
+        tablet, server, "bus_operator", Resident(name="運行 一郎", kana="うんこう いちろう")
     )
     staff = BusApp(tablet)
     await staff.open_from_home()

@@ -6,9 +6,9 @@ from machi_sdk.resident import Resident
 
 #: Roles (declared in the manifest) allowed each staff action.
 ALLOWED = {
-    "board": ("operator", "admin"),  # the live board, KPIs, phone bookings, cancelling
-    "settings": ("operator", "admin"),  # stops, vehicles, hours, fares
-    "drive": ("driver", "operator", "admin"),  # the driver's tablet and its taps
+    "board": ("bus_operator", "admin"),  # the live board, KPIs, phone bookings, cancelling
+    "settings": ("bus_operator", "admin"),  # stops, vehicles, hours, fares
+    "drive": ("bus_driver", "bus_operator", "admin"),  # the driver's tablet and its taps
 }
 
 

@@ -33,6 +33,10 @@ ROLES: dict[str, str] = {
     # the mother-child handbook mini-app (miniapps/handbook): interview slots, questionnaires,
     # exports for the city's health-management system
     "health_centre": lazy("保健センター職員"),
+    # the on-demand bus mini-app (miniapps/bus): the operator's board, phone bookings and
+    # settings; the driver's tablet
+    "bus_operator": lazy("デマンド交通の運行管理"),
+    "bus_driver": lazy("デマンド交通の運転手"),
 }
 
 # action -> roles allowed to do it. An admin may do everything listed here.

@@ -66,7 +66,7 @@ async def test_book_watch_the_bus_ride_and_arrive(service, web, shell, platform,
         assert "バスはまだ出発していません" in text(live)
     assert platform.kpis == {"members": 1, "bookings_online": 1}
     vehicle = row["vehicle"]
-    driver = token(shell, "driver-1", roles=("driver",))
+    driver = token(shell, "driver-1", roles=("bus_driver",))
     async with miniapp_client(web, driver, htmx=True) as tablet:
         route = await tablet.get(f"/staff/driver/{vehicle}")
         assert number in route.text
@@ -112,7 +112,7 @@ async def test_push_when_the_bus_leaves_for_the_rider_and_when_close(
     vehicle = rows[one]["vehicle"]
     clock.at(10, 0)
     assert await jobs.send_notices(platform.platform) == 0  # the bus has not set out
-    driver = token(shell, "driver-1", roles=("driver",))
+    driver = token(shell, "driver-1", roles=("bus_driver",))
     async with miniapp_client(web, driver, htmx=True) as tablet:
         await tablet.post(f"/staff/driver/{vehicle}/tap", data={"number": one, "what": "picked_up"})
     told = [(n["resident"], n["title"]) for n in platform.notifications]
@@ -214,7 +214,7 @@ async def test_when_full_the_answer_is_other_times(service, web, shell):
 
 
 async def test_operator_books_by_phone_and_reads_kpis(service, web, shell, platform):
-    operator = token(shell, "op-1", roles=("operator",))
+    operator = token(shell, "op-1", roles=("bus_operator",))
     async with miniapp_client(web, token(shell), htmx=True) as me:
         await register(me)
         await me.post("/book", data=trip(service))
@@ -244,7 +244,7 @@ async def test_operator_books_by_phone_and_reads_kpis(service, web, shell, platf
 
 
 async def test_driver_view_follows_plan_changes_and_refuses_a_stranger(service, web, shell):
-    driver = token(shell, "driver-1", roles=("driver",))
+    driver = token(shell, "driver-1", roles=("bus_driver",))
     vehicle = service["vehicles"][0]
     async with miniapp_client(web, driver, htmx=True) as tablet:
         assert 'data-testid="bus-no-stops"' in (await tablet.get(f"/staff/driver/{vehicle}")).text
@@ -266,7 +266,7 @@ async def test_driver_view_follows_plan_changes_and_refuses_a_stranger(service, 
 
 
 async def test_settings_stops_vehicles_hours_fares(service, web, shell):
-    operator = token(shell, "op-1", roles=("operator",))
+    operator = token(shell, "op-1", roles=("bus_operator",))
     async with miniapp_client(web, operator, htmx=True) as desk:
         hours = {"service_start": "07:00", "service_end": "19:30", "fare": "200",
                  "senior_fare": "0"}  # fmt: skip
@@ -284,7 +284,7 @@ async def test_settings_stops_vehicles_hours_fares(service, web, shell):
         assert "ワゴン3号" in text(van)
     conf = await tables.BusSettings.select().first()
     assert (conf["service_start"], conf["service_end"], conf["fare"]) == (420, 1170, 200)
-    async with miniapp_client(web, token(shell, "driver-1", roles=("driver",)), htmx=True) as d:
+    async with miniapp_client(web, token(shell, "driver-1", roles=("bus_driver",)), htmx=True) as d:
         assert (await d.get("/staff/settings")).status_code == 403
 
 
