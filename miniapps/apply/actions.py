@@ -4,15 +4,13 @@ transaction; status changes append to the history, never rewrite it."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import secrets
 import unicodedata
-from collections.abc import AsyncIterator
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from machi_sdk import write_transaction
 
 from . import files, place, schema
 from .tables import (
@@ -75,16 +73,9 @@ def as_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-@contextlib.asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+def transaction() -> Any:
     """A write transaction; on SQLite ``BEGIN IMMEDIATE`` so racing writers queue, not fail."""
-    engine = ApplyForm._meta.db
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    return write_transaction(ApplyForm)
 
 
 def _message(text: str, limit: int = MAX_MESSAGE) -> str:

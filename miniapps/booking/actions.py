@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from machi_sdk import write_transaction
 
 from . import lottery as draws
 from . import queries, rules
@@ -52,16 +51,9 @@ def is_unique_violation(exc: BaseException) -> bool:
     return name == "UniqueViolationError" or (name == "IntegrityError" and "unique" in text)
 
 
-@contextlib.asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+def transaction() -> Any:
     """A write transaction; on SQLite ``BEGIN IMMEDIATE`` so racing writers queue, not fail."""
-    engine = BookingOrder._meta.db
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    return write_transaction(BookingOrder)
 
 
 async def audit(actor: str, action: str, subject: str, detail: Mapping[str, Any] | None = None):

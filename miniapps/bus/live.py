@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from machi_sdk import write_transaction
 
 from . import rules
 from .planner import Bus, Plan, Ride, TravelTimes
@@ -20,16 +18,9 @@ ACTIVE = ("booked", "on_board")
 RETURN_MINUTES = 60
 
 
-@contextlib.asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+def transaction() -> Any:
     """A write transaction; on SQLite ``BEGIN IMMEDIATE`` so racing writers queue, not fail."""
-    engine = BusRequest._meta.db
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    return write_transaction(BusRequest)
 
 
 async def settings() -> dict[str, Any]:

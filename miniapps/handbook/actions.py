@@ -3,15 +3,13 @@ translate. Health data is read and written only for a guardian of the child (``_
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import secrets
-from collections.abc import AsyncIterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from machi_sdk import write_transaction
 
 from . import growth, questionnaire, vaccines
 from .tables import (
@@ -56,16 +54,9 @@ def is_unique_violation(exc: BaseException) -> bool:
     )
 
 
-@contextlib.asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+def transaction() -> Any:
     """A write transaction; on SQLite ``BEGIN IMMEDIATE`` so racing writers queue, not fail."""
-    engine = HandbookChild._meta.db
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    return write_transaction(HandbookChild)
 
 
 def _day(value: Any, reason: str = "bad_date") -> dt.date:

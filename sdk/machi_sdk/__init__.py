@@ -25,7 +25,7 @@ from machi_sdk.app import (  # noqa: E402
     requires_scopes,
 )
 from machi_sdk.auth import KeyProvider, RemoteJWKS, StaticKeys, TokenError, TokenVerifier  # noqa: E402
-from machi_sdk.extensions import PeriodicJob, piccolo_app_config  # noqa: E402
+from machi_sdk.extensions import PeriodicJob, piccolo_app_config, write_transaction  # noqa: E402
 from machi_sdk.manifest import Manifest, ManifestError, load_manifest  # noqa: E402
 from machi_sdk.platform import (  # noqa: E402
     HTTPSPlatform,
@@ -61,4 +61,5 @@ __all__ = [
     "render",
     "requires_scopes",
     "static_dir",
+    "write_transaction",
 ]

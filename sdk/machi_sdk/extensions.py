@@ -77,3 +77,16 @@ def piccolo_app_config(
         migration_dependencies=list(migration_dependencies),
         commands=[],
     )
+
+
+def write_transaction(table: Any) -> Any:
+    """A transaction for a write that others may race, on ``table``'s database engine
+    (``async with write_transaction(MyTable): ...``). On SQLite it begins ``IMMEDIATE``, taking
+    the write lock at once, so racing writers queue instead of failing when they upgrade a read
+    lock; on PostgreSQL it is a plain transaction (lock rows or use unique keys as usual)."""
+    from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+    engine = table._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

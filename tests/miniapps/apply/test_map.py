@@ -103,6 +103,7 @@ class _Tiles(BaseHTTPRequestHandler):
 async def test_tiles_come_through_the_apps_own_origin_and_are_kept(
     db, web, shell, monkeypatch, tmp_path
 ):
+    _Tiles.asked = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
