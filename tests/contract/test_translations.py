@@ -2,11 +2,12 @@
 the ``.pot`` matches the sources; a catalog has no missing or fuzzy message and keeps every
 placeholder.
 
-Gaps are errors for Japanese and English in every registered domain, and for every enabled
-language (``shell.web.i18n.ENABLED``) in the shell, garbage and water. Any other gap is a
-catalog still being written: the test is reported as an expected failure naming exactly what is
-missing (``pytest -ra`` lists them; ``python -m shell.translation.catalogs`` prints the table),
-and it passes once the catalog is complete. A wrong placeholder is an error in every catalog that
+Gaps are errors in every registered domain (the shell, the SDK, each first-party mini-app) for
+Japanese, English and every enabled language (``shell.web.i18n.ENABLED``, all eleven today): a
+new string ships translated. Any other gap (a language not enabled yet) is a catalog still being
+written: the test is reported as an expected failure naming exactly what is missing (``pytest
+-ra`` lists them; ``python -m shell.translation.catalogs`` prints the table), and it passes once
+the catalog is complete. A wrong placeholder is an error in every catalog that
 exists, since it breaks the page that shows the message.
 """
 
