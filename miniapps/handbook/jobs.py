@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from machi_sdk import Platform, PlatformError
+from machi_sdk.i18n import best_language, shipped_in
+from machi_sdk.i18n import load as load_catalog
 
 from . import vaccines
 from .actions import JST, is_unique_violation
+from .data_messages import data_text
 from .questionnaire import N_
 from .tables import HandbookChild, HandbookDose, HandbookGuardian, HandbookInterview, HandbookNotice
 
@@ -33,12 +36,10 @@ FINAL_CODES = {"scope_missing", "quota_exceeded", "invalid", "not_found", "http_
 
 
 def translator(locale: str) -> gettext.NullTranslations:
-    return gettext.translation(
-        "handbook",
-        str(LOCALES),
-        languages=[locale.replace("-", "_"), locale.split("-")[0]],
-        fallback=True,
-    )
+    """The app's catalog for a reader of ``locale``, chosen as its pages are (Easy Japanese's is
+    ``ja_easy``; a language without one falls back to English, then Japanese)."""
+    code = best_language(locale or "ja", shipped_in(LOCALES, "handbook"))
+    return load_catalog(LOCALES, "handbook", code)
 
 
 def day_text(value: dt.date, locale: str) -> str:
@@ -108,10 +109,8 @@ async def send_reminders(platform: Platform, now: dt.datetime | None = None) -> 
                 for person in people:
                     loc = person["locale"]
                     gt = translator(loc).gettext
-                    name = (
-                        vaccine.name.get(loc[:2], vaccine.name["ja"]) if vaccine else item.vaccine
-                    )
-                    label = item.label.get(loc[:2], item.label["ja"])
+                    name = data_text(vaccine.name, gt) if vaccine else item.vaccine
+                    label = data_text(item.label, gt)
                     if event == "opens":
                         title = gt(N_("予防接種の時期が近づいています"))
                         body = gt(
@@ -138,14 +137,14 @@ async def send_reminders(platform: Platform, now: dt.datetime | None = None) -> 
         message = info.get(month)
         if message:
             for person in people:
-                lang = "ja" if person["locale"].startswith("ja") else "en"
+                gt = translator(person["locale"]).gettext
                 key = f"info|{child['id']}|{month}|{person['subject']}"
                 sent += await _send(
                     platform,
                     key,
                     person["subject"],
-                    message["title"][lang],
-                    message["body"][lang],
+                    data_text(message["title"], gt),
+                    data_text(message["body"], gt),
                     f"/children/{child['id']}",
                     now,
                 )

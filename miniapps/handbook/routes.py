@@ -18,6 +18,8 @@ from machi_sdk.resident import Resident
 
 from . import actions, growth, questionnaire, vaccines
 from .actions import JST, Refused
+from .data_messages import data_text
+from .jobs import translator
 from .permissions import ABILITIES, can
 from .questionnaire import N_
 
@@ -148,6 +150,8 @@ def base(resident: Resident) -> dict[str, Any]:
         "day": lambda d: day(d, loc),
         "age": lambda b, o=None: age_text(b, o or actions.today(), loc),
         "lang": "ja" if loc.startswith("ja") else "en",
+        # a data file's text (vaccine names, dose labels, notes) in the reader's language
+        "text": lambda value: data_text(value, translator(loc).gettext),
         "is_staff": is_staff(resident),
         "kinds": KINDS,
         "stages": STAGES,
