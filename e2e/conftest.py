@@ -53,9 +53,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Assertions wait up to 10 s (Playwright's default is 5): CI runs the whole suite on two cores,
-# where a passkey ceremony or a first page of a mini-app now and then takes longer than 5 s.
-expect.set_options(timeout=10_000)
+# Assertions wait up to 20 s (Playwright's default is 5): CI runs the whole suite on two cores
+# with two test workers, each with its own servers and browser, where a passkey ceremony or the
+# first page of a mini-app on a fresh server now and then takes over 10 s. A passing assertion
+# does not wait; only a failing one waits this long.
+expect.set_options(timeout=20_000)
 STARTUP_TIMEOUT = 60.0  # seconds until /healthz answers 200 (migrations and demo data come first)
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -241,7 +243,7 @@ async def fx_browser(playwright: Playwright) -> AsyncIterator[Browser]:
 @pytest.fixture(name="context")
 async def fx_context(browser: Browser, server: Server) -> AsyncIterator[BrowserContext]:
     context = await browser.new_context(base_url=server.base_url, **PHONE)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     try:
         yield context
     finally:
