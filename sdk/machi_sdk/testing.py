@@ -26,6 +26,7 @@ talks to the app with a token, and :func:`check_miniapp_contract` lists what the
 from __future__ import annotations
 
 import base64
+import importlib
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -442,6 +443,38 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
     if (path / "manifest.toml").is_file() and (path / "__init__.py").is_file():
         return pytest.Dir.from_parent(parent, path=path)
     return None
+
+
+def app_module(miniapp: MiniApp, name: str) -> Any:
+    """The app's own module ``name`` (``app_module(MINIAPP, "actions")``), as the host imported
+    it: tests reach the same module objects the routes use."""
+    package = miniapp.route_handlers[0].fn.__module__.rsplit(".", 1)[0]
+    return importlib.import_module(f"{package}.{name}")
+
+
+def miniapp_fixtures(miniapp: MiniApp) -> tuple[Any, Any, Any]:
+    """The fixtures most app tests start from, bound in the app's ``conftest.py``::
+
+        MINIAPP = load_miniapp(APP_FOLDER)
+        platform, shell, web = miniapp_fixtures(MINIAPP)
+
+    ``platform``: a fresh :class:`MemoryPlatform` for the app; ``shell``: a fresh
+    :class:`FakeShell`; ``web``: the app built by that shell with that platform (use it with
+    :func:`miniapp_client`)."""
+
+    @pytest.fixture(name="platform")
+    def fx_platform() -> MemoryPlatform:
+        return MemoryPlatform(miniapp.id)
+
+    @pytest.fixture(name="shell")
+    def fx_shell() -> FakeShell:
+        return FakeShell()
+
+    @pytest.fixture(name="web")
+    def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Litestar:
+        return shell.create_app(miniapp, platform=platform.platform)
+
+    return fx_platform, fx_shell, fx_web
 
 
 @pytest.fixture(name="fake_shell")

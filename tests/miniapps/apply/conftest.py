@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from typing import Any
 
 import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import DEFAULT_SHELL_URL, FakeShell, MemoryPlatform
+from machi_sdk.testing import DEFAULT_SHELL_URL, FakeShell, MemoryPlatform, app_module
 
 from shell.settings import ROOT
 
 APP_FOLDER = ROOT / "miniapps" / "apply"
 MINIAPP = load_miniapp(APP_FOLDER)
-PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]
 
 ALL_SCOPES = ("profile.name", "profile.district", "resident.verified", "notify", "wallet.pay",
               "location")  # fmt: skip
 
 
 def module(name: str) -> Any:
-    return importlib.import_module(f"{PKG}.{name}")
+    return app_module(MINIAPP, name)
 
 
 @pytest.fixture(name="platform")

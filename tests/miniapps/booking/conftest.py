@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import FakeShell, MemoryPlatform
+from machi_sdk.testing import app_module, miniapp_fixtures
 
 from shell.settings import ROOT
 
 APP_FOLDER = ROOT / "miniapps" / "booking"
 MINIAPP = load_miniapp(APP_FOLDER)
-PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]  # machi_miniapp_booking
 
 
 def module(name: str) -> Any:
-    return importlib.import_module(f"{PKG}.{name}")
+    return app_module(MINIAPP, name)
 
 
 ROOM = {
@@ -49,19 +47,7 @@ async def fx_room(db: Any) -> dict[str, Any]:
     return await queries.facility(facility_id)
 
 
-@pytest.fixture(name="platform")
-def fx_platform() -> MemoryPlatform:
-    return MemoryPlatform("booking")
-
-
-@pytest.fixture(name="shell")
-def fx_shell() -> FakeShell:
-    return FakeShell()
-
-
-@pytest.fixture(name="web")
-def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
-    return shell.create_app(MINIAPP, platform=platform.platform)
+platform, shell, web = miniapp_fixtures(MINIAPP)
 
 
 @pytest.fixture(autouse=True)

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import FakeShell, MemoryPlatform
+from machi_sdk.testing import app_module, miniapp_fixtures
 
 from shell.settings import ROOT
 
 APP_FOLDER = ROOT / "miniapps" / "bus"
 MINIAPP = load_miniapp(APP_FOLDER)
-PKG = "machi_miniapp_bus"
 INSTANCES = APP_FOLDER / "data" / "darp-cordeau"
 
 
 def module(name: str) -> Any:
-    return importlib.import_module(f"{PKG}.{name}")
+    return app_module(MINIAPP, name)
 
 
 #: The tests' clock: a Tuesday morning in Asia/Tokyo.
@@ -42,19 +40,7 @@ def fx_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     return clock
 
 
-@pytest.fixture(name="platform")
-def fx_platform() -> MemoryPlatform:
-    return MemoryPlatform("bus")
-
-
-@pytest.fixture(name="shell")
-def fx_shell() -> FakeShell:
-    return FakeShell()
-
-
-@pytest.fixture(name="web")
-def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
-    return shell.create_app(MINIAPP, platform=platform.platform)
+platform, shell, web = miniapp_fixtures(MINIAPP)
 
 
 @pytest.fixture(name="service")

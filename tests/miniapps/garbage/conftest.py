@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import FakeShell, MemoryPlatform
+from machi_sdk.testing import app_module, miniapp_fixtures
 
 from shell.settings import ROOT
 
@@ -15,13 +15,10 @@ APP_FOLDER = ROOT / "miniapps" / "garbage"
 SAGA = ROOT / "miniapps" / "garbage" / "data" / "saga-city"  # unchanged copy of ../shared/data
 
 MINIAPP = load_miniapp(APP_FOLDER)
-PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]  # machi_miniapp_garbage
 
 
 def module(name: str) -> Any:
-    import importlib
-
-    return importlib.import_module(f"{PKG}.{name}")
+    return app_module(MINIAPP, name)
 
 
 @pytest.fixture(name="saga_folder", scope="session")
@@ -38,19 +35,7 @@ async def fx_saga(db: Any, saga_folder: Path) -> dict[str, int]:
     return await actions.import_5374(importer.read_folder(saga_folder))
 
 
-@pytest.fixture(name="platform")
-def fx_platform() -> MemoryPlatform:
-    return MemoryPlatform("garbage")
-
-
-@pytest.fixture(name="shell")
-def fx_shell() -> FakeShell:
-    return FakeShell()
-
-
-@pytest.fixture(name="web")
-def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
-    return shell.create_app(MINIAPP, platform=platform.platform)
+platform, shell, web = miniapp_fixtures(MINIAPP)
 
 
 @pytest.fixture(autouse=True)

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import FakeShell, MemoryPlatform
+from machi_sdk.testing import app_module, miniapp_fixtures
 
 from shell.settings import ROOT
 
 APP_FOLDER = ROOT / "miniapps" / "library"
 MINIAPP = load_miniapp(APP_FOLDER)
-PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]
 
 CSV = (ROOT / "tests" / "miniapps" / "library" / "catalogue.csv").read_text(encoding="utf-8")
 
 
 def module(name: str) -> Any:
-    return importlib.import_module(f"{PKG}.{name}")
+    return app_module(MINIAPP, name)
 
 
-@pytest.fixture(name="platform")
-def fx_platform() -> MemoryPlatform:
-    return MemoryPlatform("library")
-
-
-@pytest.fixture(name="shell")
-def fx_shell() -> FakeShell:
-    return FakeShell()
-
-
-@pytest.fixture(name="web")
-def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
-    return shell.create_app(MINIAPP, platform=platform.platform)
+platform, shell, web = miniapp_fixtures(MINIAPP)
 
 
 @pytest.fixture(name="catalogue")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-import pytest
 from machi_sdk.app import load_miniapp
-from machi_sdk.testing import FakeShell, MemoryPlatform
+from machi_sdk.testing import app_module, miniapp_fixtures
 
 from shell.settings import ROOT
 
@@ -15,23 +13,10 @@ APP_FOLDER = ROOT / "miniapps" / "water"
 SAMPLE_CSV = ROOT / "tests" / "miniapps" / "water" / "sample_billing_export.csv"
 
 MINIAPP = load_miniapp(APP_FOLDER)
-PKG = MINIAPP.route_handlers[0].fn.__module__.rsplit(".", 1)[0]
 
 
 def module(name: str) -> Any:
-    return importlib.import_module(f"{PKG}.{name}")
+    return app_module(MINIAPP, name)
 
 
-@pytest.fixture(name="platform")
-def fx_platform() -> MemoryPlatform:
-    return MemoryPlatform("water")
-
-
-@pytest.fixture(name="shell")
-def fx_shell() -> FakeShell:
-    return FakeShell()
-
-
-@pytest.fixture(name="web")
-def fx_web(shell: FakeShell, platform: MemoryPlatform) -> Any:
-    return shell.create_app(MINIAPP, platform=platform.platform)
+platform, shell, web = miniapp_fixtures(MINIAPP)
