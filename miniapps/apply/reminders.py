@@ -9,6 +9,7 @@ import gettext
 import logging
 from pathlib import Path
 
+from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform, PlatformError
 
 from .tables import ApplyEvent, ApplyReminder, ApplySubmission
@@ -20,10 +21,6 @@ PAYMENT_AFTER = dt.timedelta(days=1)
 # the shell refused for good (muted, no grant, unknown resident): do not try again
 FINAL_CODES = {"scope_missing", "forbidden", "invalid", "not_found", "http_404", "http_403"}
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
 
 
 def translator(locale: str) -> gettext.NullTranslations:

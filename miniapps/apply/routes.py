@@ -13,6 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
@@ -23,10 +24,6 @@ from .pdf import notice_pdf
 COUNTER_ROLES = ("counter", "admin")
 WORKS_ROLES = ("public_works", "admin")
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
 
 
 REFUSALS = {

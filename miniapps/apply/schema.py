@@ -21,6 +21,8 @@ import re
 import unicodedata
 from typing import Any
 
+from machi_sdk.i18n import N_
+
 FIELD_TYPES = (
     "text",
     "kana",
@@ -42,10 +44,6 @@ MAX_FEE = 100_000
 MY_NUMBER = re.compile(r"(?<!\d)\d{4}[ \-]?\d{4}[ \-]?\d{4}(?!\d)")
 KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u3000 ]+$")
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
 
 
 MESSAGES = {

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from machi_sdk.i18n import N_
+
 JST = dt.timezone(dt.timedelta(hours=9))
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
 
 
 STATUS_LABELS = {

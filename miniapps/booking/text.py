@@ -1,10 +1,6 @@
 """Messages shown in the resident's language, marked for extraction (Japanese is the source)."""
 
-
-def N_(text: str) -> str:
-    """Marks ``text`` for extraction; it is translated where it is shown."""
-    return text
-
+from machi_sdk.i18n import N_
 
 KIND_LABELS = {
     "room": N_("会議室・和室"),

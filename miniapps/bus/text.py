@@ -1,10 +1,6 @@
 """Messages shown in the reader's language, marked for extraction (Japanese is the source)."""
 
-
-def N_(text: str) -> str:
-    """Marks ``text`` for extraction; it is translated where it is shown."""
-    return text
-
+from machi_sdk.i18n import N_
 
 REFUSALS = {
     "not_registered": N_("先に利用者登録をしてください。"),

@@ -2,11 +2,7 @@
 of Saga City's 5374 data. Listed here so they are extracted into the app's catalog; a city whose
 data names other categories adds them here and translates them."""
 
-
-def N_(text: str) -> str:
-    """Marks ``text`` for extraction; it is translated where it is shown."""
-    return text
-
+from machi_sdk.i18n import N_
 
 CATEGORY_LABELS = [
     N_("燃えるごみ"),

@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 from machi_sdk.web import VARY, is_htmx, render_to_string
@@ -40,11 +41,6 @@ OFFLINE_MONTHS = 3
 
 
 # Messages for refusals, in Japanese (the source language); translated through the app's catalog.
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
-
-
 REFUSALS = {
     "unknown_area": N_("その地区は見つかりません。一覧から選んでください。"),
     "bad_timing": N_("通知の時刻を選んでください。"),

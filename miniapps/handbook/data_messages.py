@@ -12,10 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-
-def N_(text: str) -> str:
-    return text
-
+from machi_sdk.i18n import N_
 
 TEXTS = (
     N_("五種混合（DPT-IPV-Hib）"),

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
-
+from machi_sdk.i18n import N_
 
 STAGES = {
     "pregnancy": N_("妊娠届出時の面談"),

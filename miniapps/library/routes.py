@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
@@ -25,10 +26,6 @@ SCHOOL_ROLE = "school_staff"
 PUBLIC = {PUBLIC_OPT: True}
 STATIC = Path(__file__).parent / "static"
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
 
 
 REFUSALS = {

@@ -6,15 +6,10 @@ import datetime as dt
 from typing import Any
 
 import qrcode
+from machi_sdk.i18n import N_
 from markupsafe import Markup, escape
 
 from .actions import JST
-
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
-
 
 KIND_LABELS = {"absent": N_("欠席"), "late": N_("遅刻"), "early": N_("早退・お迎え")}
 REASON_LABELS = {

@@ -16,11 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-def N_(text: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return text
-
+from machi_sdk.i18n import N_
 
 DEFAULT_MAPPING = Path(__file__).parent / "import-mapping.toml"
 REQUIRED = (

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
+from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
@@ -19,10 +20,6 @@ from .views import chart, day, period, today, yen
 
 STAFF_ROLES = ("waterworks", "admin")
 
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return text
 
 
 REFUSALS = {
