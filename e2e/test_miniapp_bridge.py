@@ -67,3 +67,29 @@ async def test_the_shell_ignores_hello_from_its_own_window(page: Page):
     await _open_hello(page)
     answered = await page.evaluate(HELLO_FROM, "hello")
     assert answered is False
+
+
+# Holds the frame's first two hellos in the shell's window and hands them over together, as a
+# shell whose page is still busy (a slow phone, a loaded machine) does.
+BUSY_SHELL = """(() => {
+  if (window.top !== window) return;
+  const add = EventTarget.prototype.addEventListener;
+  window.addEventListener = function (type, listener, options) {
+    if (type !== "message") return add.call(this, type, listener, options);
+    const held = [];
+    return add.call(this, type, function (event) {
+      if (!(event.data && event.data.type === "hello")) return listener.call(this, event);
+      held.push(event);
+      if (held.length === 2) held.splice(0).forEach((e) => listener.call(window, e));
+    }, options);
+  };
+})()"""
+
+
+async def test_a_busy_shell_answering_two_hellos_at_once_keeps_the_channel_open(page: Page):
+    # Before, the second hello closed the port the first welcome had handed over, and the app's
+    # page waited for its token forever.
+    await page.add_init_script(BUSY_SHELL)
+    frame = await _open_hello(page)
+    await frame.evaluate("() => window.machi.call('setTitle', {title: 'スタンプ'})")
+    await expect(page.locator("#miniapp-title")).to_have_text("スタンプ")

@@ -9,6 +9,7 @@
   var appOrigin = frame.dataset.appOrigin;
   var tokenUrl = frame.dataset.tokenUrl;
   var port = null;
+  var portDocument = null; // the frame document the port was handed to (its hello's doc)
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -264,9 +265,15 @@
     if (event.source !== frame.contentWindow || event.origin !== appOrigin) { return; }
     var msg = event.data;
     if (!msg || msg.machi !== 1 || msg.type !== "hello" || msg.app !== appId) { return; }
+    // A repeated hello from the same document: its welcome is already on the way, and closing
+    // that port would leave the page waiting forever. A new document (the frame navigated) gets
+    // a new channel and the old one is closed.
+    var doc = typeof msg.doc === "string" && msg.doc.length <= 64 ? msg.doc : null;
+    if (port && doc !== null && doc === portDocument) { return; }
     if (port) { port.close(); }
     var channel = new MessageChannel();
     port = channel.port1;
+    portDocument = doc;
     port.onmessage = onPortMessage;
     frame.contentWindow.postMessage(
       { machi: 1, type: "welcome", locale: frame.dataset.locale, theme: frame.dataset.theme || "light",

@@ -1,9 +1,11 @@
 /*
  * machi.js: the Machi bridge, running inside a mini-app's iframe.
  *
- * 1. Handshake: posts {machi: 1, type: "hello", app} to window.parent, addressed to the shell's
- *    origin (<meta name="machi-shell">). The shell answers {machi: 1, type: "welcome", locale,
- *    theme} with a MessagePort; it is accepted only from window.parent at the shell's origin.
+ * 1. Handshake: posts {machi: 1, type: "hello", app, doc} to window.parent, addressed to the
+ *    shell's origin (<meta name="machi-shell">), and again after 0.5, 1.5 and 3.5 s until answered;
+ *    doc names this document, so the shell answers each document once. The shell answers {machi: 1,
+ *    type: "welcome", locale, theme} with a MessagePort; it is accepted only from window.parent at
+ *    the shell's origin.
  * 2. Everything else goes over that port: requests {id, method, params}, answers {id, result} or
  *    {id, error: {code, message}}, and events from the shell {event: "shown" | "hidden" | "back" |
  *    "locale" | "theme" | "readAloud" | "reading", ...}.
@@ -502,9 +504,16 @@
   // ---- the handshake ------------------------------------------------------------------------
 
   var helloTimers = [];
+  // Names this document in every hello. A busy shell may answer two hellos back to back; by the
+  // second it knows the welcome is already on its way and keeps the first port open, instead of
+  // closing the one this page is about to use (the page then never got its token).
+  var documentId = Array.prototype.map.call(
+    window.crypto.getRandomValues(new Uint8Array(12)),
+    function (byte) { return ("0" + byte.toString(16)).slice(-2); }
+  ).join("");
 
   function hello() {
-    window.parent.postMessage({ machi: 1, type: "hello", app: appId }, shellOrigin);
+    window.parent.postMessage({ machi: 1, type: "hello", app: appId, doc: documentId }, shellOrigin);
   }
 
   window.addEventListener("message", function (event) {
