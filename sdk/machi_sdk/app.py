@@ -66,6 +66,7 @@ from machi_sdk.scopes import SCOPES, scope_label
 from machi_sdk.web import (
     VARY,
     accept_language,
+    install_formatters,
     message,
     pick_language,
     render,
@@ -210,7 +211,8 @@ class MiniApp:
 
     @cached_property
     def environment(self) -> Environment:
-        """The Jinja2 environment: the app's templates, then the SDK's (``machi_sdk/base.html``)."""
+        """The Jinja2 environment: the app's templates, then the SDK's (``machi_sdk/base.html``),
+        with the formatting filters of :func:`machi_sdk.web.install_formatters`."""
         folders = [p for p in (self.templates_dir, SDK_TEMPLATES) if p is not None]
         env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
@@ -224,6 +226,7 @@ class MiniApp:
         env.install_gettext_callables(  # type: ignore[attr-defined]
             gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True
         )
+        install_formatters(env)
         return env
 
     def app_templates(self) -> list[str]:

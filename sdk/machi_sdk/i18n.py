@@ -92,12 +92,13 @@ def sdk_language(code: str) -> str:
 
 
 @cache
-def _sdk_translations(code: str) -> gettext_module.NullTranslations:
+def sdk_translations(code: str) -> gettext_module.NullTranslations:
+    """The SDK's catalog for exactly ``code`` (choose it with :func:`sdk_language`)."""
     return load(LOCALES, DOMAIN, code)
 
 
 def sdk_gettext(message: str, code: str, **values: str) -> str:
     """``message`` (a Japanese msgid of the ``machi_sdk`` domain) in the SDK language for
     ``code``, ``{name}`` placeholders filled in."""
-    text = _sdk_translations(sdk_language(code)).gettext(message)
+    text = sdk_translations(sdk_language(code)).gettext(message)
     return text.format(**values) if values else text

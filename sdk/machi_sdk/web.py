@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.enums import MediaType
 from litestar.types import Message, Scope
 from markupsafe import escape
 
+from machi_sdk.formatting import FORMATTERS
 from machi_sdk.i18n import N_, sdk_gettext, sdk_language
 
 if TYPE_CHECKING:
@@ -214,6 +217,23 @@ def render(
         status_code=status_code,
         headers={"Vary": VARY, "Content-Language": language, **(headers or {})},
     )
+
+
+def _page_filter(formatter: Callable[..., str]) -> Callable[..., str]:
+    @pass_context
+    def apply(context: Context, value: Any, *args: Any) -> str:
+        return formatter(value, context.get("locale") or "ja", *args)
+
+    apply.__doc__ = formatter.__doc__
+    return apply
+
+
+def install_formatters(env: Environment) -> None:
+    """Add :mod:`machi_sdk.formatting`'s formatters to ``env`` as filters in the page's language
+    (the template's ``locale``): ``day``, ``clock``, ``moment``, ``number``, ``yen``, ``age``, e.g.
+    ``{{ loan.due_on|day }}``, ``{{ slot.day|day("weekday") }}``, ``{{ bill.total|yen }}``."""
+    for name, formatter in FORMATTERS.items():
+        env.filters[name] = _page_filter(formatter)
 
 
 def _runtime(request: Request[Any, Any, Any]) -> Runtime:
