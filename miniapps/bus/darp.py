@@ -231,8 +231,11 @@ def insertion_routes(
     return [[s.place for s in route] for route in best]
 
 
-#: Seconds of search per restart (each from another insertion start) when no start is given.
-SECONDS_PER_RESTART = 6.0
+#: Share of the time OR-Tools' guided local search gets after the insertion start (at most
+#: :data:`ORTOOLS_SECONDS`): it improves a start fast, then settles; the large-neighbourhood
+#: search (:mod:`.lns`) takes the rest.
+ORTOOLS_SHARE = 0.2
+ORTOOLS_SECONDS = 5.0
 
 
 def solve(
@@ -241,33 +244,44 @@ def solve(
     initial: list[list[int]] | None = None,
     *,
     target: float | None = None,
+    seed: int = 1,
 ) -> Solution:
-    """The shortest set of routes found in ``seconds``: OR-Tools' guided local search from
-    ``initial`` routes (node ids without the depot), or, without them, from several
-    cheapest-insertion starts in turn (one per :data:`SECONDS_PER_RESTART`: the local search
-    settles early, and where it settles depends much on the start); with ``target``, it stops
-    as soon as it has routes no longer than that."""
+    """The shortest set of routes found in ``seconds`` (wall clock): OR-Tools' guided local
+    search from ``initial`` routes (node ids without the depot) alone, or, without them, from a
+    cheapest-insertion start for a short while, then the large-neighbourhood search of
+    :mod:`.lns` from its routes until the time is up. With ``target``, it stops as soon as it
+    has routes no longer than that. ``seed`` fixes every random choice (what each search
+    reaches in the time still depends on the machine's speed)."""
     if initial is not None:
         return _search(instance, seconds, initial, target)
-    runs = max(1, int(seconds // SECONDS_PER_RESTART))
-    deadline = time.monotonic() + seconds
-    best: Solution | None = None
-    for run in range(runs):
+    from .lns import Search
+
+    began = time.monotonic()
+    deadline = began + seconds
+    start = insertion_routes(instance, seconds=min(1.0, seconds * 0.05), seed=seed)
+    left = deadline - time.monotonic()
+    found = _search(instance, min(ORTOOLS_SECONDS, max(0.1, left * ORTOOLS_SHARE)), start, target)
+    if found.status != "feasible":
+        # the search could not place every request yet: give OR-Tools the rest of the time
         left = deadline - time.monotonic()
-        if best is not None and left < 0.2:
-            break
-        share = left / (runs - run)
-        began = time.monotonic()
-        # the first start is the shortest of several; later ones are shaken for variety
-        start = insertion_routes(instance, seconds=share / 4, seed=run + 1,
-                                 enough=8 if run == 0 else 1, plain_first=run == 0)  # fmt: skip
-        found = _search(instance, share - (time.monotonic() - began), start, target)
-        if best is None or found.length < best.length:
-            best = found
-        if target is not None and best.length <= target:
-            break
-    assert best is not None
-    return best
+        if left > 0.2:
+            again = _search(instance, left, start, target)
+            if again.length < found.length:
+                found = again
+        return found
+    if target is not None and found.length <= target:
+        return found
+    search = Search(instance, seed)
+    routes = [route[1:-1] for route in found.routes]
+    times = [[round(t * SCALE) for t in at] for at in found.times]
+    routes, times, _ = search.run(routes, times, 0.0, deadline=deadline, target=target)
+    best = Solution(
+        route_length(instance, [[0, *r, 0] for r in routes]),
+        [[0, *r, 0] for r in routes],
+        [[t / SCALE for t in at] for at in times],
+        extra={"iterations": search.iterations},
+    )
+    return best if best.length < found.length else found
 
 
 def _search(
@@ -285,21 +299,17 @@ def _search(
         [_up(nodes[a].service + instance.distance(a, b)) for b in range(size)] for a in range(size)
     ]
 
-    def cost_cb(i: int, j: int) -> int:
-        return cost[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    def time_cb(i: int, j: int) -> int:
-        return travel[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    def load_cb(i: int) -> int:
-        return nodes[manager.IndexToNode(i)].load
-
-    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(cost_cb))
+    # matrices, not Python callbacks: the search evaluates arcs millions of times in C++
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(cost))
     horizon = _up(max(node.latest for node in nodes) + instance.max_duration)
-    routing.AddDimension(routing.RegisterTransitCallback(time_cb), horizon, horizon, False, "time")
+    routing.AddDimension(routing.RegisterTransitMatrix(travel), horizon, horizon, False, "time")
     timing = routing.GetDimensionOrDie("time")
     routing.AddDimensionWithVehicleCapacity(
-        routing.RegisterUnaryTransitCallback(load_cb), 0, [instance.capacity] * k, True, "load"
+        routing.RegisterUnaryTransitVector([node.load for node in nodes]),
+        0,
+        [instance.capacity] * k,
+        True,
+        "load",
     )
     solver = routing.solver()
     for node in nodes[1:]:
