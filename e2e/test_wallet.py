@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from axe import check_axe
 from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from pages import add_virtual_authenticator
 from pages.identity import Resident, demo_code, recover, sign_up
+from pages.staff import become_staff
 from pages.wallet import MerchantConsolePage, WalletPage, qr_video
 from playwright.async_api import Browser, Playwright, expect
 
@@ -129,3 +132,107 @@ async def test_the_city_approves_a_shop_and_gives_points_that_the_resident_sees(
         await check_axe(page)
     finally:
         await resident_page.close()
+
+
+def _a_day_passes(server, shop: str) -> None:  # type: ignore[no-untyped-def]
+    """Move the shop's takings two days back, as if they had been taken before yesterday (a
+    payout pays only whole days that are over)."""
+    with contextlib.closing(sqlite3.connect(server.data_dir / "machi.sqlite3")) as db, db:
+        rows = db.execute(
+            "SELECT t.id, t.created_at FROM wallet_transaction t JOIN wallet_merchant m "
+            "ON m.id = t.merchant WHERE m.name = ? AND t.kind = 'payment'",
+            (shop,),
+        ).fetchall()
+        for txn, created_at in rows:
+            earlier = dt.datetime.fromisoformat(created_at) - dt.timedelta(days=2)
+            db.execute("UPDATE wallet_transaction SET created_at = ? WHERE id = ?",
+                       (earlier.isoformat(sep=" "), txn))  # fmt: skip
+
+
+async def test_a_new_shop_is_paid_its_takings_and_told_when_the_bank_returns_them(
+    context,
+    server,  # type: ignore[no-untyped-def]
+) -> None:
+    shop_name = "有田焼の店"
+    # A shop owner applies; the city approves; the owner gives the account to be paid into.
+    owner_page = await context.new_page()
+    await add_virtual_authenticator(owner_page)
+    await sign_up(owner_page, Resident(name="有田 焼子", kana="ありた やきこ"))
+    await owner_page.goto("/wallet/shop/new")
+    await owner_page.get_by_label("お店の名前").fill(shop_name)
+    await owner_page.get_by_label("業種").select_option("retail")
+    await owner_page.get_by_test_id("shop-apply").click()
+
+    staff_context = await context.browser.new_context(base_url=server.base_url, **PHONE)
+    resident_context = await context.browser.new_context(base_url=server.base_url, **PHONE)
+    try:
+        staff_page = await staff_context.new_page()
+        await add_virtual_authenticator(staff_page)
+        await become_staff(staff_page, server, "finance",
+                           Resident(name="会計 課長", kana="かいけい かちょう"))  # fmt: skip
+        await staff_page.goto("/staff/wallet")
+        applied = staff_page.get_by_role("listitem").filter(has_text=shop_name)
+        await applied.get_by_role("button", name="承認する").click()
+        await expect(staff_page.get_by_role("listitem").filter(has_text=shop_name)).to_contain_text(
+            "承認済み"
+        )
+
+        shop = MerchantConsolePage(owner_page)
+        await shop.open_shop(shop_name)
+        await owner_page.get_by_label("銀行コード（4桁）").fill("0182")
+        await owner_page.get_by_label("支店コード（3桁）").fill("101")
+        await owner_page.get_by_label("口座番号（7桁）").fill("7654321")
+        await owner_page.get_by_label("口座名義（カタカナ）").fill("アリタヤキノミセ")
+        await owner_page.get_by_test_id("bank-submit").click()
+        await expect(owner_page.get_by_test_id("bank-saved")).to_be_visible()
+
+        # A resident pays 1,500 yen by showing a one-time code at the counter.
+        page = await resident_context.new_page()
+        await add_virtual_authenticator(page)
+        await sign_up(page, Resident(name="伊万里 五郎", kana="いまり ごろう"))
+        await WalletPage(page).top_up(3000)
+        await page.goto("/wallet/code")
+        code = (await page.get_by_test_id("one-time-code").inner_text()).strip()
+        await owner_page.get_by_test_id("charge-code").fill(code)
+        await owner_page.get_by_test_id("charge-amount").fill("1500")
+        await owner_page.get_by_test_id("charge-submit").click()
+        await expect(owner_page.get_by_test_id("charged")).to_contain_text("1,500")
+        _a_day_passes(server, shop_name)
+
+        # The city pays the shop for the last days; the run's page lists the transfer.
+        yesterday = dt.date.today() - dt.timedelta(days=1)
+        await staff_page.goto("/staff/wallet")
+        await staff_page.get_by_test_id("payout-start").fill(
+            (yesterday - dt.timedelta(days=3)).isoformat()
+        )
+        await staff_page.get_by_test_id("payout-end").fill(yesterday.isoformat())
+        await staff_page.get_by_test_id("payout-merchant").select_option(label=shop_name)
+        await staff_page.get_by_test_id("payout-submit").click()
+        await expect(staff_page.get_by_test_id("payout-result")).to_contain_text("1,500")
+        await staff_page.get_by_role("listitem").filter(has_text="1,500").get_by_role(
+            "link", name="売上"
+        ).first.click()  # fmt: skip
+        await expect(staff_page.get_by_role("heading", level=1)).to_have_text("振込の結果")
+        transfer = staff_page.get_by_test_id("payout-run-transfers").get_by_role("listitem")
+        await expect(transfer).to_contain_text(shop_name)
+        await expect(transfer).to_contain_text("振込手続き中")
+        await check_axe(staff_page)
+
+        # The bank could not pay it: the name on the account differs.
+        await transfer.get_by_label("振込不能の理由").select_option(label="口座名義が違います")
+        await transfer.get_by_test_id("return-submit").click()
+        await expect(staff_page.get_by_test_id("payout-run-message")).to_contain_text("1,500")
+        await expect(transfer).to_contain_text("振込できませんでした")
+        await check_axe(staff_page)
+
+        # The owner sees why, and that the money is back in the takings.
+        await shop.open_shop(shop_name)
+        payouts = owner_page.get_by_test_id("shop-payouts")
+        await expect(payouts).to_contain_text("振込できませんでした")
+        await expect(payouts).to_contain_text("口座名義が違います")
+        await check_axe(owner_page)
+        await owner_page.goto("/inbox")
+        await expect(owner_page.get_by_text("売上の振込が戻ってきました")).to_be_visible()
+    finally:
+        await staff_context.close()
+        await resident_context.close()

@@ -17,7 +17,12 @@ from shell.identity.session import requires_account
 from shell.wallet import actions, payouts, qr, queries, receipts
 from shell.wallet.actions import MERCHANT_CATEGORIES
 from shell.wallet.ledger import Refused
-from shell.wallet.messages import category_names, refusal
+from shell.wallet.messages import (
+    category_names,
+    payout_status_names,
+    refusal,
+    return_reason_names,
+)
 from shell.wallet.queries import TOKYO
 from shell.wallet.routes import FormData, new_key, parse_amount
 from shell.web.security import NO_STORE
@@ -115,6 +120,7 @@ class MerchantConsole(Controller):
                 "charge_error": "", "charged": 0, "invite": "",
                 "members": await queries.members(shop["id"]) if shop["role"] == "owner" else [],
                 "payouts": await payouts.payouts_of_merchant(shop["id"]),
+                "payout_statuses": payout_status_names(), "return_reasons": return_reason_names(),
                 "bank": await payouts.bank_account(shop["id"]) if shop["role"] == "owner"
                 else None,
                 "bank_error": "", "bank_saved": False, "bank_form": {},

@@ -42,6 +42,10 @@ def refusal(reason: str) -> str:
             "審査中または停止中のお店には振り込めません。お店を承認してから実行してください。"
         ),
         "payout_no_bank": _("このお店は振込先の口座が登録されていません。"),
+        "payout_unknown": _("その振込は見つかりませんでした。"),
+        "payout_settled": _("この振込の結果はすでに記録されています。"),
+        "payout_outcome": _("振込の結果を選んでください。"),
+        "payout_return_reason": _("振込不能の理由を選んでください。"),
         "bank_code": _("銀行コードは4桁、支店コードは3桁の数字で入力してください。"),
         "bank_account_number": _("預金種目を選び、口座番号を7桁までの数字で入力してください。"),
         "bank_holder": _("口座名義をカタカナで入力してください（30文字まで）。"),
@@ -86,4 +90,24 @@ def kind_names() -> dict[str, str]:
         "expiry": _("ポイント失効"),
         "reversal": _("取り消し"),
         "payout": _("売上の振込"),
+        "payout_paid": _("振込完了"),
+        "payout_returned": _("振込不能で戻った売上"),
+    }
+
+
+def return_reason_names() -> dict[str, str]:
+    """Why the bank returned a transfer (振込不能), keyed as payouts.RETURN_REASONS."""
+    return {
+        "no_account": _("口座がありません（口座番号の誤り）"),
+        "name_mismatch": _("口座名義が違います"),
+        "closed": _("口座が解約されています"),
+        "other": _("その他（銀行からの連絡による）"),
+    }
+
+
+def payout_status_names() -> dict[str, str]:
+    return {
+        "in_transit": _("振込手続き中"),
+        "paid": _("振込済み"),
+        "returned": _("振込できませんでした"),
     }

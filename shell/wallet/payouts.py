@@ -47,6 +47,15 @@ async def transit_account() -> int:
     return await ledger.account("city:payouts_in_transit", "payout_transit")
 
 
+async def paid_out_account() -> int:
+    """Takings the bank has put into shops' accounts: money that has left the wallet."""
+    return await ledger.account("city:paid_out", "paid_out")
+
+
+# Why a bank returns a transfer (振込不能), as the result lists say it.
+RETURN_REASONS = ("no_account", "name_mismatch", "closed", "other")
+
+
 # --- Zengin (全銀) 総合振込 -------------------------------------------------------------------
 
 _FULL = (
@@ -256,7 +265,8 @@ def check_period(start: dt.date, end: dt.date, *, today: dt.date | None = None) 
 
 async def _held_and_after(merchant_id: int, cutoff: dt.datetime) -> tuple[dict[int, int], int]:
     """The shop's stripes (locked on PostgreSQL, in id order) and its net takings since
-    ``cutoff`` (payments, refunds, reversals; not payouts)."""
+    ``cutoff`` (payments, refunds, reversals; not payouts, nor payouts the bank returned: those
+    are takings from before an earlier cutoff)."""
     stripes = await actions.merchant_stripes(merchant_id)
     if ledger.engine().engine_type != "sqlite":
         locked = (
@@ -269,7 +279,7 @@ async def _held_and_after(merchant_id: int, cutoff: dt.datetime) -> tuple[dict[i
     after = await LedgerEntry.select(LedgerEntry.amount).where(
         LedgerEntry.account.is_in(sorted(stripes))
         & (LedgerEntry.ledger_transaction.created_at >= cutoff)
-        & (LedgerEntry.ledger_transaction.kind != "payout")
+        & LedgerEntry.ledger_transaction.kind.not_in(["payout", "payout_returned"])
     )
     return stripes, sum(int(r["amount"]) for r in after)
 
@@ -386,6 +396,80 @@ async def run(
     return RunResult(run_id, paid, skipped)
 
 
+async def settle(payout_id: int, outcome: str, *, reason: str = "") -> Receipt:
+    """Record what the bank did with one transfer, once. ``paid``: the amount moves from the
+    payouts in transit to ``city:paid_out`` (it has left the wallet). ``returned`` (振込不能,
+    with one of :data:`RETURN_REASONS`): it moves back to the shop's takings, where the next
+    payout picks it up once the shop has put its account right. A payout already settled either
+    way is refused, moving nothing; the same outcome twice returns the first receipt.
+
+    The local rail's results are entered by staff from the bank's result list; a rail for a bank
+    API calls this from the bank's status callback."""
+    if outcome not in ("paid", "returned"):
+        raise Refused("payout_outcome")
+    if outcome == "returned" and reason not in RETURN_REASONS:
+        raise Refused("payout_return_reason")
+    reason = reason if outcome == "returned" else ""
+    key = f"payout-settled:{payout_id}"  # one result per transfer, whichever it is
+
+    async def plan() -> Posting:
+        payout = await Payout.select(
+            Payout.merchant, Payout.amount, Payout.status, Payout.ledger_transaction
+        ).where(Payout.id == payout_id).first()  # fmt: skip
+        if payout is None:
+            raise Refused("payout_unknown")
+        if payout["status"] != "in_transit":
+            raise Refused("payout_settled")
+        amount, merchant = int(payout["amount"]), int(payout["merchant"])
+        if outcome == "paid":
+            to = Leg(await paid_out_account(), "paid_out", amount)
+        else:
+            to = Leg(await actions.merchant_account(merchant), "merchant", amount)
+
+        async def record(txn_id: int) -> None:
+            # Conditional, so two results recorded at once for one transfer cannot both move
+            # money: the second finds it settled and its whole transaction is rolled back.
+            settled = await Payout.update({
+                Payout.status: outcome, Payout.settlement: txn_id, Payout.return_reason: reason,
+                Payout.settled_at: dt.datetime.now(dt.UTC),
+            }).where((Payout.id == payout_id) & (Payout.status == "in_transit")).returning(
+                Payout.id)  # fmt: skip
+            if not settled:
+                raise Refused("payout_settled")
+
+        transit = Leg(await transit_account(), "payout_transit", -amount)
+        return Posting(
+            f"payout_{outcome}", amount, [transit, to], merchant=merchant,
+            related=int(payout["ledger_transaction"]),
+            memo=f"payout {payout_id} {outcome} {reason}".strip(), after=record,
+        )  # fmt: skip
+
+    try:
+        return await ledger.run_once(key, ledger.fingerprint("payout-settle", payout_id, outcome,
+                                                             reason), plan)  # fmt: skip
+    except Refused as exc:
+        if exc.reason == "idempotency_key_reused":  # settled before, the other way
+            raise Refused("payout_settled") from exc
+        raise
+
+
+async def settle_run(run_id: int) -> list[dict[str, Any]]:
+    """The bank has carried out the run's file: every transfer of it not recorded as returned is
+    paid. Returns the payouts this marked paid (none when the run was already settled)."""
+    done = []
+    for payout in await payouts_of_run(run_id):
+        if payout["status"] != "in_transit":
+            continue
+        try:
+            await settle(payout["id"], "paid")
+        except Refused as exc:
+            if exc.reason != "payout_settled":  # returned by someone else in the meantime
+                raise
+            continue
+        done.append(payout)
+    return done
+
+
 def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[no-any-return]
 
@@ -422,9 +506,10 @@ async def runs(limit: int = 20) -> list[dict[str, Any]]:
         PayoutRun.created_at,
     ).order_by(PayoutRun.id, ascending=False).limit(limit)  # fmt: skip
     for row in rows:
-        paid = await Payout.select(Payout.amount).where(Payout.run == row["id"])
+        paid = await Payout.select(Payout.amount, Payout.status).where(Payout.run == row["id"])
         row["count"] = len(paid)
         row["total"] = sum(p["amount"] for p in paid)
+        row["open"] = sum(p["status"] == "in_transit" for p in paid)  # results not recorded
     return rows  # type: ignore[no-any-return]
 
 
@@ -452,4 +537,4 @@ async def in_transit() -> int:
     return int(row["balance"]) if row else 0
 
 
-__all__ = ["LocalRail", "PayoutRail", "pay_out", "run", "zengin_file"]
+__all__ = ["LocalRail", "PayoutRail", "pay_out", "run", "settle", "settle_run", "zengin_file"]

@@ -19,13 +19,18 @@ from shell.identity.routes import client_ip
 from shell.notifications.segments import AGE_BAND_LABELS, AGE_BANDS, Segment, members
 from shell.staff.kpis import Series
 from shell.staff.permissions import can, requires
-from shell.wallet import actions, payouts, queries
+from shell.wallet import actions, payouts, queries, receipts
 from shell.wallet.ledger import Refused
 from shell.wallet.merchant_routes import csv_response
-from shell.wallet.messages import category_names, refusal
+from shell.wallet.messages import (
+    category_names,
+    payout_status_names,
+    refusal,
+    return_reason_names,
+)
 from shell.wallet.queries import TOKYO
 from shell.wallet.routes import FormData, new_key, parse_amount
-from shell.wallet.tables import Campaign, PayoutRun
+from shell.wallet.tables import Campaign, Payout, PayoutRun
 from shell.web.i18n import _, format_yen, lazy
 from shell.web.security import NO_STORE
 from shell.web.templates import render
@@ -202,6 +207,68 @@ class StaffWallet(Controller):
         return await self._page(request, payout_result={"run_id": result.run_id,
                                 "count": len(result.paid), "total": result.total,
                                 "skipped": skipped})  # fmt: skip
+
+    async def _run_page(self, request: Request[Any, Any, Any], run_id: int, *,
+                        status_code: int = 200, **extra: Any) -> Response[str]:  # fmt: skip
+        run = await PayoutRun.select().where(PayoutRun.id == run_id).first()
+        if run is None:
+            raise NotFoundException()
+        context = {
+            "run": run, "payouts": await payouts.payouts_of_run(run_id),
+            "statuses": payout_status_names(), "reasons": return_reason_names(),
+            "error": "", "message": "", **extra,
+        }  # fmt: skip
+        return render(request, "wallet/payout_run.html", context, status_code=status_code)
+
+    @get("/payouts/{run_id:int}", guards=[requires("wallet.campaigns")])
+    async def payout_run(
+        self, request: Request[Any, Any, Any], run_id: FromPath[int]
+    ) -> Response[str]:
+        """One run's transfers and what the bank did with each; where staff record its results."""
+        return await self._run_page(request, run_id)
+
+    @post("/payouts/{run_id:int}/paid", status_code=200, guards=[requires("wallet.campaigns")])
+    async def payout_run_paid(
+        self, request: Request[Any, Any, Any], run_id: FromPath[int]
+    ) -> Response[str]:
+        """The bank carried out the file: every transfer not recorded as returned is paid."""
+        if not await PayoutRun.exists().where(PayoutRun.id == run_id):
+            raise NotFoundException()
+        try:
+            done = await payouts.settle_run(run_id)
+        except Refused as exc:
+            return await self._run_page(request, run_id, error=refusal(exc.reason), status_code=400)
+        await record("wallet.payout_paid", actor=request.state.account["id"],
+                     subject=f"payout_run:{run_id}",
+                     detail={"payouts": [p["id"] for p in done],
+                             "total": sum(p["amount"] for p in done)},
+                     ip=client_ip(request))  # fmt: skip
+        return await self._run_page(request, run_id, message=_(
+            "%(count)s件、合計%(amount)sを振込済みにしました。", count=len(done),
+            amount=format_yen(sum(p["amount"] for p in done))))  # fmt: skip
+
+    @post("/payouts/{run_id:int}/returned", status_code=200, guards=[requires("wallet.campaigns")])
+    async def payout_returned(
+        self, request: Request[Any, Any, Any], run_id: FromPath[int], data: FormData
+    ) -> Response[str]:
+        """The bank could not pay one transfer (振込不能): its money goes back to the shop."""
+        payout_id = int(data["payout"]) if data.get("payout", "").isdigit() else 0
+        found = await Payout.select(Payout.merchant, Payout.merchant.name.as_alias("shop")).where(
+            (Payout.id == payout_id) & (Payout.run == run_id)).first()  # fmt: skip
+        try:
+            if found is None:
+                raise Refused("payout_unknown")
+            receipt = await payouts.settle(payout_id, "returned", reason=data.get("reason", ""))
+        except Refused as exc:
+            return await self._run_page(request, run_id, error=refusal(exc.reason), status_code=400)
+        await record("wallet.payout_returned", actor=request.state.account["id"],
+                     subject=f"payout:{payout_id}",
+                     detail={"amount": receipt.amount, "reason": data.get("reason", "")},
+                     ip=client_ip(request))  # fmt: skip
+        await receipts.payout_returned(receipt, int(found["merchant"]), found["shop"])
+        return await self._run_page(request, run_id, message=_(
+            "%(shop)sへの振込を振込不能として記録し、%(amount)sを売上に戻しました。",
+            shop=found["shop"], amount=format_yen(receipt.amount)))  # fmt: skip
 
     @get("/payouts/{run_id:int}/zengin.txt", guards=[requires("wallet.campaigns")])
     async def zengin(

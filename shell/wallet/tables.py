@@ -185,7 +185,15 @@ class Payout(Table, tablename="wallet_payout"):
     period_start = Date()
     period_end = Date(index=True)
     amount = Integer()
-    status = Varchar(length=16, default="in_transit")  # in_transit (sent to the bank rail)
+    # in_transit (sent to the bank rail), then what the bank did, once: paid (reached the shop's
+    # account) or returned (振込不能: the money went back to the shop's takings)
+    status = Varchar(length=16, default="in_transit")
     bank = JSONB(default={})  # the account paid to, as it was when paid
     ledger_transaction = ForeignKey(LedgerTransaction, on_delete=OnDelete.restrict)  # type: ignore[arg-type]
     created_at = Timestamptz(default=TimestamptzNow())
+    # The movement out of the payouts in transit when the bank's result was recorded
+    settlement = ForeignKey(  # type: ignore[arg-type]
+        LedgerTransaction, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    settled_at = Timestamptz(null=True, default=None)
+    return_reason = Varchar(length=32, default="")  # a key of payouts.RETURN_REASONS

@@ -87,6 +87,24 @@ async def problems() -> list[str]:
                 f"{row['recorded']}"
             )
     for row in await _rows(
+        "SELECT t.id, t.kind, t.amount, p.id AS payout, p.status, p.amount AS recorded "
+        "FROM wallet_transaction t LEFT JOIN wallet_payout p ON p.settlement = t.id "
+        "WHERE t.kind IN ('payout_paid', 'payout_returned')"
+    ):
+        if (
+            row["payout"] is None
+            or f"payout_{row['status']}" != row["kind"]
+            or int(row["recorded"]) != int(row["amount"])
+        ):
+            found.append(
+                f"{row['kind']} transaction {row['id']}: {row['amount']} yen, payout "
+                f"{row['payout']} is {row['status']} with {row['recorded']}"
+            )
+    for row in await _rows(
+        "SELECT id, status FROM wallet_payout WHERE (status = 'in_transit') <> (settlement IS NULL)"
+    ):
+        found.append(f"payout {row['id']} is {row['status']} but its settlement does not say so")
+    for row in await _rows(
         "SELECT id FROM wallet_one_time_code "
         "WHERE used_at IS NULL AND ledger_transaction IS NOT NULL"
     ):

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from shell.audit.tables import AuditEntry
 from shell.wallet import actions, payouts, queries, verify
 from shell.wallet.ledger import Refused
 from shell.wallet.payouts import Origin, Transfer, zengin_kana, zengin_records
@@ -195,6 +196,99 @@ async def test_payout_runs_at_once_with_payments_and_refunds_pay_each_yen_once(
     assert await verify.problems() == []
 
 
+async def test_the_bank_s_results_clear_or_return_each_transfer_once(
+    db: Any, resident: Resident, merchant: int
+) -> None:
+    other = await actions.register_merchant(name="鹿島商店", category="retail",
+                                            owner=await resident("店主 二郎"))  # fmt: skip
+    await actions.set_merchant_status(other, "approved")
+    payer = await resident()
+    await top_up(payer, 5000)
+    for shop in (merchant, other):
+        await with_bank(shop)
+    await actions.pay_merchant(payer, merchant, 1200, key="a")
+    await actions.pay_merchant(payer, other, 800, key="b")
+    await backdate(3)
+    result = await payouts.run(days_ago(3), days_ago(2), key="run")
+    mine, theirs = sorted(result.paid, key=lambda p: p["merchant"] != merchant)
+    assert await payouts.in_transit() == 2000
+
+    # The bank could not pay the first shop: its 1,200 yen go back to its takings, once.
+    returned = await payouts.settle(mine["id"], "returned", reason="no_account")
+    assert returned.amount == 1200
+    assert await queries.merchant_balance(merchant) == 1200
+    assert await payouts.in_transit() == 800
+    again = await payouts.settle(mine["id"], "returned", reason="no_account")
+    assert again.replayed
+    assert again.transaction_id == returned.transaction_id
+    before = await snapshot()
+    for outcome, reason, why in (("paid", "", "payout_settled"),
+                                 ("returned", "closed", "payout_settled"),
+                                 ("returned", "because", "payout_return_reason"),
+                                 ("lost", "", "payout_outcome")):  # fmt: skip
+        with pytest.raises(Refused) as refused:
+            await payouts.settle(mine["id"], outcome, reason=reason)
+        assert refused.value.reason == why
+    with pytest.raises(Refused) as refused:
+        await payouts.settle(10_000, "paid")
+    assert refused.value.reason == "payout_unknown"
+    assert await snapshot() == before
+
+    # The rest of the file went through: it has left the wallet.
+    done = await payouts.settle_run(result.run_id)
+    assert [p["id"] for p in done] == [theirs["id"]]
+    assert await payouts.settle_run(result.run_id) == []
+    assert await payouts.in_transit() == 0
+    statuses = {p["id"]: (p["status"], p["return_reason"])
+                for p in await payouts.payouts_of_run(result.run_id)}  # fmt: skip
+    assert statuses == {mine["id"]: ("returned", "no_account"), theirs["id"]: ("paid", "")}
+    assert await verify.problems() == []
+
+    # The returned takings go with the shop's next payout, together with newer ones.
+    await actions.pay_merchant(payer, merchant, 300, key="c")
+    await backdate(1)
+    later = await payouts.run(days_ago(1), days_ago(1), key="run-2", merchant_id=merchant)
+    assert later.total == 1500
+    assert await queries.merchant_balance(merchant) == 0
+    assert await verify.problems() == []
+
+
+async def test_two_results_for_one_transfer_at_once_move_it_once(
+    db: Any, resident: Resident, merchant: int
+) -> None:
+    payer = await resident()
+    await top_up(payer, 5000)
+    await with_bank(merchant)
+    await actions.pay_merchant(payer, merchant, 1000, key="a")
+    await backdate(2)
+    payout = (await payouts.run(days_ago(2), days_ago(1), key="run")).paid[0]
+
+    async def attempt(outcome: str, reason: str) -> str:
+        try:
+            await payouts.settle(payout["id"], outcome, reason=reason)
+        except Refused as exc:
+            return exc.reason
+        return outcome
+
+    outcomes = await asyncio.gather(
+        *[attempt("paid", "") for _ in range(3)],
+        *[attempt("returned", "closed") for _ in range(3)],
+    )  # fmt: skip
+    winner = "paid" if "paid" in outcomes else "returned"
+    loser = "returned" if winner == "paid" else "paid"
+    assert loser not in outcomes
+    assert set(outcomes) == {winner, "payout_settled"} or set(outcomes) == {winner}
+    assert (
+        await LedgerTransaction.count().where(
+            LedgerTransaction.kind.is_in(["payout_paid", "payout_returned"])
+        )
+        == 1
+    )
+    assert await queries.merchant_balance(merchant) == (1000 if winner == "returned" else 0)
+    assert await payouts.in_transit() == 0
+    assert await verify.problems() == []
+
+
 async def test_staff_run_a_payout_and_the_shop_sees_it(app: Any, districts: Any) -> None:
     from shell.staff.actions import grant_role
     from tests.shell.wallet.test_routes import form, person
@@ -240,4 +334,34 @@ async def test_staff_run_a_payout_and_the_shop_sees_it(app: Any, districts: Any)
         assert "1,800" in console.text
         assert (await shop_client.get(f"/staff/wallet/payouts/{run_id}.csv")).status_code in {
             403, 404}  # fmt: skip
+        assert await verify.problems() == []
+
+        # The bank returns the transfer: staff record it on the run's page, the shop is told.
+        page = await staff.get(f"/staff/wallet/payouts/{run_id}")
+        assert page.status_code == 200
+        payout_id = re.search(r'name="payout" value="(\d+)"', page.text)[1]
+        assert (await shop_client.get(f"/staff/wallet/payouts/{run_id}")).status_code in {
+            403, 404}  # fmt: skip
+        no_reason = await staff.post(f"/staff/wallet/payouts/{run_id}/returned", **form(
+            staff, payout=payout_id, reason=""))  # fmt: skip
+        assert no_reason.status_code == 400
+        assert "振込不能の理由を選んでください" in no_reason.text
+        returned = await staff.post(f"/staff/wallet/payouts/{run_id}/returned", **form(
+            staff, payout=payout_id, reason="name_mismatch"))  # fmt: skip
+        assert returned.status_code == 200, returned.text
+        assert 'data-testid="payout-run-message"' in returned.text
+        assert 'data-testid="run-paid"' not in returned.text  # nothing left to clear
+        twice = await staff.post(f"/staff/wallet/payouts/{run_id}/returned", **form(
+            staff, payout=payout_id, reason="closed"))  # fmt: skip
+        assert twice.status_code == 400
+        assert "すでに記録されています" in twice.text
+        console = await shop_client.get(f"/wallet/shop/{shop_id}")
+        assert f'data-testid="shop-payout-{payout_id}"' in console.text
+        assert "振込できませんでした" in console.text
+        assert "口座名義が違います" in console.text
+        assert await queries.merchant_balance(shop_id) == 1800
+        inbox = await shop_client.get("/inbox")
+        assert "売上の振込が戻ってきました" in inbox.text
+        trail = await AuditEntry.select().where(AuditEntry.action == "wallet.payout_returned")
+        assert [row["subject"] for row in trail] == [f"payout:{payout_id}"]
         assert await verify.problems() == []
