@@ -45,6 +45,8 @@ class PretendResident:
     district: str = "武雄町"
     age_band: str = "70s"
     verified: bool = False
+    # Another pretend resident given the same household shares it (one per household rules).
+    household: str = "dev-household-1"
     locale: str = "ja"
     scopes: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
@@ -56,6 +58,8 @@ class PretendResident:
             "profile.district": self.district,
             "profile.age_band": self.age_band,
             "resident.verified": self.verified,
+            # the real shell gives a household only to a verified resident
+            "resident.household": self.household if self.verified and self.household else None,
         }
         return {scope: value for scope, value in known.items() if scope in self.scopes}
 
@@ -136,6 +140,7 @@ fieldset{{margin:.5rem 0}}pre{{white-space:pre-wrap;font-size:.85rem}}</style>
   <label>Language <input name="locale" value="{esc(r.locale)}" size="5"></label>
   <label><input type="checkbox" name="verified" value="1"{" checked" if r.verified else ""}>
     verified at the counter</label>
+  <label>Household <input name="household" value="{esc(r.household)}" size="16"></label>
   <fieldset><legend>Granted scopes</legend>{scope_boxes or "none asked"}</fieldset>
   <fieldset><legend>Staff roles</legend>{role_boxes or "none defined"}</fieldset>
   <button class="button" type="submit">Relaunch as this resident</button>
@@ -189,6 +194,7 @@ fieldset{{margin:.5rem 0}}pre{{white-space:pre-wrap;font-size:.85rem}}</style>
                 district=str(form.get("district", "")),
                 age_band=str(form.get("age_band", "70s")),
                 verified=form.get("verified") == "1",
+                household=str(form.get("household", "")).strip(),
                 locale=str(form.get("locale", "ja")) or "ja",
                 scopes=tuple(s for s in form.getall("scope", []) if s in declared),
                 roles=tuple(form.getall("role", [])),

@@ -16,6 +16,8 @@ class Resident:
       link their records. Use it as the key for what you store about the person.
     - ``scopes``: what the resident granted this app (``"profile.name"``, ``"notify"``, …).
     - ``claims``: only the granted profile facts, e.g. ``{"profile.name": "山田 花子"}``.
+    - ``household``: with the ``resident.household`` scope, a pairwise id of the resident's
+      household (世帯), see :attr:`household`.
     - ``locale``: the language the resident reads, e.g. ``"ja"`` or ``"en"``.
     - ``roles``: staff roles the app defines and this person holds; empty for most residents.
     - ``app_id``: the app the token was minted for; ``expires_at``: when it stops working (epoch s).
@@ -42,6 +44,16 @@ class Resident:
     def claim(self, name: str, default: Any = None) -> Any:
         """A granted profile fact such as ``"profile.name"``, or ``default`` when not granted."""
         return self.claims.get(name, default)
+
+    @property
+    def household(self) -> str | None:
+        """A *pairwise* id of the resident's household (世帯): the same for everyone registered
+        at one address (building and room included) in this app, different in every other app,
+        and no address or name behind it. ``None`` when the resident did not grant
+        ``resident.household`` or has not verified their resident ID (the household comes from
+        the check of the registered address). Use it for "one per household" rules."""
+        value = self.claims.get("resident.household")
+        return value if isinstance(value, str) and value else None
 
     @property
     def language(self) -> str:

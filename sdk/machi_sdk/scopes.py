@@ -16,6 +16,7 @@ SCOPES: Final[dict[str, str]] = {
     "profile.district": N_("お住まいの地区"),
     "profile.age_band": N_("年代"),
     "resident.verified": N_("本人確認の有無"),
+    "resident.household": N_("世帯（このアプリ専用の番号）"),
     "notify": N_("お知らせの送信"),
     "wallet.pay": N_("支払いのお願い"),
     "location": N_("現在地"),
@@ -24,7 +25,13 @@ SCOPES: Final[dict[str, str]] = {
 
 #: Scopes that put a claim of the same name into the token's ``claims`` object.
 PROFILE_CLAIMS: Final[frozenset[str]] = frozenset(
-    {"profile.name", "profile.district", "profile.age_band", "resident.verified"}
+    {
+        "profile.name",
+        "profile.district",
+        "profile.age_band",
+        "resident.verified",
+        "resident.household",
+    }
 )
 
 #: Permissions-Policy features a manifest may ask for; the shell delegates only these to the iframe.

@@ -164,6 +164,7 @@ def make_resident(
         "profile.district": "北区",
         "profile.age_band": "60s",
         "resident.verified": True,
+        "resident.household": f"household-of-{id}",
     }
     chosen = (
         dict(claims) if claims is not None else {k: samples[k] for k in granted & PROFILE_CLAIMS}
