@@ -71,8 +71,14 @@ class CounterScanner:
         await self.page.get_by_test_id("scan-file").set_input_files(str(image))
         await self.page.wait_for_url(re.compile(r"/staff/resident-id/requests/[\w-]+$"))
 
-    async def record_check(self, document_type: str, photo: Path | None = None) -> None:
+    async def record_check(
+        self,
+        document_type: str,
+        photo: Path | None = None,
+        address: str = "佐賀県武雄市武雄町大字武雄1234番地5",
+    ) -> None:
         await self.page.get_by_test_id("document-type").select_option(document_type)
+        await self.page.get_by_test_id("address").fill(address)
         if photo is not None:
             await self.page.get_by_test_id("photo").set_input_files(str(photo))
         await self.page.get_by_test_id("document-checked").check()

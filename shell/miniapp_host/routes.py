@@ -15,6 +15,7 @@ from shell.identity.session import requires_account
 from shell.miniapp_host import actions, keys, queries, tokens
 from shell.miniapp_host.registry import HostedApp, Registry
 from shell.miniapp_host.scopes import SCOPES
+from shell.resident_id.household import household_for_app
 from shell.resident_id.queries import is_verified
 from shell.web.i18n import _
 from shell.web.security import NO_STORE
@@ -75,8 +76,13 @@ class MiniAppLaunch(Controller):
         scopes = sorted(set(grant["scopes"]) & set(app.scopes))
         settings = request.app.state.settings
         verified = "resident.verified" in scopes and await is_verified(account["id"])
+        household = (
+            await household_for_app(request.app.state.secret, app.id, account["id"])
+            if "resident.household" in scopes
+            else None
+        )
         claims = tokens.granted_claims(
-            set(scopes), account, await district_of(account), verified=verified
+            set(scopes), account, await district_of(account), verified=verified, household=household
         )
         roles = sorted(set(app.roles) & set(request.state.roles))
         token, expires_at = await tokens.mint(

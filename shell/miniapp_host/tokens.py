@@ -43,6 +43,7 @@ def granted_claims(
     district: dict[str, Any] | None,
     *,
     verified: bool = False,  # the resident ID's counter or provider verification stands
+    household: str | None = None,  # pairwise household id (resident_id.household); None: unverified
 ) -> dict[str, Any]:
     claims: dict[str, Any] = {}
     if "profile.name" in scopes:
@@ -53,6 +54,8 @@ def granted_claims(
         claims["profile.age_band"] = age_band(account["birth_date"])
     if "resident.verified" in scopes:
         claims["resident.verified"] = verified
+    if "resident.household" in scopes:
+        claims["resident.household"] = household
     return claims
 
 

@@ -30,7 +30,9 @@ def platform_for(app_id: str, settings: Settings, *, kpis: Iterable[str] = ()) -
 
     async def profile(app_id: str, resident: Resident) -> Mapping[str, Any]:
         caller = await _caller(app_id, resident)
-        return await queries.profile(caller.account_id, caller.scopes)
+        return await queries.profile(
+            caller.account_id, caller.scopes, app_id=app_id, secret=settings.resolved_secret()
+        )
 
     async def notify(
         app_id: str, resident: Resident | str, title: str, body: str, url: str | None

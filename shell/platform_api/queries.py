@@ -10,6 +10,7 @@ from shell.identity.tables import Account
 from shell.miniapp_host.registry import HostedApp
 from shell.miniapp_host.tokens import granted_claims
 from shell.platform_api.tables import Credential, KpiCount, StorageEntry
+from shell.resident_id.household import household_for_app
 from shell.resident_id.queries import is_verified
 
 MISSING = object()
@@ -32,13 +33,22 @@ async def credentials_of(app_id: str) -> list[dict[str, Any]]:
     )
 
 
-async def profile(account_id: int, scopes: frozenset[str]) -> dict[str, Any]:
-    """The resident's profile claims as they are now, only those ``scopes`` grant."""
+async def profile(
+    account_id: int, scopes: frozenset[str], *, app_id: str = "", secret: str = ""
+) -> dict[str, Any]:
+    """The resident's profile claims as they are now, only those ``scopes`` grant (the household
+    id pairwise for ``app_id`` under the city's ``secret``)."""
     account = await Account.select().where(Account.id == account_id).first()
     if account is None:
         return {}
     verified = "resident.verified" in scopes and await is_verified(account_id)
-    return granted_claims(set(scopes), account, await district_of(account), verified=verified)
+    household = None
+    if "resident.household" in scopes:
+        assert secret and app_id, "the household id is pairwise: app and secret needed"
+        household = await household_for_app(secret, app_id, account_id)
+    return granted_claims(
+        set(scopes), account, await district_of(account), verified=verified, household=household
+    )
 
 
 async def stored_value(app_id: str, account_id: int, key: str) -> Any:

@@ -128,9 +128,13 @@ def _responses(*statuses: int) -> dict[int, ResponseSpec]:
 
 @get("/profile", summary="The resident's granted profile claims",
      responses=_responses(401, 403, 429))  # fmt: skip
-async def profile(caller: CallerDep) -> Profile:
+async def profile(caller: CallerDep, request: Request[Any, Any, Any]) -> Profile:
     """The claims the resident granted this app, as they are now (fresher than the token)."""
-    return profile_of(await queries.profile(caller.account_id, caller.scopes))
+    secret = request.app.state.secret
+    claims = await queries.profile(
+        caller.account_id, caller.scopes, app_id=caller.app_id, secret=secret
+    )
+    return profile_of(claims)
 
 
 @get("/storage/{key:str}", summary="Read a stored value (scope storage)",

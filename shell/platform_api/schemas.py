@@ -23,6 +23,10 @@ class Profile(msgspec.Struct, omit_defaults=True):
     verified: bool | msgspec.UnsetType = msgspec.field(
         name="resident.verified", default=msgspec.UNSET
     )
+    # The pairwise household id (null: not verified); ``omit_defaults`` drops only UNSET.
+    household: str | msgspec.UnsetType | None = msgspec.field(
+        name="resident.household", default=msgspec.UNSET
+    )
 
 
 class StoredValue(msgspec.Struct):
@@ -101,6 +105,7 @@ PROFILE_FIELDS = {
     "profile.district": "district",
     "profile.age_band": "age_band",
     "resident.verified": "verified",
+    "resident.household": "household",
 }
 
 

@@ -98,8 +98,12 @@ async def verify_at_counter(
     checked_on: dt.date,
     photo: bytes | None,
     ip: str,
+    household: str = "",
 ) -> int:
-    """Mark the resident behind ``token`` verified; returns their account id."""
+    """Mark the resident behind ``token`` verified; returns their account id.
+
+    ``household`` is the key of their registered address (:func:`household.household_key`),
+    never the address itself."""
     if document_type not in DOCUMENT_TYPES:
         raise Refused("document_type")
     if checked_on > today_in_japan() or checked_on < today_in_japan() - dt.timedelta(days=7):
@@ -133,6 +137,7 @@ async def verify_at_counter(
                 verified_by=staff_id,
                 photo=photo or None,
                 photo_type=kind,
+                household=household,
             )
         )
         await record(
@@ -143,28 +148,36 @@ async def verify_at_counter(
                 "document_type": document_type,
                 "checked_on": checked_on.isoformat(),
                 "photo": bool(photo),
+                "household": bool(household),
             },
             ip=ip,
         )
     return account_id
 
 
-async def verify_by_provider(account_id: int, *, provider: str, checked_on: dt.date) -> None:
-    """An identity provider (OpenID Connect) vouched for the resident."""
+async def verify_by_provider(
+    account_id: int, *, provider: str, checked_on: dt.date, household: str = ""
+) -> None:
+    """An identity provider (OpenID Connect) vouched for the resident; ``household`` is the key of
+    the address it gave, ``""`` when it gave none."""
     async with Verification._meta.db.transaction():
         await Verification.update(
             {Verification.revoked_at: _now(), Verification.revoked_reason: "superseded"}
         ).where((Verification.account == account_id) & Verification.revoked_at.is_null())
         await Verification.insert(
             Verification(
-                account=account_id, method="oidc", document_type=provider, checked_on=checked_on
+                account=account_id,
+                method="oidc",
+                document_type=provider,
+                checked_on=checked_on,
+                household=household,
             )
         )
         await record(
             "resident_id.verified",
             actor=account_id,
             subject=f"account:{account_id}",
-            detail={"provider": provider},
+            detail={"provider": provider, "household": bool(household)},
         )
 
 

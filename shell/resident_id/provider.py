@@ -7,7 +7,8 @@ default: a working provider inside the shell for the demo, whose "card reading" 
 the JPKI app and vouches for the signed-in resident's registered name and birth date.
 
 Only the fact and the day of the check are kept (``Verification``); never the provider's subject
-if it is a My Number, never the card's numbers.
+if it is a My Number, never the card's numbers. The address (the standard ``address`` claim, which
+JPKI-based providers fill from the card's 券面事項) is turned into a household key and dropped.
 """
 
 from __future__ import annotations
@@ -46,6 +47,20 @@ class ProvidedIdentity:
     issuer: str
     name: str
     birthdate: dt.date
+    address: str = ""  # the registered address if the provider gives one; never stored
+
+
+def address_claim(value: Any) -> str:
+    """OpenID Connect's ``address`` claim as one line: its ``formatted`` member, or its parts
+    from the prefecture down (some providers send a plain string)."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        return ""
+    if isinstance(value.get("formatted"), str) and value["formatted"].strip():
+        return str(value["formatted"])
+    parts = (value.get(k) for k in ("region", "locality", "street_address"))
+    return "".join(p for p in parts if isinstance(p, str))
 
 
 class IdentityProvider(Protocol):
@@ -149,7 +164,7 @@ class OpenIDConnectProvider:
                 "response_type": "code",
                 "client_id": self.client_id,
                 "redirect_uri": redirect_uri,
-                "scope": "openid profile",
+                "scope": "openid profile address",
                 "state": state,
                 "nonce": nonce,
             }
@@ -192,7 +207,10 @@ class OpenIDConnectProvider:
             raise ProviderError("nonce")
         try:
             return ProvidedIdentity(
-                self.issuer, str(claims["name"]), dt.date.fromisoformat(str(claims["birthdate"]))
+                self.issuer,
+                str(claims["name"]),
+                dt.date.fromisoformat(str(claims["birthdate"])),
+                address_claim(claims.get("address")),
             )
         except (KeyError, ValueError) as exc:
             raise ProviderError("claims") from exc
@@ -201,8 +219,8 @@ class OpenIDConnectProvider:
 @dataclass
 class LocalIdentityProvider:
     """The demo's provider, inside the shell: ``/id/provider/local`` shows what a JPKI app would
-    read off the card (the registered name and birth date) and hands back a short-lived code
-    signed with the shell's secret."""
+    read off the card (the registered name, birth date and address) and hands back a short-lived
+    code signed with the shell's secret."""
 
     secret: str
     name: str = "local"
@@ -216,10 +234,13 @@ class LocalIdentityProvider:
         key = hashlib.sha256(b"resident-id-local-provider:" + self.secret.encode()).digest()
         return b64u(hmac.new(key, body.encode("ascii"), hashlib.sha256).digest())
 
-    def issue_code(self, *, name: str, birthdate: dt.date, nonce: str, redirect_uri: str) -> str:
+    def issue_code(
+        self, *, name: str, birthdate: dt.date, nonce: str, redirect_uri: str, address: str = ""
+    ) -> str:
         claims = {
             "name": name,
             "birthdate": birthdate.isoformat(),
+            "address": address,
             "nonce": nonce,
             "aud": redirect_uri,
             "exp": int(time.time()) + self.code_seconds,
@@ -240,4 +261,6 @@ class LocalIdentityProvider:
             raise ProviderError("expired")
         if not hmac.compare_digest(str(claims.get("nonce", "")).encode(), nonce.encode()):
             raise ProviderError("nonce")
-        return ProvidedIdentity("local", str(claims["name"]), birthdate)
+        return ProvidedIdentity(
+            "local", str(claims["name"]), birthdate, address_claim(claims.get("address"))
+        )

@@ -96,3 +96,15 @@ async def live_request_of(account_id: int) -> dict[str, Any] | None:
         .order_by(CounterRequest.id, ascending=False)
         .first()
     )
+
+
+async def household_of(account_id: int) -> str | None:
+    """The household key of the resident's standing verification: ``None`` when not verified,
+    ``""`` when verified before households were recorded (a household of one)."""
+    row = (
+        await Verification.select(Verification.household)
+        .where((Verification.account == account_id) & Verification.revoked_at.is_null())
+        .order_by(Verification.id, ascending=False)
+        .first()
+    )
+    return None if row is None else str(row["household"])

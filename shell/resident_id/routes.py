@@ -24,6 +24,7 @@ from shell.identity.session import requires_account, sign_out
 from shell.miniapp_host.keys import signing_key
 from shell.resident_id import actions, queries
 from shell.resident_id.actions import DOCUMENT_TYPES, Refused
+from shell.resident_id.household import household_key
 from shell.resident_id.messages import refusal
 from shell.resident_id.provider import (
     IdentityProvider,
@@ -168,6 +169,7 @@ class ResidentIdCard(Controller):
             birthdate=account["birth_date"],
             nonce=data.get("nonce", ""),
             redirect_uri=_callback_url(request),
+            address=data.get("address", ""),
         )
         query = urlencode({"code": code, "state": data.get("state", "")})
         return Redirect(f"/id/provider/callback?{query}")
@@ -197,8 +199,12 @@ class ResidentIdCard(Controller):
             return _provider_failed(
                 request, "mismatch" if error.reason == "mismatch" else "provider"
             )
+        settings = request.app.state.settings
         await actions.verify_by_provider(
-            account["id"], provider=provider.name, checked_on=actions.today_in_japan()
+            account["id"],
+            provider=provider.name,
+            checked_on=actions.today_in_japan(),
+            household=household_key(request.app.state.secret, who.address, settings.municipality),
         )
         return Redirect("/id?notice=verified")
 

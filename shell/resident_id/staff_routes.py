@@ -15,6 +15,7 @@ from shell.identity import queries as identity_queries
 from shell.identity.routes import client_ip
 from shell.resident_id import actions, queries
 from shell.resident_id.actions import DOCUMENT_TYPES, REVOKE_REASONS, Refused
+from shell.resident_id.household import household_key
 from shell.resident_id.messages import refusal
 from shell.staff.permissions import requires
 from shell.web.i18n import _
@@ -108,6 +109,12 @@ class StaffResidentId(Controller):
             if form.get("document_checked") != "yes":
                 raise Refused("confirm")
             checked_on = dt.date.fromisoformat(form.get("checked_on", ""))
+            settings = request.app.state.settings
+            household = household_key(
+                request.app.state.secret, form.get("address", ""), settings.municipality
+            )
+            if not household:
+                raise Refused("address")
         except ValueError:
             return await self._request_page(request, token, refusal("checked_on"), form)
         except Refused as refused:
@@ -120,6 +127,7 @@ class StaffResidentId(Controller):
                 checked_on=checked_on,
                 photo=photo or None,
                 ip=client_ip(request),
+                household=household,
             )
         except Refused as refused:
             return await self._request_page(request, token, refusal(refused.reason), form)

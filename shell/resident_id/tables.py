@@ -1,7 +1,7 @@
 """Who was verified how, the credentials issued to residents' devices, counter requests.
 
 Only the document *type* and the day it was checked are kept: never a document number, never a
-My Number (個人番号).
+My Number (個人番号), never the address (only its keyed hash, ``shell.resident_id.household``).
 """
 
 from piccolo.columns import (
@@ -29,6 +29,8 @@ class Verification(Table, tablename="resident_id_verification"):
     verified_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)  # type: ignore[arg-type]
     photo = Bytea(null=True, default=None)  # JPEG or PNG, size-limited; shown on the card
     photo_type = Varchar(length=32, default="")
+    # HMAC of the registered address (household.household_key); "" if verified before households.
+    household = Varchar(length=64, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Varchar(length=32, default="")

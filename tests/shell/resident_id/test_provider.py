@@ -110,7 +110,7 @@ def test_oidc_authorization_url_carries_state_and_nonce(keys):
     query = parse_qs(urlsplit(url).query)
     assert query["state"] == ["s"]
     assert query["nonce"] == ["n"]
-    assert query["scope"] == ["openid profile"]
+    assert query["scope"] == ["openid profile address"]
     assert query["redirect_uri"] == [CALLBACK]
 
 

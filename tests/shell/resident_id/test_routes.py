@@ -40,7 +40,11 @@ async def counter_token(client) -> str:
 
 
 def form(token_checked=True, **fields):
-    data = {"document_type": "drivers_license", "checked_on": today_in_japan().isoformat()}
+    data = {
+        "document_type": "drivers_license",
+        "checked_on": today_in_japan().isoformat(),
+        "address": "佐賀県武雄市武雄町大字武雄1234番地5",
+    }
     if token_checked:
         data["document_checked"] = "yes"
     data.update(fields)
@@ -108,6 +112,7 @@ async def test_counter_verification_records_type_and_date_only_and_is_audited(
         "document_type": "drivers_license",
         "checked_on": str(today_in_japan()),
         "photo": True,
+        "household": True,  # that a household key was recorded, not the address
     }
     assert "AB1234567" not in repr(await AuditEntry.select())
     # The request QR is single use.
