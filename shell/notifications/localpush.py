@@ -20,7 +20,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import http_ece
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -29,6 +28,8 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 from litestar.types import ASGIApp
+
+from shell.notifications import ece
 
 
 def _b64decode(value: str) -> bytes:
@@ -42,6 +43,7 @@ def _b64encode(raw: bytes) -> str:
 @dataclass
 class Device:
     private_key: ec.EllipticCurvePrivateKey
+    public_key: bytes  # uncompressed point, as in the subscription's p256dh
     auth_secret: bytes
     messages: list[dict[str, Any]] = field(default_factory=list)
     gone: bool = False
@@ -59,10 +61,10 @@ class LocalPushService:
     def subscribe(self) -> dict[str, Any]:
         key = ec.generate_private_key(ec.SECP256R1())
         device_id = secrets.token_urlsafe(16)
-        self.devices[device_id] = Device(key, secrets.token_bytes(16))
         public = key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
+        self.devices[device_id] = Device(key, public, secrets.token_bytes(16))
         return {
             "id": device_id,
             "endpoint": f"{self.base_url}/push/{device_id}",
@@ -111,12 +113,7 @@ class LocalPushService:
         self._check_vapid(headers.get("authorization", ""))
         if headers.get("content-encoding") != "aes128gcm":
             raise HTTPException(status_code=415, detail="aes128gcm required")
-        plaintext = http_ece.decrypt(
-            body,
-            private_key=device.private_key,
-            auth_secret=device.auth_secret,
-            version="aes128gcm",
-        )
+        plaintext = ece.decrypt(body, device.private_key, device.public_key, device.auth_secret)
         device.messages.append(
             {
                 "data": plaintext.decode(),

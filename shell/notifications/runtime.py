@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 
 from shell.notifications.webpush import Sender, vapid_key
@@ -11,13 +10,15 @@ from shell.settings import Settings
 
 _settings: Settings | None = None
 _sender: Sender | None = None
+_receipt_key: bytes | None = None
 
 
 def configure(settings: Settings) -> None:
     """Called by ``create_app`` and ``machi worker`` before any notification is sent."""
-    global _settings, _sender
+    global _settings, _sender, _receipt_key
     _settings = settings
     _sender = None
+    _receipt_key = None
 
 
 def settings() -> Settings:
@@ -50,9 +51,10 @@ async def close() -> None:
 
 def receipt_token(item_id: int) -> str:
     """What a device's service worker shows to report that a push arrived (no cookie needed)."""
-    digest = hmac.new(
-        settings().resolved_secret().encode(), f"receipt:{item_id}".encode(), hashlib.sha256
-    ).digest()
+    global _receipt_key
+    if _receipt_key is None:  # the secret may live in a file: read once, not once a message
+        _receipt_key = settings().resolved_secret().encode()
+    digest = hmac.digest(_receipt_key, f"receipt:{item_id}".encode(), "sha256")
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 

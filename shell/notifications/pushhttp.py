@@ -1,0 +1,230 @@
+"""A small HTTP/1.1 client for posting push messages: keep-alive connections per push service.
+
+A broadcast posts the same kind of request (a few headers and a body of a few hundred bytes) to
+one push service tens of thousands of times. aiohttp spent about as much CPU per request as the
+RFC 8291 encryption itself; this client is an ``asyncio.Protocol`` with llhttp's response parser
+(httptools, which uvicorn already brings) and a pool of kept-alive connections per origin, over
+TLS for the real services (FCM, Mozilla autopush, Apple) and plain HTTP for the local one.
+Each connection carries one request at a time (no pipelining, which push services need not
+support); concurrency comes from the number of connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass, field
+from typing import cast
+from urllib.parse import urlsplit
+
+import httptools
+
+
+class PushHTTPError(ConnectionError):
+    """The push service could not be reached or broke off (retried like a 5xx)."""
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.waiter: asyncio.Future[Response] | None = None
+        self.response: Response | None = None
+        self.chunks: list[bytes] = []
+        self.closed = False
+        self.keep_alive = True
+
+    # asyncio.Protocol
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(PushHTTPError(f"malformed response: {exc}"))
+            self.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.response is not None and self.waiter is not None and not self.waiter.done():
+            # a response without a length ends when the connection does
+            self.keep_alive = False
+            self.on_message_complete()
+        self._fail(PushHTTPError("connection closed"))
+
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        self.response = Response(0)
+        self.chunks = []
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self.response is not None:
+            self.response.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        if self.response is not None:
+            self.response.status = self.parser.get_status_code()
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        response, self.response = self.response, None
+        if response is None:
+            return
+        response.body = b"".join(self.chunks)
+        self.keep_alive = self.keep_alive and self.parser.should_keep_alive()
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(response)
+        else:  # an answer to no request (a 408 before closing): not a connection to reuse
+            self.keep_alive = False
+
+    def _fail(self, exc: Exception) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc)
+
+    async def exchange(self, request: bytes) -> Response:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        try:
+            return await self.waiter
+        finally:
+            self.waiter = None
+
+    @property
+    def reusable(self) -> bool:
+        return (
+            self.keep_alive
+            and not self.closed
+            and self.transport is not None
+            and not (self.transport.is_closing())
+        )
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+
+class _Origin:
+    """The kept-alive connections to one push service, at most ``limit`` open at once."""
+
+    def __init__(self, scheme: str, host: str, port: int, tls: ssl.SSLContext | None, limit: int):
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.authority = host if port == (443 if scheme == "https" else 80) else f"{host}:{port}"
+        self.slots = asyncio.Semaphore(limit)
+        self.idle: list[_Connection] = []
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            _, connection = await loop.create_connection(
+                _Connection,
+                self.host,
+                self.port,
+                ssl=self.tls,
+                server_hostname=self.host if self.tls else None,
+            )
+        except OSError as exc:
+            raise PushHTTPError(f"cannot reach {self.authority}: {exc}") from exc
+        return connection
+
+    async def post(self, target: str, headers: bytes, body: bytes, limit: float) -> Response:
+        request = b"".join(
+            (
+                f"POST {target} HTTP/1.1\r\nHost: {self.authority}\r\n".encode(),
+                headers,
+                b"Content-Length: %d\r\n\r\n" % len(body),
+                body,
+            )
+        )
+        async with self.slots:
+            connection = None
+            while self.idle and connection is None:
+                candidate = self.idle.pop()
+                if candidate.reusable:
+                    connection = candidate
+            try:
+                async with asyncio.timeout(limit):
+                    if connection is None:
+                        connection = await self._connect()
+                    response = await connection.exchange(request)
+            except BaseException:
+                if connection is not None:
+                    connection.close()
+                raise
+            if connection.reusable:
+                self.idle.append(connection)
+            else:
+                connection.close()
+            return response
+
+    def close(self) -> None:
+        for connection in self.idle:
+            connection.close()
+        self.idle.clear()
+
+
+class PushClient:
+    """POSTs to push services over kept-alive connections, ``limit`` at once per service."""
+
+    def __init__(self, *, limit: int = 256) -> None:
+        self.limit = limit
+        self._origins: dict[str, _Origin] = {}
+        self._tls: ssl.SSLContext | None = None
+
+    def _origin(self, endpoint: str) -> tuple[_Origin, str]:
+        scheme, rest = endpoint.split("://", 1)
+        authority, slash, path = rest.partition("/")
+        key = f"{scheme}://{authority}"
+        origin = self._origins.get(key)
+        if origin is None:
+            parts = urlsplit(endpoint)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"not an http(s) endpoint: {endpoint!r}")
+            tls = None
+            if parts.scheme == "https":
+                if self._tls is None:
+                    self._tls = ssl.create_default_context()
+                tls = self._tls
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            origin = _Origin(parts.scheme, parts.hostname, port, tls, self.limit)
+            self._origins[key] = origin
+        return origin, slash + path
+
+    async def post(
+        self, endpoint: str, headers: bytes, body: bytes, *, seconds: float = 20.0
+    ) -> Response:
+        """POST ``body`` to ``endpoint`` and wait at most ``seconds`` for the answer;
+        ``headers`` are ready ``Name: value\\r\\n`` lines."""
+        origin, target = self._origin(endpoint)
+        try:
+            return await origin.post(target or "/", headers, body, seconds)
+        except TimeoutError as exc:
+            raise PushHTTPError(f"no answer from {origin.authority} in {seconds} s") from exc
+
+    async def close(self) -> None:
+        for origin in self._origins.values():
+            origin.close()
+        self._origins.clear()
+
+
+def header_lines(headers: dict[str, str]) -> bytes:
+    """``Name: value\\r\\n`` lines; a value with a line break would split the request: refused."""
+    lines = []
+    for name, value in headers.items():
+        if any(c in name or c in value for c in "\r\n"):
+            raise ValueError(f"line break in header {name!r}")
+        lines.append(f"{name}: {value}\r\n")
+    return "".join(lines).encode("latin-1")
