@@ -27,6 +27,7 @@ function load({ framed = true, meta = { "machi-shell": SHELL, "machi-app": "hell
   const win = new EventTarget();
   win.location = { href: "http://hello.localhost:8000/page?x=1", origin: "http://hello.localhost:8000" };
   win.parent = framed ? { postMessage: (data, origin) => posted.push({ data, origin }) } : win;
+  win.crypto = require("crypto").webcrypto;
   globalThis.window = win;
   globalThis.document = doc;
   vm.runInThisContext(SOURCE);

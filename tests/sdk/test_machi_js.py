@@ -4,6 +4,7 @@ against a stand-in window and shell (bridge_harness.js). The browser end to end 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,9 +36,11 @@ def fx_run() -> dict:
 
 
 def test_the_bridge_says_hello_to_the_shell_origin_only(run):
-    assert run["framed"]["hello"] == [
-        {"data": {"machi": 1, "type": "hello", "app": "hello"}, "origin": SHELL}
-    ]
+    [hello] = run["framed"]["hello"]
+    document_id = hello["data"].pop("doc")
+    assert hello == {"data": {"machi": 1, "type": "hello", "app": "hello"}, "origin": SHELL}
+    # The hello names this document (the shell answers each document once): 96 random bits.
+    assert re.fullmatch(r"[0-9a-f]{24}", document_id)
 
 
 def test_a_welcome_from_another_origin_or_window_is_ignored(run):
