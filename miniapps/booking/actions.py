@@ -583,13 +583,21 @@ async def enter(
     lottery_id: int,
     choices: Sequence[str],
     *,
+    household: str | None,
     people: int = 1,
     claims: Mapping[str, Any] | None = None,
     locale: str = "ja",
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Apply with up to three ranked choices (``"YYYY-MM-DD HH:MM"``); one entry per resident."""
+    """Apply with up to three ranked choices (``"YYYY-MM-DD HH:MM"``); one entry per household.
+
+    ``household`` is the resident's pairwise household id (``Resident.household``); without one
+    (resident ID not verified, or the scope not granted) contested slots are not open to them.
+    The database holds the rule: two members of a household applying at once both insert
+    (lottery, household) and only one commits."""
     now = now or rules.now()
+    if not household:
+        raise Refused("household_needed")
     lot = await queries.lottery(lottery_id)
     if lot is None:
         raise Refused("unknown_lottery")
@@ -618,6 +626,7 @@ async def enter(
             BookingEntry(
                 lottery=lottery_id,
                 subject=subject,
+                household=household,
                 entry_key=f"{lottery_id}|{subject}",
                 choices=json.dumps(ranked),
                 people=people,
@@ -627,9 +636,10 @@ async def enter(
             )
         )
     except Exception as exc:
-        if is_unique_violation(exc):
-            raise Refused("already_entered") from None
-        raise
+        if not is_unique_violation(exc):
+            raise
+        mine = await queries.entry_of(lottery_id, subject)
+        raise Refused("already_entered" if mine else "household_entered") from None
     found = await queries.entry_of(lottery_id, subject)
     assert found is not None
     return found

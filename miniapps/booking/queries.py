@@ -257,6 +257,15 @@ async def entry_of(lottery_id: int, subject: str) -> dict[str, Any] | None:
     return _decode(row) if row else None
 
 
+async def household_entered(lottery_id: int, household: str) -> bool:
+    """Whether someone of this household has applied to the lottery."""
+    return bool(
+        await BookingEntry.exists().where(
+            (BookingEntry.lottery == lottery_id) & (BookingEntry.household == household)
+        )
+    )
+
+
 async def audit_log(limit: int = 50) -> list[dict[str, Any]]:
     rows = await BookingAudit.select().order_by(BookingAudit.id, ascending=False).limit(limit)
     return [_decode(r) for r in rows]

@@ -474,6 +474,7 @@ async def _lottery_context(resident: Resident, lottery_id: int) -> dict[str, Any
     assert row is not None
     closed = await queries.blackouts(row["id"])
     fmt = formatters(resident.locale)
+    entry = await queries.entry_of(lottery_id, resident.id)
     options = []
     day = lot["first_day"]
     while day <= lot["last_day"]:
@@ -487,7 +488,14 @@ async def _lottery_context(resident: Resident, lottery_id: int) -> dict[str, Any
         "lottery": lot,
         "facility": row,
         "options": options,
-        "entry": await queries.entry_of(lottery_id, resident.id),
+        "entry": entry,
+        "household": resident.household,
+        # another member of the household applied: the form would only be refused
+        "household_entered": bool(
+            entry is None
+            and resident.household
+            and await queries.household_entered(lottery_id, resident.household)
+        ),
         "entries": len(await queries.entries(lottery_id)),
         "choices": actions.MAX_CHOICES,
         "open": lot["status"] == "open" and rules.now() < lot["apply_until"],
@@ -498,7 +506,7 @@ async def _lottery_context(resident: Resident, lottery_id: int) -> dict[str, Any
 async def enter(
     request: Request, resident: ResidentDep, platform: PlatformDep, lottery_id: FromPath[int]
 ) -> Response[str]:
-    """Apply to a lottery with up to three ranked choices; one entry per resident."""
+    """Apply to a lottery with up to three ranked choices; one entry per household."""
     form = await request.form()
     choices = [str(form.get(f"choice{n}", "")) for n in range(1, actions.MAX_CHOICES + 1)]
     error = None
@@ -507,6 +515,7 @@ async def enter(
             resident.id,
             lottery_id,
             choices,
+            household=resident.household,
             people=_int(form.get("people"), 1),
             claims=resident.claims,
             locale=resident.locale,

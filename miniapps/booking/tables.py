@@ -156,10 +156,14 @@ class BookingLottery(Table, tablename="booking_lottery"):
 
 
 class BookingEntry(Table, tablename="booking_entry"):
-    """One application to a lottery; ``entry_key`` (lottery|subject) UNIQUE: one per resident."""
+    """One application to a lottery; ``entry_key`` (lottery|subject) UNIQUE: one per resident, and
+    the unique index ``booking_entry_household`` on (lottery, household): one per household."""
 
     lottery = ForeignKey(BookingLottery, null=False, index=True)
     subject = Varchar(length=200)
+    # The shell's pairwise household id (resident.household); NULL only for entries made before
+    # households existed (NULLs never collide in the unique index).
+    household = Varchar(length=64, null=True, default=None)
     entry_key = Varchar(length=260, unique=True)
     choices = JSON(default="[]")  # ranked ["YYYY-MM-DD HH:MM", ...]
     people = Integer(default=1)

@@ -1,5 +1,6 @@
 """The lottery: fair over many draws, reproducible from the published seed, one entry per
-resident, no entry after the deadline; winners get a booking to pay by a deadline, unpaid wins
+household (held by the database, also when two members apply at once), none without a household,
+no entry after the deadline; winners get a booking to pay by a deadline, unpaid wins
 go back to first-come booking, everyone is told."""
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ async def test_entries_draw_notify_and_release(room, lottery, platform):
     other = f"{lottery['first'].isoformat()} 11:00"
     residents = {"resident.verified": True, "profile.age_band": "40s"}
     for n in range(5):
-        await actions.enter(f"r{n}", lottery["id"], [slot, other], claims=residents)
+        await actions.enter(
+            f"r{n}", lottery["id"], [slot, other], household=f"h{n}", claims=residents
+        )
     # First-come booking is closed for the contested days while entries are open.
     with pytest.raises(actions.Refused) as refused:
         await actions.book("walkin", room["id"], lottery["first"], [600], claims={})
@@ -69,11 +72,12 @@ async def test_entries_draw_notify_and_release(room, lottery, platform):
         ([f"{lottery['first'].isoformat()} 10:30"], "bad_choices"),
         ([], "no_slot"),
     ):
+        who = "r0" if reason == "already_entered" else "new"
         with pytest.raises(actions.Refused) as refused:
-            await actions.enter("r0" if reason == "already_entered" else "new", lottery["id"], bad)
+            await actions.enter(who, lottery["id"], bad, household=f"{who}-home")
         assert refused.value.reason == reason
     with pytest.raises(actions.Refused) as refused:
-        await actions.enter("late", lottery["id"], [slot], now=lottery["until"])
+        await actions.enter("late", lottery["id"], [slot], household="hl", now=lottery["until"])
     assert refused.value.reason == "lottery_closed"
     assert len(await queries.entries(lottery["id"])) == 5
     with pytest.raises(actions.Refused):
@@ -114,7 +118,7 @@ async def test_verify_draw_recomputes_the_published_result(room, lottery, platfo
     actions, cli, queries = module("actions"), module("cli"), module("queries")
     slot = f"{lottery['first'].isoformat()} 10:00"
     for n in range(4):
-        await actions.enter(f"r{n}", lottery["id"], [slot])
+        await actions.enter(f"r{n}", lottery["id"], [slot], household=f"h{n}")
     await actions.draw(lottery["id"], now=lottery["until"])
     lot = await queries.lottery(lottery["id"])
     draws = module("lottery")
@@ -136,7 +140,12 @@ async def test_verify_draw_recomputes_the_published_result(room, lottery, platfo
 async def test_lottery_page_apply_and_see_the_hash(room, lottery, web, shell):
     from machi_sdk.testing import miniapp_client
 
-    token = shell.token("booking", sub="fan", scopes=["notify"], claims={})
+    token = shell.token(
+        "booking",
+        sub="fan",
+        scopes=["notify", "resident.household"],
+        claims={"resident.household": "fan-home"},
+    )
     slot = f"{lottery['first'].isoformat()} 10:00"
     async with miniapp_client(web, token, htmx=True) as client:
         page = await client.get(f"/lotteries/{lottery['id']}")
@@ -153,7 +162,9 @@ async def test_lottery_page_apply_and_see_the_hash(room, lottery, web, shell):
 async def test_paid_after_release_is_refunded_in_full(room, lottery, platform):
     actions, queries = module("actions"), module("queries")
     slot = f"{lottery['first'].isoformat()} 10:00"
-    await actions.enter("winner", lottery["id"], [slot], claims={"resident.verified": True})
+    await actions.enter(
+        "winner", lottery["id"], [slot], household="hw", claims={"resident.verified": True}
+    )
     await actions.draw(lottery["id"], now=lottery["until"])
     entry = await queries.entry_of(lottery["id"], "winner")
     number = entry["order_number"]
@@ -173,7 +184,8 @@ async def test_a_draw_cut_short_is_finished_by_the_next_run(room, lottery, platf
     actions, jobs, queries, tables = (module(n) for n in ("actions", "jobs", "queries", "tables"))
     first = lottery["first"].isoformat()
     for n in range(4):
-        await actions.enter(f"r{n}", lottery["id"], [f"{first} 10:00", f"{first} 11:00"])
+        choices = [f"{first} 10:00", f"{first} 11:00"]
+        await actions.enter(f"r{n}", lottery["id"], choices, household=f"h{n}")
     real_book, calls = actions.book, []
 
     async def dies_on_the_second(*args, **kwargs):
