@@ -27,6 +27,7 @@ from machi_sdk.app import (  # noqa: E402
 from machi_sdk.auth import KeyProvider, RemoteJWKS, StaticKeys, TokenError, TokenVerifier  # noqa: E402
 from machi_sdk.extensions import PeriodicJob, piccolo_app_config, write_transaction  # noqa: E402
 from machi_sdk.manifest import Manifest, ManifestError, load_manifest  # noqa: E402
+from machi_sdk.offline import Offline  # noqa: E402
 from machi_sdk.platform import (  # noqa: E402
     HTTPSPlatform,
     InProcessPlatform,
@@ -43,6 +44,7 @@ __all__ = [
     "Manifest",
     "ManifestError",
     "MiniApp",
+    "Offline",
     "PeriodicJob",
     "Platform",
     "PlatformDep",

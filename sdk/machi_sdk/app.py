@@ -36,12 +36,13 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers, State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
@@ -60,6 +61,7 @@ from machi_sdk.extensions import PeriodicJob
 from machi_sdk.i18n import best_language, sdk_language, shipped_in
 from machi_sdk.i18n import load as load_catalog
 from machi_sdk.manifest import Manifest, ManifestError, Problem, load_manifest
+from machi_sdk.offline import Offline, worker_script
 from machi_sdk.platform import NoPlatform, Platform
 from machi_sdk.resident import Resident
 from machi_sdk.scopes import SCOPES, scope_label
@@ -159,7 +161,10 @@ class MiniApp:
     and ``demo`` (an idempotent async callable loading demo data, returning lines to show).
 
     ``scripts`` are paths of the app's own scripts (``"/static/<id>/app.js"``) every page loads,
-    the boot page included: the place to register the app's own service worker for offline use.
+    the boot page included.
+
+    ``offline`` (an :class:`~machi_sdk.offline.Offline`) gives the app the SDK's service worker at
+    ``/sw.js``, which keeps a public page for use without network (see :mod:`machi_sdk.offline`).
     """
 
     def __init__(
@@ -178,6 +183,7 @@ class MiniApp:
         jobs: Sequence[PeriodicJob] = (),
         demo: Callable[[], Awaitable[Sequence[str]]] | None = None,
         scripts: Sequence[str] = (),
+        offline: Offline | None = None,
     ) -> None:
         path = Path(folder)
         self.manifest_path = path if path.is_file() else path / "manifest.toml"
@@ -198,6 +204,7 @@ class MiniApp:
         if bad:
             raise ValueError(f"scripts are paths on the app's own origin, not {bad}")
         self.scripts = list(scripts)
+        self.offline = offline
         self._translations: dict[str, gettext_module.NullTranslations] = {}
         self._languages: dict[str, str] = {}
 
@@ -293,6 +300,9 @@ class MiniApp:
                 )
             )
 
+        if self.offline is not None:
+            handlers.append(_offline_worker(self.id, self.offline))
+
         def provide_platform() -> Platform:
             return runtime.platform
 
@@ -319,6 +329,22 @@ class MiniApp:
             logging_config=None,  # the host process configures logging, not each app
             debug=debug,
         )
+
+
+def _offline_worker(app_id: str, offline: Offline) -> HTTPRouteHandler:
+    """``GET /sw.js``: at the root, so the worker controls every page of the app; public (the
+    browser fetches a worker without the resident's token)."""
+    body = worker_script(app_id, offline)
+
+    @get("/sw.js", name=f"{app_id}:sw", opt={PUBLIC_OPT: True}, include_in_schema=False)
+    async def service_worker() -> Response[bytes]:
+        return Response(
+            body,
+            media_type="text/javascript",
+            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+        )
+
+    return service_worker
 
 
 def _optional_dir(given: str | Path | None, default: Path) -> Path | None:
@@ -382,6 +408,7 @@ class Runtime:
                 "app_id": self.manifest.id,
                 "app_name": self.manifest.display_name(locale),
                 "scripts": self.miniapp.scripts,
+                "offline": self.miniapp.offline is not None,
             },
             # the SDK's own texts may be in another language than the page: mark them with lang
             "machi_lang": sdk_language(reader),

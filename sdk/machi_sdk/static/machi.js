@@ -21,9 +21,13 @@
  * 5. Furigana: when the resident turned it on (welcome {furigana: true}), the page's Japanese texts
  *    go to the shell (furigana {texts}), whose analyser answers their readings; they become
  *    <ruby>漢字<rt>かんじ</rt></ruby> here (built as elements, never as HTML), after every swap too.
+ * 6. Offline (apps with machi_sdk.offline): an element [data-machi-keep-offline="/offline/..."]
+ *    on the page (after every swap too) registers the app's /sw.js and has it keep that public page
+ *    for use without network; machi.keepOffline(url) does the same from a script.
  *
- * window.machi = {call(method, params), getToken(), on(event, fn), supports(method), locale, theme,
- * ready}. No inline script, no eval: this file is loaded from the shell by the SDK's base layout.
+ * window.machi = {call(method, params), getToken(), on(event, fn), supports(method),
+ * keepOffline(url), locale, theme, ready}. No inline script, no eval: this file is loaded from
+ * the shell by the SDK's base layout.
  */
 (function () {
   "use strict";
@@ -501,6 +505,38 @@
     }).catch(warn);
   });
 
+  // ---- offline: the SDK's service worker keeps a public page for use without network ----------
+
+  var offlineWorker = document.querySelector('meta[name="machi-offline"]');
+  var workerReady = null;
+
+  function keepOffline(url) {
+    if (!offlineWorker || !("serviceWorker" in navigator)) {
+      return Promise.reject(machiError("unsupported", "this app keeps no offline page"));
+    }
+    if (!workerReady) {
+      workerReady = navigator.serviceWorker.register(offlineWorker.getAttribute("content"), { scope: "/" })
+        .then(function () { return navigator.serviceWorker.ready; });
+    }
+    return workerReady.then(function (registration) {
+      if (registration.active) {
+        registration.active.postMessage({ type: "machi:keep-offline", url: typeof url === "string" ? url : "" });
+      }
+    });
+  }
+
+  function keepMarkedPage() {
+    var marker = document.querySelector("[data-machi-keep-offline]");
+    if (!marker) return;
+    // offline use is a bonus: the page works without it
+    keepOffline(marker.getAttribute("data-machi-keep-offline")).catch(function () {});
+  }
+
+  if (offlineWorker) {
+    whenDomReady(keepMarkedPage);
+    document.addEventListener("htmx:afterSettle", keepMarkedPage);
+  }
+
   // ---- the handshake ------------------------------------------------------------------------
 
   var helloTimers = [];
@@ -568,6 +604,7 @@
         handlers[name] = (handlers[name] || []).filter(function (f) { return f !== fn; });
       };
     },
+    keepOffline: keepOffline,
     supports: function (method) {
       return call("supports", { method: method }).then(function (result) {
         return typeof result === "boolean" ? result : !!(result && result.supported);
