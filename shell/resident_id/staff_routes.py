@@ -157,6 +157,8 @@ class StaffResidentId(Controller):
             "person": person,
             "verification": await queries.verification_of(account_id),
             "credentials": await queries.live_credentials(account_id),
+            # whether a household key was recorded (verified before households: a household of one)
+            "household": bool(await queries.household_of(account_id)),
             "document_types": DOCUMENT_TYPES,
             "reasons": REVOKE_REASONS,
             "notice": notice,

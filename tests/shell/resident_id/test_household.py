@@ -220,3 +220,15 @@ async def test_a_resident_verified_before_households_is_a_household_of_one(booki
     assert one != await household_for_app(
         SECRET, "booking", await _verify_at_counter(booking_app, "武雄 太郎", HOME)
     )
+
+
+async def test_staff_see_whether_a_household_was_recorded(app, districts):
+    recorded = await _verify_at_counter(app, "武雄 花子", HOME)
+    older = await _verify_at_counter(app, "武雄 太郎", HOME)
+    await Verification.update({Verification.household: ""}).where(Verification.account == older)
+    async with staff_member(app, "admin", "管理 一郎") as (admin, _):
+        page = await admin.get(f"/staff/resident-id/residents/{recorded}")
+        assert "住所から記録済み（住所そのものは保存していません）" in page.text
+        assert "コーポ" not in page.text
+        page = await admin.get(f"/staff/resident-id/residents/{older}")
+        assert "この方だけの世帯として扱います" in page.text
