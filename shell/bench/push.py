@@ -28,7 +28,7 @@ from shell.bench.stats import emit
 from shell.settings import ROOT, Settings
 
 TITLE = "ベンチマーク：避難所開設のお知らせ"
-SERVICE = "shell.notifications.localpush:create_from_env"
+SERVICE = "shell.notifications.localserver"
 
 
 def _free_port() -> int:
@@ -111,8 +111,7 @@ async def _run(subscribers: int) -> None:
     port = _free_port()
     push_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MACHI_LOCAL_PUSH_URL": push_url}
-    command = [sys.executable, "-m", "uvicorn", "--factory", SERVICE, "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    command = [sys.executable, "-m", SERVICE]
     # A separate process, started once: blocking for the moment it takes is fine here.
     service = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603, ASYNC220
     try:

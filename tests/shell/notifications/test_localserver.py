@@ -1,0 +1,83 @@
+"""The local push service over HTTP: pushes answered by the protocol itself, every other route by
+its Litestar app, in order on one connection."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from py_vapid import Vapid02
+
+from shell.notifications.localpush import LocalPushService
+from shell.notifications.webpush import Sender
+from tests.helpers.push import local_push_service
+
+
+@pytest.fixture(name="service")
+async def fx_service() -> AsyncIterator[LocalPushService]:
+    async with local_push_service() as service:
+        yield service
+
+
+@pytest.fixture(name="sender")
+async def fx_sender() -> AsyncIterator[Sender]:
+    vapid = Vapid02()
+    vapid.generate_keys()
+    sender = Sender(vapid, "mailto:webpush@city.example.jp")
+    yield sender
+    await sender.close()
+
+
+async def test_a_device_subscribes_receives_and_expires_over_http(service, sender):
+    async with httpx.AsyncClient(base_url=service.base_url) as client:
+        made = await client.post("/subscriptions")
+        assert made.status_code == 201
+        device = made.json()
+        outcome = await sender.send(device, '{"title": "給水車"}'.encode(), ttl=60, topic="m1")
+        assert outcome.status == 201
+        messages = (await client.get(f"/subscriptions/{device['id']}/messages")).json()
+        assert [json.loads(m["data"]) for m in messages] == [{"title": "給水車"}]
+        assert messages[0]["topic"] == "m1"
+
+        assert (await client.delete(f"/subscriptions/{device['id']}")).status_code == 204
+        assert (await sender.send(device, b"{}", ttl=60)).gone
+        unknown = {**device, "endpoint": f"{service.base_url}/push/nobody"}
+        assert (await sender.send(unknown, b"{}", ttl=60)).status == 404
+        stats = (await client.get("/stats")).json()
+        assert stats == {"accepted": 1, "refused": 2}
+
+
+async def test_a_push_without_vapid_or_that_does_not_decrypt_is_refused(service):
+    device = service.subscribe()
+    async with httpx.AsyncClient() as client:
+        bare = await client.post(
+            device["endpoint"], content=b"x" * 120, headers={"Content-Encoding": "aes128gcm"}
+        )
+        assert bare.status_code == 401
+    vapid = Vapid02()
+    vapid.generate_keys()
+    sender = Sender(vapid, "mailto:webpush@city.example.jp")
+    try:
+        stranger = {**device, "keys": service.subscribe()["keys"]}  # another device's keys
+        assert (await sender.send(stranger, b"{}", ttl=60)).status == 400
+    finally:
+        await sender.close()
+    assert service.devices[device["id"]].messages == []
+
+
+async def test_requests_sent_together_are_answered_in_order(service):
+    host, port = service.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"GET /stats HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"POST /push/nobody HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+        b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    answer = (await reader.read()).decode()
+    writer.close()
+    assert re.findall(r"HTTP/1.1 (\d+)", answer) == ["200", "404", "200"]
+    assert answer.rstrip().endswith('{"accepted":0,"refused":1}')
