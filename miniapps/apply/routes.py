@@ -13,6 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.formatting import format_moment
 from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
@@ -109,8 +110,6 @@ def _base(request: Request[Any, Any, Any], resident: Resident) -> dict[str, Any]
         "report_status": lambda s: gettext(views.REPORT_STATUSES.get(s, s)),
         "district_name": lambda d: place.district_name(d, loc),
         "place_map": lambda lat, lon: mapview.drawing(loc, (lat, lon)),
-        "when": lambda v: views.when(v, loc),
-        "yen": lambda n: views.yen(n, loc),
         "title": lambda row: (row.get("title_en") if loc != "ja" else "") or row["title_ja"],
         "is_counter": _has(resident, COUNTER_ROLES),
         "is_works": _has(resident, WORKS_ROLES),
@@ -500,9 +499,9 @@ def _notice(request: Request[Any, Any, Any], app: dict[str, Any], locale: str) -
         [
             (gettext("手続き"), title),
             (gettext("受付番号"), app["number"]),
-            (gettext("受け付けた日時"), views.when(app["submitted_at"], locale)),
+            (gettext("受け付けた日時"), format_moment(app["submitted_at"], locale)),
             (gettext("結果"), gettext(views.STATUS_LABELS[app["status"]])),
-            (gettext("決定した日時"), views.when(app["decided_at"], locale)),
+            (gettext("決定した日時"), format_moment(app["decided_at"], locale)),
         ],
         app["result_message"],
     )

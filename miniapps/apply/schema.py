@@ -16,11 +16,13 @@ Validation answers with message ids (Japanese source text) that the routes trans
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
 from typing import Any
 
+from machi_sdk.formatting import format_day, format_number
 from machi_sdk.i18n import N_
 
 FIELD_TYPES = (
@@ -339,6 +341,11 @@ def display_value(field: dict[str, Any], value: Any, locale: str) -> str:
                 return text(choice["label"], locale)
     if value is True:
         return "✓"
+    if field["type"] == "date" and value:
+        with contextlib.suppress(ValueError):  # kept as entered when it is not a date
+            return format_day(dt.date.fromisoformat(str(value)), locale)
+    if field["type"] == "number" and isinstance(value, int | float):
+        return format_number(value, locale)
     return "" if value is None else str(value)
 
 

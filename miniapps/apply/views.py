@@ -8,8 +8,6 @@ from machi_sdk.i18n import N_
 
 JST = dt.timezone(dt.timedelta(hours=9))
 
-
-
 STATUS_LABELS = {
     "draft": N_("下書き"),
     "payment": N_("お支払い待ち"),
@@ -62,16 +60,3 @@ RESULTS = {
     "document": N_("PDFの書類"),
     "post": N_("郵送"),
 }
-
-
-def when(value: dt.datetime | None, locale: str) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(JST)
-    if locale == "ja":
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-    return f"{local:%Y-%m-%d %H:%M}"
-
-
-def yen(amount: int, locale: str) -> str:
-    return f"{amount:,}円" if locale == "ja" else f"¥{amount:,}"

@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.formatting import format_day
 from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
@@ -27,9 +28,7 @@ from .importer import ImportError5374, read_folder
 from .views import (
     add_months,
     categories_view,
-    day_label,
     grid,
-    month_label,
     today,
     weekday_headers,
 )
@@ -102,8 +101,8 @@ async def _home_context(request: Request[Any, Any, Any], resident: Resident) -> 
     by_day = await queries.dates_by_day(area, now, now + dt.timedelta(days=1))
     context.update(
         today=now,
-        today_label=day_label(now, resident.locale),
-        tomorrow_label=day_label(now + dt.timedelta(days=1), resident.locale),
+        today_label=format_day(now, resident.locale, "day"),
+        tomorrow_label=format_day(now + dt.timedelta(days=1), resident.locale, "day"),
         today_cats=[cats[c] for c in by_day.get(now, []) if c in cats],
         tomorrow_cats=[cats[c] for c in by_day.get(now + dt.timedelta(days=1), []) if c in cats],
     )
@@ -201,7 +200,7 @@ async def _month_context(
         m = {
             "weeks": grid(year, month, by_day, now),
             "weekdays": weekday_headers(locale),
-            "title": month_label(year, month, locale),
+            "title": format_day(dt.date(year, month, 1), locale, "month"),
         }
         return Markup(template.render(m=m, categories=categories))  # noqa: S704 (autoescaped)
 
@@ -370,11 +369,12 @@ async def _large_context(request: Request[Any, Any, Any], resident: Resident) ->
     requests = await queries.requests_of(resident.id)
     for row in requests:
         row["items"] = json.loads(row["items"]) if isinstance(row["items"], str) else row["items"]
-        row["day_label"] = day_label(row["collection_date"], resident.locale)
+        row["day_label"] = format_day(row["collection_date"], resident.locale, "day")
     return {
         "fees": await queries.fees(),
         "dates": [
-            (d.isoformat(), day_label(d, resident.locale)) for d in await actions.offered_dates(now)
+            (d.isoformat(), format_day(d, resident.locale, "day"))
+            for d in await actions.offered_dates(now)
         ],
         "requests": requests,
         "error": None,
@@ -427,7 +427,7 @@ async def request_large(
     payment = await _ask_payment(resident, platform, booked)
     await actions.set_payment(resident.id, booked["number"], payment)
     context = await _large_context(request, resident)
-    booked["day_label"] = day_label(booked["collection_date"], resident.locale)
+    booked["day_label"] = format_day(booked["collection_date"], resident.locale, "day")
     booked["payment"] = payment
     booked["description"] = _fee_description(booked["number"])
     context["booked"] = booked
@@ -460,7 +460,7 @@ async def _staff_context(request: Request[Any, Any, Any], resident: Resident) ->
     requests = await queries.all_requests()
     for row in requests:
         row["items"] = json.loads(row["items"]) if isinstance(row["items"], str) else row["items"]
-        row["day_label"] = day_label(row["collection_date"], resident.locale)
+        row["day_label"] = format_day(row["collection_date"], resident.locale, "day")
     settings_row = await queries.policy_for("")
     centers = sorted(
         {a["center"] for a in await queries.GarbageArea.select(queries.GarbageArea.center)} - {""}

@@ -1,54 +1,26 @@
-"""Shaping data for the templates: days in the resident's language, category marks, grids."""
+"""Shaping data for the templates: the calendar's weekday row, category marks, grids."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from machi_sdk.formatting import weekday_names
+
 from .rules import month_grid
 
 JST = dt.timezone(dt.timedelta(hours=9))
 #: Marks drawn with each category's colour, so a category is never told by colour alone.
 MARKS = ("●", "▲", "■", "◆", "★", "♥", "✚", "⬟")
-WEEKDAYS_JA = "月火水木金土日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def today() -> dt.date:
     return dt.datetime.now(JST).date()
 
 
-def is_ja(locale: str) -> bool:
-    return not locale.startswith("en")
-
-
-def day_label(day: dt.date, locale: str) -> str:
-    if is_ja(locale):
-        return f"{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
-    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1][:3]}"
-
-
-def month_label(year: int, month: int, locale: str) -> str:
-    return f"{year}年{month}月" if is_ja(locale) else f"{MONTHS_EN[month - 1]} {year}"
-
-
 def weekday_headers(locale: str) -> list[str]:
     """Sunday first, as Japanese paper calendars."""
-    names = list(WEEKDAYS_JA) if is_ja(locale) else list(WEEKDAYS_EN)
+    names = weekday_names(locale)
     return [names[6], *names[:6]]
 
 

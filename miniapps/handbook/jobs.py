@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from machi_sdk import Platform, PlatformError
+from machi_sdk.formatting import format_clock, format_day
 from machi_sdk.i18n import best_language, shipped_in
 from machi_sdk.i18n import load as load_catalog
 
@@ -40,10 +41,6 @@ def translator(locale: str) -> gettext.NullTranslations:
     ``ja_easy``; a language without one falls back to English, then Japanese)."""
     code = best_language(locale or "ja", shipped_in(LOCALES, "handbook"))
     return load_catalog(LOCALES, "handbook", code)
-
-
-def day_text(value: dt.date, locale: str) -> str:
-    return f"{value.month}月{value.day}日" if locale.startswith("ja") else value.isoformat()
 
 
 @cache
@@ -128,7 +125,7 @@ async def send_reminders(platform: Platform, now: dt.datetime | None = None) -> 
                         "child": child["name"],
                         "vaccine": name,
                         "dose": label,
-                        "date": day_text(day, loc),
+                        "date": format_day(day, loc),
                     }
                     what = f"{child['id']}|{item.vaccine}|{item.dose}|{day}"
                     key = f"{event}|{what}|{person['subject']}"
@@ -158,8 +155,8 @@ async def send_reminders(platform: Platform, now: dt.datetime | None = None) -> 
         gt = translator(loc).gettext
         local = item["starts_at"].astimezone(JST)
         body = gt(N_("%(date)s %(time)s から%(place)sで面談です。")) % {
-            "date": day_text(local.date(), loc),
-            "time": local.strftime("%H:%M"),
+            "date": format_day(local, loc, "day"),
+            "time": format_clock(local, loc),
             "place": item["place"],
         }
         key = f"interview|{item['id']}|{item['starts_at'].isoformat()}"

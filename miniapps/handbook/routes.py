@@ -4,7 +4,6 @@ records are shown to its guardians only (``actions`` checks it on every read and
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
 from . import actions, growth, questionnaire, vaccines
-from .actions import JST, Refused
+from .actions import Refused
 from .data_messages import data_text
-from .jobs import translator
+from .jobs import months_old, translator
 from .permissions import ABILITIES, can
 from .questionnaire import N_
 
@@ -114,26 +113,6 @@ def _int(value: Any) -> int:
         return 0
 
 
-def day(value: dt.date | dt.datetime | None, locale: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        local = value.astimezone(JST)
-        return f"{day(local.date(), locale)} {local.strftime('%H:%M')}"
-    if locale.startswith("ja"):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
-
-
-def age_text(born: dt.date, on: dt.date, locale: str) -> str:
-    from .jobs import months_old
-
-    months = months_old(born, on)
-    if locale.startswith("ja"):
-        return f"{months // 12}歳{months % 12}か月"
-    return f"{months // 12} y {months % 12} m"
-
-
 def at(path: str) -> dict[str, str]:
     """The address htmx puts in the frame's history after a form is sent: the page shown, not
     the form's action (a reload then shows the page again instead of a 405)."""
@@ -147,8 +126,8 @@ def is_staff(resident: Resident) -> bool:
 def base(resident: Resident) -> dict[str, Any]:
     loc = resident.locale
     return {
-        "day": lambda d: day(d, loc),
-        "age": lambda b, o=None: age_text(b, o or actions.today(), loc),
+        # a child's age in whole months (legal count), shown with the SDK's ``age`` filter
+        "months_old": lambda born, on=None: months_old(born, on or actions.today()),
         "lang": "ja" if loc.startswith("ja") else "en",
         # a data file's text (vaccine names, dose labels, notes) in the reader's language
         "text": lambda value: data_text(value, translator(loc).gettext),

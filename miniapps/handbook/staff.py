@@ -13,6 +13,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
+from machi_sdk.formatting import format_moment
 from machi_sdk.pdf import one_page, wrap
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
@@ -221,12 +222,11 @@ async def staff_pdf(
         platform, resident, "interview.print", found["owner"], {"interview": interview_id}
     ):
         return Response(b"audit unavailable", status_code=503, media_type="text/plain")
-    local = found["starts_at"].astimezone(JST)
     lines: list[tuple[int, str]] = [
         (18, "伴走型相談支援 面談票"),
         (11, ""),
         (11, f"面談番号  {found['id']}"),
-        (11, f"日時  {local:%Y-%m-%d %H:%M}  場所  {found['place']}"),
+        (11, f"日時  {format_moment(found['starts_at'], 'ja')}  場所  {found['place']}"),
         (11, ""),
     ]
     form = found["form"]

@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 
 from machi_sdk import Platform, PlatformError
+from machi_sdk.formatting import format_day
 
 from . import actions
 from .tables import (
@@ -41,10 +42,6 @@ def translator(locale: str) -> gettext.NullTranslations:
     return gettext.translation("library", str(LOCALES),
                                languages=[locale.replace("-", "_"), locale.split("-")[0]],
                                fallback=True)  # fmt: skip
-
-
-def day_text(value: dt.date, locale: str) -> str:
-    return f"{value.month}月{value.day}日" if locale.startswith("ja") else value.isoformat()
 
 
 async def _send(platform: Platform, key: str, subject: str, title: str, body: str, url: str,
@@ -88,7 +85,8 @@ async def send_notices(platform: Platform, now: dt.datetime | None = None,
         branch = hold["pickup_name_en"] or hold["pickup_name"] if not loc.startswith("ja") \
             else hold["pickup_name"]
         body = t("「{title}」を{branch}でお受け取りいただけます（{date}まで）。").format(
-            title=hold["title_name"], branch=branch, date=day_text(hold["keep_until"], loc))
+            title=hold["title_name"], branch=branch,
+            date=format_day(hold["keep_until"], loc, "day"))
         sent += await _send(platform, f"ready|{hold['id']}", hold["subject"],
                             t("予約の本が用意できました"), body, "/me", now)  # fmt: skip
     due = LibraryLoan.select(
@@ -103,7 +101,7 @@ async def send_notices(platform: Platform, now: dt.datetime | None = None,
         loc = loan["locale"]
         t = translator(loc).gettext
         text = t("「{title}」の返却期限は{date}です。延長は「わたしの図書館」からできます。")
-        body = text.format(title=loan["title_name"], date=day_text(loan["due_on"], loc))
+        body = text.format(title=loan["title_name"], date=format_day(loan["due_on"], loc, "day"))
         sent += await _send(platform, f"due|{loan['id']}|{loan['due_on'].isoformat()}",
                             loan["subject"], t("返却期限が近づいています"), body, "/me", now)
     return sent

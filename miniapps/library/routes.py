@@ -11,13 +11,14 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.formatting import format_day
 from machi_sdk.i18n import N_
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 
 from . import actions, card, queries, search
 from .jobs import send_notices
-from .views import bar_chart, branch_name, day
+from .views import bar_chart, branch_name
 
 CITY_ROLES = ("librarian", "admin")  # every library and school
 # the city's school staff role (学校・保育所職員): a school librarian among them joins one school
@@ -129,7 +130,6 @@ def _int(value: Any) -> int | None:
 def _base(resident: Resident) -> dict[str, Any]:
     loc = resident.locale
     return {
-        "day": lambda d: day(d, loc),
         "branch_name": lambda row, prefix="branch_": branch_name(row, loc, prefix),
         "group_labels": GROUP_LABELS, "age_group_labels": AGE_GROUP_LABELS,
         "copy_status": COPY_STATUS, "is_staff": _is_staff(resident), "error": None, "done": None,
@@ -343,7 +343,7 @@ async def renew(request: Request, resident: ResidentDep, loan_id: FromPath[int])
         return await _me_after(request, resident, error=_refusal(request, resident, exc))
     return await _me_after(request, resident,
                            done=t("延長しました。新しい返却期限は %(date)s です。")
-                           % {"date": day(due, resident.locale)})  # fmt: skip
+                           % {"date": format_day(due, resident.locale)})  # fmt: skip
 
 
 @post("/holds/{hold_id:int}/cancel", name="library:cancel", guards=[requires_scopes()])
@@ -459,7 +459,7 @@ async def checkout(request: Request, resident: ResidentDep, platform: PlatformDe
     if done["patron"]["group"] == "junior_high":
         await _count(platform, "junior_high_loans")
     message = t("貸し出しました。返却期限は %(date)s です。") % {
-        "date": day(done["due_on"], resident.locale)}
+        "date": format_day(done["due_on"], resident.locale)}
     return await _staff_after(request, resident, branch, done=message)
 
 

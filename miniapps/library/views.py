@@ -1,19 +1,11 @@
-"""Presentation helpers: dates in the resident's language and the KPI bar charts (server SVG)."""
+"""Presentation helpers: branch names in the resident's language and the KPI bar charts (server
+SVG)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from markupsafe import Markup, escape
-
-
-def day(value: dt.date | None, locale: str) -> str:
-    if value is None:
-        return ""
-    if locale.startswith("ja"):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
 
 
 def branch_name(row: dict[str, Any], locale: str, prefix: str = "branch_") -> str:

@@ -27,7 +27,7 @@ from machi_sdk.web import render_to_string
 from . import actions, queries, reasons, services
 from .delivery import deliver
 from .storage import MAX_BYTES, storage
-from .views import N_, fmt, qr_svg
+from .views import N_, labels, qr_svg
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ async def _index_context(resident: Resident) -> dict[str, Any]:
     letters = await queries.letters_for_guardian(resident.id) if children else []
     return {"children": children, "classes": list(classes.values()), "letters": letters[:10],
             "unread": sum(1 for x in letters if not x["read"]), "error": None, "linked": None,
-            "is_staff": _is_staff(resident), **fmt(resident.locale)}  # fmt: skip
+            "is_staff": _is_staff(resident), **labels()}  # fmt: skip
 
 
 @get("/", name="school:index", guards=[requires_scopes()])
@@ -171,9 +171,9 @@ async def link(request: Request, resident: ResidentDep, platform: PlatformDep) -
 
 
 async def _labels(platform: Platform, resident: Resident) -> dict[str, Any]:
-    """Dates, times and labels in the reader's language, the schools' own absence reasons
+    """Labels in the reader's language, the schools' own absence reasons
     among them."""
-    return fmt(resident.locale, await services.reason_labels(platform, resident.locale))
+    return labels(await services.reason_labels(platform, resident.locale))
 
 
 async def _reason_choices(school: str) -> list[str]:
@@ -310,7 +310,7 @@ async def _letter_context(platform: Platform, resident: Resident, letter_id: int
     return {"letter": letter, "shown": await _letter_in(platform, letter, resident.locale),
             "attachments": await queries.attachments(letter_id), "read": read,
             "answer": await queries.my_answer(letter_id, resident.id), "error": None,
-            "answered": False, "confirmed": False, **fmt(resident.locale)}  # fmt: skip
+            "answered": False, "confirmed": False, **labels()}  # fmt: skip
 
 
 async def _unread(subject: str, letter_id: int) -> bool:
@@ -451,7 +451,7 @@ async def _conversation_context(
     locale = "ja" if role == "staff" else resident.locale
     return {"conversation": conv, "role": role, "error": None, "nonce": _nonce(), "body": "",
             "sent": False, "messages": await _shown_messages(platform, rows, locale),
-            "after": rows[-1]["id"] if rows else 0, **fmt(resident.locale)}  # fmt: skip
+            "after": rows[-1]["id"] if rows else 0, **labels()}  # fmt: skip
 
 
 @get("/classes/{class_id:int}/conversation", name="school:class_conversation",
@@ -554,7 +554,7 @@ async def wait(
     locale = "ja" if role == "staff" else resident.locale
     context = {"conversation": conv, "messages": await _shown_messages(platform, rows, locale),
                "after": rows[-1]["id"] if rows else after, "role": role,
-               **fmt(resident.locale)}  # fmt: skip
+               **labels()}  # fmt: skip
     return render(request, "school/_messages.html", context, block=None)
 
 
@@ -921,7 +921,7 @@ async def _staff_letter_context(resident: Resident, letter: dict[str, Any]) -> d
     return {"letter": letter, "audience": audience, "tally": tally,
             "texts": await queries.letter_texts(letter["id"]),
             "attachments": await queries.attachments(letter["id"]), "message": None,
-            **fmt(resident.locale)}  # fmt: skip
+            **labels()}  # fmt: skip
 
 
 async def _staff_letter(resident: Resident, letter_id: int) -> dict[str, Any] | None:
@@ -1142,7 +1142,7 @@ async def figures(request: Request, resident: ResidentDep) -> Response[str]:
             if reg["children"] else None,
             "chart": bar_chart([(r["month"][5:], r["share"]) for r in rows], "%"),
         })  # fmt: skip
-    return render(request, "school/figures.html", {"schools": schools, **fmt(resident.locale)})
+    return render(request, "school/figures.html", {"schools": schools, **labels()})
 
 
 ROUTES = [index, link, child_page, notice, withdraw, letter_page, confirm_read, answer,

@@ -1,4 +1,4 @@
-"""Presentation helpers: dates and times in the reader's language, labels, the gate QR (SVG)."""
+"""Presentation helpers: labels and the gate QR (SVG)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 import qrcode
 from machi_sdk.i18n import N_
 from markupsafe import Markup, escape
-
-from .actions import JST
 
 KIND_LABELS = {"absent": N_("欠席"), "late": N_("遅刻"), "early": N_("早退・お迎え")}
 REASON_LABELS = {
@@ -22,31 +20,12 @@ SYMPTOM_LABELS = {
     "headache": N_("頭痛"), "other": N_("その他の症状"),
 }  # fmt: skip
 SOURCE_LABELS = {"machine": N_("機械翻訳"), "staff": N_("職員による翻訳")}
-WEEKDAYS_JA = "月火水木金土日"
 
 
-def day(value: dt.date, locale: str) -> str:
-    if locale.startswith("ja"):
-        return f"{value.month}月{value.day}日（{WEEKDAYS_JA[value.weekday()]}）"
-    return f"{value:%a} {value.isoformat()}"
-
-
-def when(value: dt.datetime | None, locale: str) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(JST)
-    return f"{day(local.date(), locale)} {local:%H:%M}"
-
-
-def clock(value: dt.datetime | None) -> str:
-    return value.astimezone(JST).strftime("%H:%M") if value else ""
-
-
-def fmt(locale: str, own_reasons: dict[str, str] | None = None) -> dict[str, Any]:
-    """Formatters and labels for a reader of ``locale``; ``own_reasons`` are the schools' own
-    absence reasons by code, already in that language."""
-    return {"day": lambda d: day(d, locale), "when": lambda d: when(d, locale), "clock": clock,
-            "kind_labels": KIND_LABELS, "reason_labels": {**REASON_LABELS, **(own_reasons or {})},
+def labels(own_reasons: dict[str, str] | None = None) -> dict[str, Any]:
+    """Labels the pages show (translated in the template); ``own_reasons`` are the schools' own
+    absence reasons by code, already in the reader's language."""
+    return {"kind_labels": KIND_LABELS, "reason_labels": {**REASON_LABELS, **(own_reasons or {})},
             "symptom_labels": SYMPTOM_LABELS, "source_labels": SOURCE_LABELS,
             "timedelta": dt.timedelta}  # fmt: skip
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from machi_sdk import Platform, PlatformError
+from machi_sdk.formatting import format_day, format_number
 
 from . import queries
 from .tables import WaterLink, WaterNotice
@@ -96,8 +97,9 @@ async def send_notices(
             if not await _claim(key, link["subject"], "bill", now):
                 continue
             body = t("{date}検針分 {m3}㎥ 請求金額 {total}円（納期限 {due}）").format(
-                date=row["reading_date"].strftime("%Y/%m/%d"), m3=row["m3"],
-                total=f"{row['total']:,}", due=row["due_date"].strftime("%Y/%m/%d"),
+                date=format_day(row["reading_date"], link["locale"]), m3=row["m3"],
+                total=format_number(row["total"], link["locale"]),
+                due=format_day(row["due_date"], link["locale"]),
             )  # fmt: skip
             if await _send(platform, key, link["subject"], t("水道料金の新しい請求"), body,
                            f"/bills/{row['id']}"):  # fmt: skip

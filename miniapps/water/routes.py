@@ -16,7 +16,7 @@ from . import actions, queries
 from .importer import render_stored
 from .leak import send_notices, suggests_leak
 from .pdf import bill_pdf
-from .views import chart, day, period, today, yen
+from .views import chart, today
 
 STAFF_ROLES = ("waterworks", "admin")
 
@@ -55,18 +55,9 @@ def _is_staff(resident: Resident) -> bool:
     return any(resident.has_role(role) for role in STAFF_ROLES)
 
 
-def _fmt(resident: Resident) -> dict[str, Any]:
-    loc = resident.locale
-    return {
-        "day": lambda d: day(d, loc),
-        "period": lambda d: period(d, loc),
-        "yen": lambda n: yen(n, loc),
-    }
-
-
 async def _index_context(resident: Resident) -> dict[str, Any]:
     return {"accounts": await queries.links(resident.id), "error": None, "linked": None,
-            "is_staff": _is_staff(resident), **_fmt(resident)}  # fmt: skip
+            "is_staff": _is_staff(resident)}  # fmt: skip
 
 
 @get("/", name="water:index", guards=[requires_scopes()])
@@ -132,7 +123,6 @@ async def account_context(
             {latest["id"]} if leak_base and latest else set(),
         ),
         "chart_rows": sorted(history, key=lambda b: b["reading_date"])[-12:],
-        **_fmt(resident),
     }
 
 
@@ -166,7 +156,6 @@ async def bill_context(resident: Resident, row: dict[str, Any]) -> dict[str, Any
         "leak_base": suggests_leak(row, earlier)
         if history and history[0]["id"] == row["id"]
         else None,
-        **_fmt(resident),
     }
 
 
@@ -191,8 +180,7 @@ async def bill_pdf_download(
     if row is None or not await queries.is_linked(resident.id, row["account"]):
         return Response(b"", status_code=404)
     acc = await queries.account(row["account"])
-    fmt = _fmt(resident)
-    body = bill_pdf(row, acc["customer_number"], _t(request, resident), fmt["day"], fmt["yen"])
+    body = bill_pdf(row, acc["customer_number"], _t(request, resident), resident.locale)
     name = f"water-{acc['customer_number']}-{row['reading_date']:%Y%m}.pdf"
     return Response(
         body,
@@ -220,7 +208,7 @@ async def staff_page(
             problem["shown"] = render_stored(problem, t)
     context: dict[str, Any] = {
         "denied": None, "number": number, "found": None, "not_found": False,
-        "runs": runs, "flagged": await queries.flagged_bills(), **_fmt(resident),
+        "runs": runs, "flagged": await queries.flagged_bills(),
     }  # fmt: skip
     if number:
         acc = await queries.account_by_number(number)

@@ -1,4 +1,4 @@
-"""Presentation helpers: dates in the resident's language and the usage chart (server SVG)."""
+"""Presentation helpers: the waterworks' day and the usage chart (server SVG)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from machi_sdk.formatting import format_day
 from markupsafe import Markup, escape
 
 CITY_TIME = ZoneInfo("Asia/Tokyo")
@@ -14,21 +15,6 @@ CITY_TIME = ZoneInfo("Asia/Tokyo")
 def today() -> dt.date:
     """The waterworks' day (Japan time)."""
     return dt.datetime.now(CITY_TIME).date()
-
-
-def day(value: dt.date, locale: str) -> str:
-    if locale.startswith("ja"):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
-
-
-def period(value: dt.date, locale: str) -> str:
-    """The bill's reading month, e.g. 2026年11月 / 2026-11."""
-    return f"{value.year}年{value.month}月" if locale.startswith("ja") else f"{value:%Y-%m}"
-
-
-def yen(amount: int, locale: str) -> str:
-    return f"{amount:,}円" if locale.startswith("ja") else f"¥{amount:,}"
 
 
 def chart(history: list[dict[str, Any]], locale: str, title: str, leak_ids: set[int]) -> Markup:
@@ -50,7 +36,7 @@ def chart(history: list[dict[str, Any]], locale: str, title: str, leak_ids: set[
         x = left + i * slot + slot * 0.15
         y = height - bottom - bar
         cls = "water-bar water-bar--leak" if row["id"] in leak_ids else "water-bar"
-        label = f"{period(row['reading_date'], locale)} {row['m3']}㎥"
+        label = f"{format_day(row['reading_date'], locale, 'month')} {row['m3']}㎥"
         parts.append(
             f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" '
             f'height="{bar:.1f}"><title>{escape(label)}</title></rect>'

@@ -263,7 +263,7 @@ async def test_large_item_request_fee_date_and_number(saga, web, shell):
         }
         booked = await client.post("/large", data=form)
         assert booked.status_code == 200
-        assert 'data-testid="garbage-booked-total">2,000<' in booked.text
+        assert 'data-testid="garbage-booked-total">2,000円<' in booked.text
         number = re.search(r'data-testid="garbage-booked-number">([^<]+)<', booked.text)[1]
         not_offered = {**form, "date": (today + dt.timedelta(days=1)).isoformat()}
         refused = await client.post("/large", data=not_offered)

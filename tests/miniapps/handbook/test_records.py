@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import format_skeleton
 from machi_sdk.testing import FakeShell, MemoryPlatform, miniapp_client
 
 from .conftest import module, token
@@ -190,3 +191,32 @@ async def test_a_dose_before_its_earliest_day_is_recorded_and_flagged(db, web, s
         assert unknown.status_code == 422
     flags = {r["vaccine"]: r["flag"] for r in await tables.HandbookDose.select()}
     assert flags == {"dpt_ipv_hib": "too_early", "bcg": ""}
+
+
+async def test_a_childs_birthday_and_age_in_the_readers_language(db, web, shell: FakeShell):
+    born = actions.today() - dt.timedelta(days=400)  # 13 whole months whatever the month lengths
+    baby = actions.today() - dt.timedelta(days=100)  # 3 whole months
+    async with miniapp_client(web, token(shell)) as client:
+        child = await add_child(client, born_days_ago=400)
+        await add_child(client, "たろう", born_days_ago=100)
+        japanese = (await client.get(f"/children/{child}")).text
+        listed = (await client.get("/")).text
+    async with miniapp_client(web, token(shell, locale="vi")) as client:
+        vietnamese = (await client.get(f"/children/{child}")).text
+        vietnamese_list = (await client.get("/")).text
+    async with miniapp_client(web, token(shell, locale="en")) as client:
+        english = (await client.get("/")).text
+    # Japanese pages: the era, as the handbook itself writes it, and 1歳1か月
+    assert f"令和{born.year - 2018}年{born.month}月{born.day}日" in japanese
+    assert "1歳1か月" in japanese
+    assert "3か月" in listed
+    # Vietnamese: Babel's date, the age in Vietnamese words, no ISO date and no "1 y 1 m"
+    assert format_skeleton("yMMMd", born, locale="vi") in vietnamese
+    assert "1 tuổi 1 tháng" in vietnamese
+    assert "3 tháng" in vietnamese_list
+    assert f">{born.isoformat()}" not in vietnamese
+    assert " y " not in vietnamese
+    # English plurals: one year, one month; three months
+    assert "1 year 1 month" in english
+    assert "3 months" in english
+    assert format_skeleton("yMMMd", baby, locale="en") in english

@@ -45,8 +45,8 @@ async def test_window_opening_and_closing_each_sent_once(db):
     # one month old since 4/30: that month's information too
     assert {n["title"] for n in mine} - {n["title"] for n in opening} == {"1か月児健診の時期です"}
     bodies = " ".join(n["body"] for n in opening)
-    assert "五種混合（DPT-IPV-Hib）（1期初回1回目）は5月31日から" in bodies
-    assert "小児の肺炎球菌（初回1回目）は5月31日から" in bodies
+    assert "五種混合（DPT-IPV-Hib）（1期初回1回目）は2026年5月31日から" in bodies
+    assert "小児の肺炎球菌（初回1回目）は2026年5月31日から" in bodies
     assert "B型肝炎" not in bodies
     assert "ロタ" not in bodies
     assert opening[0]["url"].endswith("/plan")
@@ -63,7 +63,7 @@ async def test_window_opening_and_closing_each_sent_once(db):
         for n in platform.notifications
         if n["resident"] == "mother" and n["title"] == "予防接種の期限が近づいています"
     ]
-    assert any("ロタウイルス（1価・2回）" in b and "9月16日" in b for b in closing)
+    assert any("ロタウイルス（1価・2回）" in b and "2026年9月16日" in b for b in closing)
 
 
 async def test_a_dose_recorded_stops_its_reminders(db):

@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from babel.dates import format_skeleton
 from machi_sdk.testing import miniapp_client
 
 from .conftest import module, token
@@ -557,3 +558,21 @@ async def test_an_administrator_creates_a_class_and_a_teacher_cannot(db, web, sh
     assert ("school.class.create", f"class:{klass['id']}") in [
         (a["action"], a["subject"]) for a in platform.audits
     ]
+
+
+async def test_a_vietnamese_guardian_reads_the_days_of_notices_in_vietnamese(school, web, shell):
+    tomorrow = actions.today() + dt.timedelta(days=1)
+    for who, locale in (("parent-vi", "vi"), ("parent-ja", "ja")):
+        await actions.link_child(who, school["code"], locale=locale)
+    async with miniapp_client(web, token(shell, "parent-vi", locale="vi"), htmx=True) as client:
+        sent = await client.post(f"/children/{school['child']}/notices", data={
+            "kind": "absent", "day": tomorrow.isoformat(), "reason": "illness",
+        })  # fmt: skip
+    async with miniapp_client(web, token(shell, "parent-ja"), htmx=True) as client:
+        japanese = await client.get(f"/children/{school['child']}")
+    assert sent.status_code == 200, text(sent)
+    # e.g. "T2, 30 thg 11": the weekday and month in Vietnamese (Babel's CLDR data), not ISO
+    assert format_skeleton("MMMEd", tomorrow, locale="vi") in text(sent)
+    assert tomorrow.isoformat() not in text(sent)
+    weekday = "月火水木金土日"[tomorrow.weekday()]
+    assert f"{tomorrow.month}月{tomorrow.day}日({weekday})" in text(japanese)
