@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 
 from machi_sdk import Platform, PlatformError
+from machi_sdk.formatting import format_day, format_moment
 
 from . import actions, queries, rules
 from .tables import BookingEntry, BookingLottery, BookingOrder
@@ -67,10 +68,12 @@ async def run(platform: Platform, now: dt.datetime | None = None) -> dict[str, i
         if entry["result"] == "won":
             order = await queries.order(entry["order_number"])
             deadline = (order["pay_by"] if order and order["pay_by"] else now).astimezone(rules.JST)
+            won_day, won_time = entry["won"].split(" ")  # kept as "YYYY-MM-DD HH:MM"
+            won_label = format_day(dt.date.fromisoformat(won_day), entry["locale"], "day")
             body = t("%(name)s %(slot)s に当選しました。%(deadline)s までにお支払いください。") % {
                 "name": name,
-                "slot": entry["won"],
-                "deadline": f"{deadline:%Y-%m-%d %H:%M}",
+                "slot": f"{won_label} {won_time}",
+                "deadline": format_moment(deadline, entry["locale"], "day"),
             }
             await _notify(
                 platform,

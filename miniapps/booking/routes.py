@@ -10,6 +10,7 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from machi_sdk import PlatformDep, PlatformError, ResidentDep, render, requires_scopes
 from machi_sdk.app import PUBLIC_OPT
+from machi_sdk.formatting import format_day, format_yen
 from machi_sdk.platform import Platform
 from machi_sdk.resident import Resident
 from machi_sdk.web import VARY, is_htmx, render_to_string
@@ -20,7 +21,7 @@ from .ical import order_ics
 from .permit import permit_pdf, qr_svg, qr_text
 from .staff import STAFF_ROUTES, is_staff
 from .text import KIND_LABELS, N_, REFUSALS
-from .views import BoundedCache, formatters, grid_rows
+from .views import BoundedCache, grid_rows
 
 STATUS_LABELS = {
     "requested": N_("承認待ち"),
@@ -50,7 +51,7 @@ def _error(request: Request[Any, Any, Any], resident: Resident, reason: str) -> 
 
 def _base(resident: Resident) -> dict[str, Any]:
     return {
-        **formatters(resident.locale),
+        "hhmm": rules.hhmm,
         "kinds": KIND_LABELS,
         "status_labels": STATUS_LABELS,
         "payment_labels": PAYMENT_LABELS,
@@ -114,10 +115,9 @@ def _label_cells(grid: dict[str, Any], t: Any, locale: str) -> None:
     unavailable = t("予約できません")
     words = {"free": t("空き"), "taken": t("予約済み"), "lottery": t("抽選"),
              "past": unavailable, "closed": unavailable}  # fmt: skip
-    fmt = formatters(locale)
     for day in grid["days"]:
-        day["short"] = fmt["short_day"](day["day"])
-        label = fmt["day"](day["day"])
+        day["short"] = format_day(day["day"], locale, "short")
+        label = format_day(day["day"], locale, "day")
         for cell in day["cells"]:
             cell["sr"] = f"{label} {cell['label']} {words[cell['state']]}"
 
@@ -154,7 +154,7 @@ def _facts_html(request: Request[Any, Any, Any], row: dict[str, Any], locale: st
     key = (locale, tuple(row.items()))
     found = _facts.get(key)
     if found is None:
-        context = {**formatters(locale), "facility": row, "kinds": KIND_LABELS}
+        context = {"hhmm": rules.hhmm, "facility": row, "kinds": KIND_LABELS}
         found = Markup(render_to_string(request, "booking/_facts.html", context))  # noqa: S704
         _facts.put(key, found)
     return found
@@ -408,8 +408,9 @@ async def permit(request: Request, resident: ResidentDep, number: FromPath[str])
     confirmed = order and order["status"] == "booked" and order["payment"] in ("paid", "free")
     if order is None or order["subject"] != resident.id or not confirmed:
         return Response(b"not found", status_code=404, media_type="text/plain")
-    t, fmt = _t(request, resident), formatters(resident.locale)
-    when = f"{fmt['day'](order['day'])} {rules.hhmm(order['starts'])}-{rules.hhmm(order['ends'])}"
+    t = _t(request, resident)
+    day = format_day(order["day"], resident.locale, "day")
+    when = f"{day} {rules.hhmm(order['starts'])}-{rules.hhmm(order['ends'])}"
     lines = [
         (20, t("利用許可証")),
         (11, ""),
@@ -424,7 +425,7 @@ async def permit(request: Request, resident: ResidentDep, number: FromPath[str])
         lines += [
             (20, t("領収証")),
             (11, ""),
-            (12, t("金額") + f"  {fmt['yen'](order['amount'])}"),
+            (12, t("金額") + f"  {format_yen(order['amount'], resident.locale)}"),
             (12, t("但し") + "  " + t("施設使用料")),
             (11, t("上記の金額を領収しました。")),
         ]
@@ -473,7 +474,6 @@ async def _lottery_context(resident: Resident, lottery_id: int) -> dict[str, Any
     row = await queries.facility(lot["facility"])
     assert row is not None
     closed = await queries.blackouts(row["id"])
-    fmt = formatters(resident.locale)
     entry = await queries.entry_of(lottery_id, resident.id)
     options = []
     day = lot["first_day"]
@@ -481,7 +481,8 @@ async def _lottery_context(resident: Resident, lottery_id: int) -> dict[str, Any
         if rules.is_open_day(row, day, closed):
             for start in rules.slot_starts(row):
                 value = f"{day.isoformat()} {rules.hhmm(start)}"
-                options.append((value, f"{fmt['day'](day)} {rules.hhmm(start)}"))
+                label = f"{format_day(day, resident.locale, 'day')} {rules.hhmm(start)}"
+                options.append((value, label))
         day += dt.timedelta(days=1)
     return {
         **_base(resident),

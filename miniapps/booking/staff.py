@@ -19,7 +19,6 @@ from . import actions, queries, rules
 from .jobs import translator
 from .locks import LocalLock
 from .text import KIND_LABELS, REFUSALS
-from .views import formatters
 
 STAFF_ROLES = ("facility_manager", "admin")
 #: What the facility form shows for a new facility.
@@ -73,7 +72,7 @@ async def _context(resident: Resident) -> dict[str, Any]:
     )
     orders = await queries.all_orders()
     return {
-        **formatters(resident.locale),
+        "hhmm": rules.hhmm,
         "denied": None,
         "error": None,
         "message": None,

@@ -1,55 +1,12 @@
-"""Shaping data for the templates: days and money in the resident's language."""
+"""Shaping data for the templates: the week grid's rows and a small cache of built HTML."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
 from markupsafe import Markup, escape
-
-from .rules import JST, hhmm
-
-WEEKDAYS_JA = "月火水木金土日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def is_ja(locale: str) -> bool:
-    return not locale.startswith("en")
-
-
-def day_label(day: dt.date, locale: str) -> str:
-    if is_ja(locale):
-        return f"{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
-    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
-
-
-def short_day(day: dt.date, locale: str) -> str:
-    if is_ja(locale):
-        return f"{day.month}/{day.day}（{WEEKDAYS_JA[day.weekday()]}）"
-    return f"{WEEKDAYS_EN[day.weekday()]} {day.day}/{day.month}"
-
-
-def yen(amount: int, locale: str) -> str:
-    return f"{amount:,}円" if is_ja(locale) else f"¥{amount:,}"
-
-
-def moment(value: dt.datetime, locale: str) -> str:
-    local = value.astimezone(JST)
-    return f"{day_label(local.date(), locale)} {local:%H:%M}"
-
-
-def formatters(locale: str) -> dict[str, Any]:
-    return {
-        "day": lambda d: day_label(d, locale),
-        "short_day": lambda d: short_day(d, locale),
-        "yen": lambda a: yen(int(a), locale),
-        "hhmm": hhmm,
-        "moment": lambda m: moment(m, locale),
-    }
-
 
 MARKS = {"free": "○", "taken": "×", "lottery": "抽", "past": "－", "closed": "－"}
 

@@ -14,7 +14,6 @@ from machi_sdk.resident import Resident
 from . import actions, live, queries, rules
 from .permissions import is_staff
 from .text import PAYMENT_LABELS, REFUSALS, STATUS_LABELS
-from .views import formatters
 
 
 def gettext_for(request: Request[Any, Any, Any], resident: Resident) -> Any:
@@ -27,7 +26,7 @@ def refusal(request: Request[Any, Any, Any], resident: Resident, exc: actions.Re
 
 
 def base(resident: Resident) -> dict[str, Any]:
-    return {**formatters(resident.locale), "status_labels": STATUS_LABELS,
+    return {"hhmm": rules.hhmm, "status_labels": STATUS_LABELS,
             "payment_labels": PAYMENT_LABELS, "is_staff": is_staff(resident), "error": None,
             "message": None}  # fmt: skip
 
