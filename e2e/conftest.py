@@ -23,12 +23,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 import pytest
+from pages.webauthn import add_virtual_authenticator
 from playwright.async_api import (
     Browser,
     BrowserContext,
@@ -196,6 +197,45 @@ class Server:
             self._log = None
 
 
+@dataclass
+class SameSiteServer(Server):
+    """``machi serve`` with the shell and ``miniapps`` on one site (``*.machi.localhost``), as in
+    production (``{slug}.apps.<city>`` under the city's domain). With the shared server's
+    ``localhost`` / ``{slug}.localhost`` the frame is cross-site, and Chromium's test contexts
+    block a cross-site frame's storage: no mini-app could keep a service worker or its own data."""
+
+    miniapps: str = ""  # MACHI_MINIAPPS: comma-separated folders
+
+    @property
+    def base_url(self) -> str:
+        return f"http://machi.localhost:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **super().env,
+            "MACHI_PUBLIC_URL": self.base_url,
+            "MACHI_APPS_URL": f"http://{{slug}}.machi.localhost:{self.port}",
+            "MACHI_MINIAPPS": self.miniapps,
+        }
+
+
+@contextlib.asynccontextmanager
+async def running(server: Server) -> AsyncIterator[Server]:
+    """``server`` started for the block (a module's own server, next to the session's)."""
+    await server.astart()
+    try:
+        yield server
+    finally:
+        await server.astop()
+
+
+def same_site(tmp_path_factory: pytest.TempPathFactory, miniapp: str) -> SameSiteServer:
+    """A :class:`SameSiteServer` (not started) with one mini-app, e.g. ``"miniapps/garbage"``."""
+    folder = Path(tmp_path_factory.mktemp(Path(miniapp).name))
+    return SameSiteServer(port=_free_port(), data_dir=folder, miniapps=miniapp)
+
+
 @pytest.fixture(scope="session", name="push_service")
 async def fx_push_service() -> AsyncIterator[LocalPushService]:
     """The local push service (in this process) the server's Web Push goes to."""
@@ -254,3 +294,28 @@ async def fx_context(browser: Browser, server: Server) -> AsyncIterator[BrowserC
 @pytest.fixture(name="page")
 async def fx_page(context: BrowserContext) -> Page:
     return await context.new_page()
+
+
+Phone = Callable[[Server], Awaitable[Page]]
+
+
+@pytest.fixture(name="phone")
+async def fx_phone(browser: Browser) -> AsyncIterator[Phone]:
+    """Opens another person's phone on a server: a page in a phone-sized context of its own, with
+    a passkey authenticator. Every phone the test opened is closed after it."""
+    contexts: list[BrowserContext] = []
+
+    async def open_phone(server: Server) -> Page:
+        context = await browser.new_context(base_url=server.base_url, **PHONE)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = await context.new_page()
+        await add_virtual_authenticator(page)
+        return page
+
+    try:
+        yield open_phone
+    finally:
+        for context in contexts:
+            with contextlib.suppress(Exception):
+                await context.close()

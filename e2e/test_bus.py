@@ -8,38 +8,19 @@ from __future__ import annotations
 
 import pytest
 from axe import check_axe
-from conftest import PHONE, Server
-from pages import add_virtual_authenticator
+from conftest import Phone, Server
 from pages.bus import BusApp
 from pages.identity import Resident, sign_up
 from pages.staff import become_staff
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import expect
 
 pytestmark = pytest.mark.e2e
 
 
-async def phone(browser: Browser, server: Server, contexts: list[BrowserContext]) -> Page:
-    context = await browser.new_context(base_url=server.base_url, **PHONE)
-    context.set_default_timeout(15_000)
-    contexts.append(context)
-    page = await context.new_page()
-    await add_virtual_authenticator(page)
-    return page
-
-
-async def test_book_a_ride_driver_marks_pickup_rider_sees_it(browser: Browser, server: Server):
-    contexts: list[BrowserContext] = []
-    try:
-        await _story(browser, server, contexts)
-    finally:
-        for context in contexts:
-            await context.close()
-
-
-async def _story(browser: Browser, server: Server, contexts: list[BrowserContext]) -> None:
+async def test_book_a_ride_driver_marks_pickup_rider_sees_it(phone: Phone, server: Server) -> None:
     # A member of staff who runs the service and drives today, on a tablet: the operator's role
     # opens the board, the settings and the driver's tablet.
-    tablet = await phone(browser, server, contexts)
+    tablet = await phone(server)
     await become_staff(
         tablet, server, "bus_operator", Resident(name="運行 一郎", kana="うんこう いちろう")
     )
@@ -51,7 +32,7 @@ async def _story(browser: Browser, server: Server, contexts: list[BrowserContext
     await check_axe(tablet)
 
     # A resident on a phone registers and books a ride for now.
-    mobile = await phone(browser, server, contexts)
+    mobile = await phone(server)
     await sign_up(mobile, Resident(name="乗合 花子", kana="のりあい はなこ"))
     rider = BusApp(mobile)
     await rider.open_from_home()

@@ -10,11 +10,10 @@ Chromium's test contexts block third-party storage, so no mini-app could keep a 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from axe import check_axe
-from conftest import PHONE, Server, _free_port
+from conftest import PHONE, Server, running, same_site
 from pages import add_virtual_authenticator
 from pages.garbage import GarbageApp
 from pages.identity import Resident, sign_up
@@ -23,31 +22,10 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 pytestmark = pytest.mark.e2e
 
 
-class SameSiteServer(Server):
-    """``machi serve`` with the shell and its mini-apps on one site (``*.machi.localhost``)."""
-
-    @property
-    def base_url(self) -> str:
-        return f"http://machi.localhost:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **super().env,
-            "MACHI_PUBLIC_URL": self.base_url,
-            "MACHI_APPS_URL": f"http://{{slug}}.machi.localhost:{self.port}",
-            "MACHI_MINIAPPS": "miniapps/garbage",
-        }
-
-
 @pytest.fixture(scope="module", name="same_site")
 async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
-    server = SameSiteServer(port=_free_port(), data_dir=Path(tmp_path_factory.mktemp("garbage")))
-    await server.astart()
-    try:
+    async with running(same_site(tmp_path_factory, "miniapps/garbage")) as server:
         yield server
-    finally:
-        await server.astop()
 
 
 @pytest.fixture(name="garbage_page")

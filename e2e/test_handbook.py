@@ -11,11 +11,10 @@ import csv
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from axe import check_axe
-from conftest import PHONE, Server, _free_port
+from conftest import PHONE, Server, running, same_site
 from pages import add_virtual_authenticator
 from pages.browser import phone_page
 from pages.handbook import HandbookApp
@@ -89,32 +88,10 @@ async def test_child_growth_plan_questionnaire_booking_and_staff_export(browser,
             await context.close()
 
 
-class SameSiteServer(Server):
-    """``machi serve`` with the shell and the handbook on one site (``*.machi.localhost``):
-    Chromium's test contexts block a cross-site frame's storage, which the offline queue uses."""
-
-    @property
-    def base_url(self) -> str:
-        return f"http://machi.localhost:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **super().env,
-            "MACHI_PUBLIC_URL": self.base_url,
-            "MACHI_APPS_URL": f"http://{{slug}}.machi.localhost:{self.port}",
-            "MACHI_MINIAPPS": "miniapps/handbook",
-        }
-
-
 @pytest.fixture(scope="module", name="same_site")
 async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
-    server = SameSiteServer(port=_free_port(), data_dir=Path(tmp_path_factory.mktemp("handbook")))
-    await server.astart()
-    try:
+    async with running(same_site(tmp_path_factory, "miniapps/handbook")) as server:
         yield server
-    finally:
-        await server.astop()
 
 
 async def test_records_offline_then_synced_once_back_online(browser, same_site):

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from axe import check_axe
-from conftest import PHONE, Server, _free_port
+from conftest import PHONE, Server, running, same_site
 from pages import add_virtual_authenticator
 from pages.identity import Resident, sign_up
 from pages.library import LibraryApp
@@ -30,31 +29,10 @@ pytestmark = pytest.mark.e2e
 TITLE = "注文の多い料理店"  # demo: one copy, S2000004, at 鳥栖小学校図書館
 
 
-class SameSiteServer(Server):
-    """``machi serve`` with the shell and the library on one site (``*.machi.localhost``)."""
-
-    @property
-    def base_url(self) -> str:
-        return f"http://machi.localhost:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **super().env,
-            "MACHI_PUBLIC_URL": self.base_url,
-            "MACHI_APPS_URL": f"http://{{slug}}.machi.localhost:{self.port}",
-            "MACHI_MINIAPPS": "miniapps/library",
-        }
-
-
 @pytest.fixture(scope="module", name="same_site")
 async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
-    server = SameSiteServer(port=_free_port(), data_dir=Path(tmp_path_factory.mktemp("library")))
-    await server.astart()
-    try:
+    async with running(same_site(tmp_path_factory, "miniapps/library")) as server:
         yield server
-    finally:
-        await server.astop()
 
 
 @pytest.fixture(name="reader_page")

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 from axe import check_axe
-from conftest import PHONE, Server, _free_port
-from pages import add_virtual_authenticator
+from conftest import Phone, Server, _free_port
 from pages.identity import Resident, sign_up
 from pages.school import SchoolApp
 from pages.staff import become_staff, grant
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Page, expect
 
 from tests.helpers.libretranslate import libretranslate
 
@@ -55,15 +54,6 @@ async def fx_city(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ser
             await server.astop()
 
 
-async def phone(browser: Browser, server: Server, contexts: list[BrowserContext]) -> Page:
-    context = await browser.new_context(base_url=server.base_url, **PHONE)
-    context.set_default_timeout(15_000)
-    contexts.append(context)
-    page = await context.new_page()
-    await add_virtual_authenticator(page)
-    return page
-
-
 async def choose_language(page: Page, code: str) -> None:
     await page.get_by_test_id("language-link").click()
     await page.get_by_test_id(f"lang-{code}").check()
@@ -71,18 +61,9 @@ async def choose_language(page: Page, code: str) -> None:
     await expect(page.locator("html")).to_have_attribute("lang", code)
 
 
-async def test_absence_message_in_two_languages_and_the_gate(browser: Browser, city: Server):
-    contexts: list[BrowserContext] = []
-    try:
-        await _story(browser, city, contexts)
-    finally:
-        for context in contexts:
-            await context.close()
-
-
-async def _story(browser: Browser, city: Server, contexts: list[BrowserContext]) -> None:
+async def test_absence_message_in_two_languages_and_the_gate(phone: Phone, city: Server) -> None:
     # The teacher, a member of staff with the school role.
-    page = await phone(browser, city, contexts)
+    page = await phone(city)
     who = Resident(name="教員 春子", kana="きょういん はるこ")
     teacher_account = await become_staff(page, city, "school_staff", who)
     teacher = SchoolApp(page)
@@ -93,7 +74,7 @@ async def _story(browser: Browser, city: Server, contexts: list[BrowserContext])
     await check_axe(page)
 
     # The parent, on a phone of her own, reads Vietnamese (the shell and the app speak it).
-    mobile = await phone(browser, city, contexts)
+    mobile = await phone(city)
     await sign_up(mobile, Resident(name="グエン ラン", kana="ぐえん らん"))
     await choose_language(mobile, "vi")
     parent = SchoolApp(mobile)
@@ -169,8 +150,10 @@ async def _story(browser: Browser, city: Server, contexts: list[BrowserContext])
     await teacher.frame.get_by_test_id("school-back").click()
     await teacher.frame.get_by_test_id("school-figures-link").click()
     figures = teacher.frame.get_by_test_id("school-figures").filter(has_text="みどり小学校")
-    month = figures.get_by_test_id("school-figures-table").locator("tbody tr").filter(
-        has_text=tomorrow[:7]
+    month = (
+        figures.get_by_test_id("school-figures-table")
+        .locator("tbody tr")
+        .filter(has_text=tomorrow[:7])
     )
     await expect(month.locator("td")).to_have_text(["1", "1", "100.0%"])
     await check_axe(page)
