@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ import msgspec
 from piccolo.engine import engine_finder
 
 from shell import jobs
-from shell.identity.tables import Account
 from shell.notifications import runtime
 from shell.notifications.tables import InboxItem, Message, PushSubscription
 from shell.notifications.webpush import Sender
@@ -28,6 +26,7 @@ from shell.web.i18n import DEFAULT
 CHUNK = 500
 BATCH = 1000
 LANES = 2  # batches of one message pushed at once, so one's database work overlaps the other's
+WORKERS = 128  # pushes in flight per lane: LANES * WORKERS is the sender's connections
 RECORD_EVERY = 250  # outcomes written together...
 RECORD_SECONDS = 0.25  # ...or at least this often while pushes finish
 TTL = {"high": 24 * 3600, "normal": 3 * 24 * 3600, "low": 7 * 24 * 3600, "very-low": 7 * 24 * 3600}
@@ -107,16 +106,35 @@ def _unpushed(message_id: int | None = None) -> Any:
     return waiting if message_id is None else (InboxItem.message == message_id) & waiting
 
 
-async def _claim(message_id: int) -> list[dict[str, Any]]:
-    """Up to a batch of this message's copies for this runner alone (one UPDATE decides)."""
-    waiting = await InboxItem.select(InboxItem.id).where(_unpushed(message_id)).limit(BATCH)
-    if not waiting:
-        return []
-    return await (
-        InboxItem.update({InboxItem.push_state: "pushing", InboxItem.push_claimed_at: _now()})
-        .where(InboxItem.id.is_in([row["id"] for row in waiting]) & _unpushed(message_id))
-        .returning(InboxItem.id, InboxItem.account)
-    )
+async def _claim(message_id: int, after: int = 0) -> list[dict[str, Any]]:
+    """Up to a batch of this message's copies for this runner alone (one UPDATE decides), of
+    residents numbered above ``after``: a runner walks the (message, account) index onward from
+    its last batch instead of past every copy it already pushed. Empty only when none waits."""
+    engine = engine_finder()
+    assert engine is not None
+    while True:
+        waiting = (
+            await InboxItem.select(InboxItem.id)
+            .where(_unpushed(message_id) & (InboxItem.account > after))
+            .order_by(InboxItem.account)
+            .limit(BATCH)
+        )
+        if not waiting:
+            return []
+        now = _now()
+        ids = ", ".join(str(int(row["id"])) for row in waiting)  # integers read just now
+        claimed: list[dict[str, Any]] = await engine.run_querystring(
+            _raw(
+                "UPDATE notifications_inbox_item SET push_state = 'pushing', push_claimed_at = {} "  # noqa: S608
+                f"WHERE id IN ({ids}) AND (push_state = 'pending' OR "
+                "(push_state = 'pushing' AND push_claimed_at < {})) RETURNING id, account",
+                now,
+                now - stale_claim(),
+            )
+        )
+        if claimed:
+            return claimed
+        # another runner claimed them between the two statements: look again
 
 
 async def resume_pushes() -> int:
@@ -161,13 +179,6 @@ async def resume_pushes() -> int:
         await start_push(row["message"], row["message.urgency"])
         resumed += 1
     return resumed
-
-
-async def _unread(account_ids: list[int]) -> Counter[int]:
-    rows = await InboxItem.select(InboxItem.account).where(
-        InboxItem.account.is_in(account_ids) & InboxItem.read_at.is_null()
-    )
-    return Counter(row["account"] for row in rows)
 
 
 async def _push_one(
@@ -222,8 +233,17 @@ async def push_message(message_id: int) -> None:
     sender = await runtime.sender()
     ttl = TTL.get(message["urgency"], TTL["normal"])
 
+    claiming = asyncio.Lock()
+    after = 0  # the highest account claimed so far: each claim starts past it
+
     async def lane() -> None:
-        while batch := await _claim(message_id):
+        nonlocal after
+        while True:
+            async with claiming:
+                batch = await _claim(message_id, after)
+                if not batch:
+                    return
+                after = max(after, *(row["account"] for row in batch))
             await _push_batch(sender, message, batch, ttl)
 
     await asyncio.gather(*(lane() for _ in range(LANES)))
@@ -232,17 +252,33 @@ async def push_message(message_id: int) -> None:
 async def _push_batch(
     sender: Sender, message: dict[str, Any], batch: list[dict[str, Any]], ttl: int
 ) -> None:
-    accounts = sorted({row["account"] for row in batch})
+    accounts = sorted({int(row["account"]) for row in batch})
+    listed = ", ".join(str(account) for account in accounts)  # integers read from the database
+    engine = engine_finder()
+    assert engine is not None
     subscriptions: dict[int, list[dict[str, Any]]] = {}
-    for sub in await PushSubscription.select().where(PushSubscription.account.is_in(accounts)):
+    for sub in await engine.run_querystring(
+        _raw(
+            "SELECT id, account, endpoint, p256dh, auth FROM notifications_push_subscription "  # noqa: S608
+            f"WHERE account IN ({listed})"
+        )
+    ):
         subscriptions.setdefault(sub["account"], []).append(sub)
     languages = {
         row["id"]: row["language"]
-        for row in await Account.select(Account.id, Account.language).where(
-            Account.id.is_in(accounts)
+        for row in await engine.run_querystring(
+            _raw(f"SELECT id, language FROM identity_account WHERE id IN ({listed})")  # noqa: S608
         )
     }
-    unread = await _unread(accounts)
+    unread = {
+        row["account"]: row["unread"]
+        for row in await engine.run_querystring(
+            _raw(
+                "SELECT account, count(*) AS unread FROM notifications_inbox_item "  # noqa: S608
+                f"WHERE account IN ({listed}) AND read_at IS NULL GROUP BY account"
+            )
+        )
+    }
     # Outcomes are written a few hundred at a time, and at least every RECORD_SECONDS while
     # pushes finish: a runner that dies leaves few copies it had pushed still marked "pushing",
     # so few pushes go out twice when another runner takes them over. (One write per finished
@@ -265,10 +301,17 @@ async def _push_batch(
         except Exception as exc:  # handed to the loop below, which raises it
             finished.put_nowait(exc)
 
-    tasks = [asyncio.create_task(push(item)) for item in batch]
+    # a fixed number of workers share the batch (not a task per copy waiting for a connection)
+    items = iter(batch)
+
+    async def worker() -> None:
+        for item in items:
+            await push(item)
+
+    tasks = [asyncio.create_task(worker()) for _ in range(min(WORKERS, len(batch)))]
     loop = asyncio.get_running_loop()
     try:
-        left = len(tasks)
+        left = len(batch)
         done: list[tuple[int, str, list[int]]] = []
         written = loop.time()
         while left:
