@@ -9,7 +9,7 @@ reminder job and the Saga City demo data.
 from datetime import timedelta
 from pathlib import Path
 
-from machi_sdk import MiniApp, PeriodicJob
+from machi_sdk import MiniApp, Offline, PeriodicJob
 
 from .cli import COMMANDS
 from .demo import load_demo
@@ -24,6 +24,7 @@ MINIAPP = MiniApp(
     jobs=[PeriodicJob("reminders", timedelta(minutes=10), send_reminders)],
     demo=load_demo,
     scripts=["/static/garbage/app.js"],
+    offline=Offline(assets=("/static/garbage/garbage.css", "/categories.css")),
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app

@@ -35,7 +35,6 @@ from .views import (
 
 STAFF_ROLES = ("sanitation", "admin")
 PUBLIC = {PUBLIC_OPT: True}
-STATIC = Path(__file__).parent / "static"
 OFFLINE_MONTHS = 3
 
 
@@ -348,15 +347,6 @@ async def offline(request: Request, area_id: FromPath[int]) -> Response[str]:
     )
 
 
-@get("/sw.js", name="garbage:sw", opt=PUBLIC, media_type="text/javascript")
-async def service_worker() -> Response[bytes]:
-    """The app's service worker, at the root so it controls every page of the app."""
-    return Response(
-        (STATIC / "garbage" / "sw.js").read_bytes(),
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-    )
-
 
 @get("/large", name="garbage:large", guards=[requires_scopes()])
 async def large_page(request: Request, resident: ResidentDep) -> Response[str]:
@@ -582,7 +572,6 @@ ROUTES = [
     renew_feed,
     ical,
     offline,
-    service_worker,
     large_page,
     request_large,
     check_payment,

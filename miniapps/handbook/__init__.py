@@ -12,7 +12,7 @@ its own service worker for use offline and demo data.
 from datetime import timedelta
 from pathlib import Path
 
-from machi_sdk import MiniApp, PeriodicJob
+from machi_sdk import MiniApp, Offline, PeriodicJob
 
 from .cli import COMMANDS
 from .demo import load_demo
@@ -27,6 +27,7 @@ MINIAPP = MiniApp(
     jobs=[PeriodicJob("reminders", timedelta(hours=1), send_reminders)],
     demo=load_demo,
     scripts=["/static/handbook/app.js"],
+    offline=Offline(assets=("/static/handbook/handbook.css", "/static/handbook/offline.js")),
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -23,7 +22,6 @@ from .permissions import ABILITIES, can
 from .questionnaire import N_
 
 PUBLIC = {PUBLIC_OPT: True}
-STATIC = Path(__file__).parent / "static"
 
 REFUSALS = {
     "unknown_child": N_("そのお子さんの記録は見つかりません。"),
@@ -682,14 +680,6 @@ async def offline(request: Request) -> Response[str]:
     )
 
 
-@get("/sw.js", name="handbook:sw", opt=PUBLIC, media_type="text/javascript")
-async def service_worker() -> Response[bytes]:
-    return Response(
-        (STATIC / "handbook" / "sw.js").read_bytes(),
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-    )
-
 
 from .staff import STAFF_ROUTES  # noqa: E402
 
@@ -714,6 +704,5 @@ ROUTES = [
     reschedule,
     cancel,
     offline,
-    service_worker,
     *STAFF_ROUTES,
 ]

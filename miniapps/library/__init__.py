@@ -11,7 +11,7 @@ It brings its own tables (``piccolo_app``, with a full-text index made by raw SQ
 from datetime import timedelta
 from pathlib import Path
 
-from machi_sdk import MiniApp, PeriodicJob
+from machi_sdk import MiniApp, Offline, PeriodicJob
 
 from .cli import COMMANDS
 from .demo import load_demo
@@ -29,6 +29,7 @@ MINIAPP = MiniApp(
     ],
     demo=load_demo,
     scripts=["/static/library/app.js"],
+    offline=Offline(assets=("/static/library/library.css", "/static/library/offline.js")),
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app

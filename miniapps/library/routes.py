@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -25,7 +24,6 @@ CITY_ROLES = ("librarian", "admin")  # every library and school
 # with a code a city librarian issued, and works only for it
 SCHOOL_ROLE = "school_staff"
 PUBLIC = {PUBLIC_OPT: True}
-STATIC = Path(__file__).parent / "static"
 
 
 
@@ -625,18 +623,10 @@ async def offline(request: Request) -> Response[str]:
                   headers={"Cache-Control": "no-cache"})  # fmt: skip
 
 
-@get("/sw.js", name="library:sw", opt=PUBLIC, media_type="text/javascript")
-async def service_worker() -> Response[bytes]:
-    return Response(
-        (STATIC / "library" / "sw.js").read_bytes(),
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-    )
-
 
 ROUTES = [
     index, issue, card_page, search_page, title_page, hold, keep, me_page, renew, cancel, settings,
     staff_page, checkout, checkin, staff_cancel, add_copy, withdraw, join_code, join, add_list,
     delete_list,
-    offline, service_worker,
+    offline,
 ]  # fmt: skip

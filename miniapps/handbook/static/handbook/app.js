@@ -1,6 +1,7 @@
-// The handbook app's own script: its stylesheet, its service worker (the offline page), the
-// child's records kept on this device for use offline, and the entries made offline, sent when
-// the network is back (the server stores each once, by its client key).
+// The handbook app's own script: its stylesheet, the child's records kept on this device for the
+// offline page (the SDK's service worker keeps the page itself: data-machi-keep-offline), and the
+// entries made offline, sent when the network is back (the server stores each once, by its client
+// key).
 (function () {
   "use strict";
   if (!document.querySelector('link[href="/static/handbook/handbook.css"]')) {
@@ -10,10 +11,6 @@
     document.head.appendChild(sheet);
   }
   var QUEUE = "handbook-queue", KEPT = "handbook-children";
-
-  var registration = "serviceWorker" in navigator
-    ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return null; })
-    : Promise.resolve(null);
 
   function read(key, fallback) {
     try { return JSON.parse(window.localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; }
@@ -35,12 +32,6 @@
       }
       if (expecting) write("handbook-pregnancy", JSON.parse(expecting.getAttribute("data-handbook-pregnancy")));
     } catch (e) { return; }
-    registration.then(function (reg) {
-      if (!reg) return;
-      return navigator.serviceWorker.ready.then(function (ready) {
-        if (ready.active) ready.active.postMessage({ type: "keep-offline" });
-      });
-    }).catch(function () { /* offline use is a bonus; the page works without it */ });
   }
 
   var sending = false;

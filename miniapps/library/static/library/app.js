@@ -9,12 +9,9 @@
     document.head.appendChild(sheet);
   }
 
-  // The card for use without network: the service worker keeps the offline page (nothing
-  // personal); the card's barcode and number are kept in this app's own storage on the device.
-  var registration = "serviceWorker" in navigator
-    ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { return null; })
-    : Promise.resolve(null);
-
+  // The card for use without network: the SDK's service worker keeps the offline page (nothing
+  // personal; the card is marked data-machi-keep-offline); the card's barcode and number are kept
+  // here, in this app's own storage on the device.
   function keepCard() {
     var card = document.querySelector("[data-library-card]");
     if (!card) return;
@@ -25,12 +22,6 @@
         modules: code ? code.getAttribute("data-modules") : ""
       }));
     } catch (error) { return; }
-    registration.then(function (reg) {
-      if (!reg) return;
-      return navigator.serviceWorker.ready.then(function (ready) {
-        if (ready.active) ready.active.postMessage({ type: "keep-card" });
-      });
-    }).catch(function () { /* offline use is a bonus; the page works without it */ });
   }
 
   // "My library" refreshes the holds while it is on screen (a hold may become ready).
