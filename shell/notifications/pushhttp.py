@@ -91,13 +91,18 @@ class _Connection(asyncio.Protocol):
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_exception(exc)
 
-    async def exchange(self, request: bytes) -> Response:
+    async def exchange(self, request: bytes, limit: float) -> Response:
+        """Send ``request`` and wait at most ``limit`` seconds for its response."""
         assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.waiter = loop.create_future()
+        # a plain timer, cheaper than asyncio.timeout() on a path taken once per push
+        timer = loop.call_later(limit, self._fail, TimeoutError())
         self.transport.write(request)
         try:
             return await self.waiter
         finally:
+            timer.cancel()
             self.waiter = None
 
     @property
@@ -106,7 +111,7 @@ class _Connection(asyncio.Protocol):
             self.keep_alive
             and not self.closed
             and self.transport is not None
-            and not (self.transport.is_closing())
+            and not self.transport.is_closing()
         )
 
     def close(self) -> None:
@@ -156,10 +161,10 @@ class _Origin:
                 if candidate.reusable:
                     connection = candidate
             try:
-                async with asyncio.timeout(limit):
-                    if connection is None:
+                if connection is None:
+                    async with asyncio.timeout(limit):
                         connection = await self._connect()
-                    response = await connection.exchange(request)
+                response = await connection.exchange(request, limit)
             except BaseException:
                 if connection is not None:
                     connection.close()

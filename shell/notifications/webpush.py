@@ -15,7 +15,6 @@ import base64
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
@@ -75,8 +74,8 @@ class Outcome:
 
 def _origin(endpoint: str) -> str:
     """``scheme://host[:port]`` of an endpoint: the VAPID audience (RFC 8292 section 2)."""
-    parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc}"
+    end = endpoint.find("/", endpoint.find("://") + 3)
+    return endpoint if end < 0 else endpoint[:end]
 
 
 # Parsed subscriber keys kept per sender: a town's subscriptions, and dropped whole past this.

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
 from shell.notifications import ece, webpush
+from shell.notifications.pushhttp import PushClient, PushHTTPError
 from shell.notifications.webpush import Sender
 
 PAYLOAD = '{"title": "断水のお知らせ"}'.encode()
@@ -161,3 +162,16 @@ async def test_an_unreachable_service_counts_as_not_sent(sender, device):
     outcome = await sender.send(_subscription(service, keys), PAYLOAD, ttl=60)
     assert outcome.status == 0
     assert not outcome.sent
+
+
+async def test_a_service_that_never_answers_is_given_up_after_the_time_limit():
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # takes the request, never answers
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = PushClient()
+    async with server:
+        with pytest.raises(PushHTTPError, match="no answer"):
+            await client.post(f"http://127.0.0.1:{port}/push/x", b"", b"{}", seconds=0.2)
+        await client.close()
