@@ -160,8 +160,9 @@ class MiniApp:
     commands, offered as ``machi <id> <command>``), ``jobs`` (:class:`~machi_sdk.PeriodicJob`)
     and ``demo`` (an idempotent async callable loading demo data, returning lines to show).
 
-    ``scripts`` are paths of the app's own scripts (``"/static/<id>/app.js"``) every page loads,
-    the boot page included.
+    ``scripts`` are paths of the app's own scripts (``"/static/<id>/app.js"``) and ``styles`` of
+    its own stylesheets (``"/static/<id>/<id>.css"``) that every full page links in its ``<head>``,
+    the boot page included: later pages arrive as htmx fragments, without a ``<head>``, into it.
 
     ``offline`` (an :class:`~machi_sdk.offline.Offline`) gives the app the SDK's service worker at
     ``/sw.js``, which keeps a public page for use without network (see :mod:`machi_sdk.offline`).
@@ -183,6 +184,7 @@ class MiniApp:
         jobs: Sequence[PeriodicJob] = (),
         demo: Callable[[], Awaitable[Sequence[str]]] | None = None,
         scripts: Sequence[str] = (),
+        styles: Sequence[str] = (),
         offline: Offline | None = None,
     ) -> None:
         path = Path(folder)
@@ -200,10 +202,8 @@ class MiniApp:
         self.commands = list(commands)
         self.jobs = list(jobs)
         self.demo = demo
-        bad = [src for src in scripts if not src.startswith("/") or src.startswith("//")]
-        if bad:
-            raise ValueError(f"scripts are paths on the app's own origin, not {bad}")
-        self.scripts = list(scripts)
+        self.scripts = _own_paths("scripts", scripts)
+        self.styles = _own_paths("styles", styles)
         self.offline = offline
         self._translations: dict[str, gettext_module.NullTranslations] = {}
         self._languages: dict[str, str] = {}
@@ -347,6 +347,16 @@ def _offline_worker(app_id: str, offline: Offline) -> HTTPRouteHandler:
     return service_worker
 
 
+def _own_paths(kind: str, paths: Sequence[str]) -> list[str]:
+    """``paths`` if each is a path on the app's own origin (``/static/...``), else ValueError."""
+    if isinstance(paths, str):
+        raise ValueError(f"{kind} is a list of paths, not one string")
+    bad = [path for path in paths if not path.startswith("/") or path.startswith("//")]
+    if bad:
+        raise ValueError(f"{kind} are paths on the app's own origin, not {bad}")
+    return list(paths)
+
+
 def _optional_dir(given: str | Path | None, default: Path) -> Path | None:
     if given is not None:
         return Path(given)
@@ -408,6 +418,7 @@ class Runtime:
                 "app_id": self.manifest.id,
                 "app_name": self.manifest.display_name(locale),
                 "scripts": self.miniapp.scripts,
+                "styles": self.miniapp.styles,
                 "offline": self.miniapp.offline is not None,
             },
             # the SDK's own texts may be in another language than the page: mark them with lang

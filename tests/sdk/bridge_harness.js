@@ -9,12 +9,48 @@ const SOURCE = fs.readFileSync(process.argv[2], "utf8");
 const SHELL = "http://localhost:8000";
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-function load({ framed = true, meta = { "machi-shell": SHELL, "machi-app": "hello" } } = {}) {
+// A few elements of a page, enough for the declarative helpers: attributes, parents, closest()
+// and querySelectorAll() for simple selectors (tag, [attr], [attr="value"], :not([attr])).
+class El extends EventTarget {
+  constructor(tag, attrs = {}, children = []) {
+    super();
+    Object.assign(this, { tagName: tag.toUpperCase(), attrs: { ...attrs }, parent: null, children: [],
+      disabled: false, value: "", textContent: "", alt: attrs.alt || "", submitted: 0 });
+    children.forEach((child) => this.append(child));
+    this.elements = { namedItem: (name) => this.children.find((c) => c.attrs.name === name) || null };
+  }
+  append(child) { child.parent = this; this.children.push(child); return child; }
+  getAttribute(name) { return name in this.attrs ? this.attrs[name] : null; }
+  hasAttribute(name) { return name in this.attrs; }
+  setAttribute(name, value) { this.attrs[name] = String(value); }
+  matches(selectors) { return selectors.split(",").some((one) => matchOne(this, one.trim())); }
+  closest(selectors) {
+    for (let el = this; el; el = el.parent) if (el.matches(selectors)) return el;
+    return null;
+  }
+  *walk() { yield this; for (const child of this.children) yield* child.walk(); }
+  requestSubmit() { this.submitted += 1; }
+}
+
+function matchOne(el, selector) {
+  const m = /^([a-z]*)((?:\[[^\]]+\])*)(?::not\(\[([a-z-]+)\]\))?$/.exec(selector);
+  if (!m) throw new Error("the harness cannot match " + selector);
+  if (m[1] && el.tagName !== m[1].toUpperCase()) return false;
+  for (const [, name, value] of m[2].matchAll(/\[([a-z-]+)(?:="([^"]*)")?\]/g)) {
+    if (!el.hasAttribute(name) || (value !== undefined && el.getAttribute(name) !== value)) return false;
+  }
+  return !(m[3] && (el.hasAttribute(m[3]) || (m[3] === "src" && el.src)));
+}
+
+function load({ framed = true, meta = { "machi-shell": SHELL, "machi-app": "hello" }, page = null } = {}) {
   const posted = [];
+  const saved = [];
   const notFramed = { hidden: true };
   const body = new EventTarget();
+  body.appendChild = () => {};
   const doc = new EventTarget();
   const html = { lang: "ja", attrs: {}, setAttribute(k, v) { this.attrs[k] = v; } };
+  const inPage = (selector) => (page ? [...page.walk()].filter((el) => el.matches(selector)) : []);
   Object.assign(doc, {
     body, documentElement: html, readyState: "complete",
     querySelector(selector) {
@@ -22,7 +58,14 @@ function load({ framed = true, meta = { "machi-shell": SHELL, "machi-app": "hell
       const value = match ? meta[match[1]] : undefined;
       return value === undefined ? null : { getAttribute: () => value };
     },
-    querySelectorAll: (selector) => (selector.includes("not-framed") ? [notFramed] : []),
+    querySelectorAll: (selector) => (selector.includes("not-framed") ? [notFramed] : inPage(selector)),
+    getElementById: (id) => inPage(`[id="${id}"]`)[0] || null,
+    createElement(tag) {
+      const el = new El(tag);
+      el.click = () => saved.push({ name: el.download, href: el.href });
+      el.remove = () => {};
+      return el;
+    },
   });
   const win = new EventTarget();
   win.location = { href: "http://hello.localhost:8000/page?x=1", origin: "http://hello.localhost:8000" };
@@ -31,7 +74,15 @@ function load({ framed = true, meta = { "machi-shell": SHELL, "machi-app": "hell
   globalThis.window = win;
   globalThis.document = doc;
   vm.runInThisContext(SOURCE);
-  return { win, doc, body, html, posted, notFramed, machi: win.machi };
+  return { win, doc, body, html, posted, saved, notFramed, machi: win.machi };
+}
+
+// An event on `target` as the browser would bubble it to the document, where machi.js listens.
+function fire(env, type, target) {
+  const event = new Event(type, { cancelable: true });
+  Object.defineProperty(event, "target", { value: target });
+  env.doc.dispatchEvent(event);
+  return event.defaultPrevented;
 }
 
 function message(env, { source, origin, data, ports }) {
@@ -154,8 +205,111 @@ async function unframed() {
   return { posted: env.posted.length, shown: env.notFramed.hidden === false };
 }
 
+// Paying, scanning, downloads and images declared in the markup (data-machi-*).
+async function declarative() {
+  const out = {};
+  const payButton = new El("button", { "data-machi-pay": "", "data-amount": "1600",
+    "data-description": "手数料", "data-reference": "A-7" });
+  const payForm = new El("form", { "data-machi-pay-form": "", action: "/a/A-7/payment" }, [payButton]);
+  const code = new El("input", { name: "code" });
+  const scanButton = new El("button", { "data-machi-scan": "code" });
+  const gate = new El("form", { action: "/gate" }, [new El("input", { name: "direction" }), code, scanButton]);
+  const status = new El("p", { id: "saved", role: "status", "data-done": "保存しました。",
+    "data-failed": "保存できませんでした。" });
+  const permit = new El("a", { href: "/orders/1/permit.pdf", "data-machi-download": "permit-1.pdf",
+    "data-machi-status": "saved" });
+  const label = new El("span");
+  const named = new El("a", { href: "/attachments/3", "data-machi-download": "", "data-machi-status": "saved" }, [label]);
+  const missing = new El("a", { href: "/gone", "data-machi-download": "x.pdf", "data-machi-status": "saved" });
+  const away = new El("a", { href: "https://evil.example/steal", "data-machi-download": "x.pdf" });
+  const month = new El("input", { name: "month" });
+  month.value = "2026-11";
+  const exportForm = new El("form", { action: "/export", method: "get", "data-machi-download": "",
+    "data-machi-status": "saved" }, [month]);
+  const photo = new El("img", { "data-machi-src": "/files/7", alt: "通報の写真" });
+  const lost = new El("img", { "data-machi-src": "/files/8", alt: "対応後の写真" });
+  const page = new El("main", {}, [payForm, gate, status, permit, named, missing, away, exportForm, photo, lost]);
+
+  const fetched = [];
+  const files = {
+    "/orders/1/permit.pdf": { body: "%PDF-1.4", headers: {} },
+    "/attachments/3": { body: "案内", headers: { "Content-Disposition": "attachment; filename*=UTF-8''%E6%A1%88%E5%86%85.pdf" } },
+    "/export?month=2026-11": { body: "date", headers: { "Content-Disposition": 'attachment; filename="attendance-3-2026-11.csv"' } },
+    "/files/7": { body: "JPEG", headers: {} },
+  };
+  globalThis.fetch = async (url, init) => {
+    fetched.push({ url, authorization: init.headers.Authorization });
+    const file = files[url];
+    return file ? new Response(file.body, { headers: file.headers }) : new Response("", { status: 404 });
+  };
+  globalThis.FormData = function (form) {
+    return form.children.filter((c) => c.hasAttribute("name")).map((c) => [c.getAttribute("name"), c.value]);
+  };
+
+  const env = load({ page });
+  const shell = shellPort();
+  message(env, { source: env.win.parent, origin: SHELL,
+    data: { machi: 1, type: "welcome", locale: "ja" }, ports: [shell.channel.port2] });
+  await tick();
+  const first = shell.received.shift();
+  shell.port.postMessage({ id: first.id, result: { token: "T9", expires_at: Math.floor(Date.now() / 1000) + 300 } });
+  await tick();
+  await tick();
+  out.images = { photo: (photo.src || "").slice(0, 5), lostAlt: lost.alt, photoAlt: photo.alt };
+
+  // paying: disabled while the sheet is open; the form is submitted only once the shell says paid
+  fire(env, "click", payButton);
+  await tick();
+  const pay = shell.received.shift();
+  out.payRequest = { method: pay.method, params: pay.params, disabled: payButton.disabled };
+  shell.port.postMessage({ id: pay.id, result: { status: "paid" } });
+  await tick();
+  out.paid = { submitted: payForm.submitted, disabled: payButton.disabled };
+  fire(env, "click", payButton);
+  await tick();
+  const again = shell.received.shift();
+  shell.port.postMessage({ id: again.id, error: { code: "cancelled", message: "" } });
+  await tick();
+  out.cancelled = { submitted: payForm.submitted, disabled: payButton.disabled };
+
+  // scanning: the text read goes into the named field, then the form is submitted
+  fire(env, "click", scanButton);
+  await tick();
+  const scan = shell.received.shift();
+  out.scanRequest = { method: scan.method, disabled: scanButton.disabled };
+  shell.port.postMessage({ id: scan.id, result: { text: "CHILD-42" } });
+  await tick();
+  out.scanned = { code: code.value, submitted: gate.submitted, disabled: scanButton.disabled };
+
+  // downloads: fetched with the token, saved under their name, said in the live region
+  const saves = [];
+  const read = async () => {
+    await tick();
+    await tick();
+    const last = env.saved[env.saved.length - 1];
+    const blob = last ? require("buffer").resolveObjectURL(last.href) : null;
+    saves.push({ name: last ? last.name : null, body: blob ? await blob.text() : null, status: status.textContent });
+    env.saved.length = 0;
+  };
+  out.prevented = { permit: fire(env, "click", permit) };
+  await read();
+  status.textContent = "";
+  out.prevented.inner = fire(env, "click", label);
+  await read();
+  status.textContent = "";
+  out.prevented.missing = fire(env, "click", missing);
+  await read();
+  out.prevented.away = fire(env, "click", away);
+  await read();
+  out.prevented.form = fire(env, "submit", exportForm);
+  await read();
+  out.saves = saves;
+  out.fetched = fetched;
+  return out;
+}
+
 (async () => {
-  const result = { framed: await framed(), unframed: await unframed() };
+  const result = { framed: await framed(), unframed: await unframed(), declarative: await declarative() };
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
 })().catch((error) => { console.error(error); process.exit(1); });

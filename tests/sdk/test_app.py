@@ -139,6 +139,40 @@ async def test_the_boot_page_has_nothing_personal(app):
     assert CALLS == []
 
 
+async def test_the_apps_styles_and_scripts_are_in_the_head_of_every_full_page(tmp_path, shell):
+    # Pages after the boot page arrive as htmx fragments without <head>: the boot page (and any
+    # other full page) must link the app's stylesheets itself.
+    folder = write_app_folder(tmp_path, "demo", templates={"demo/index.html": PAGE})
+    miniapp = MiniApp(
+        folder,
+        route_handlers=[index],
+        scripts=["/static/demo/app.js"],
+        styles=["/static/demo/demo.css", "/colours.css"],
+    )
+    async with miniapp_client(shell.create_app(miniapp)) as anonymous:
+        boot = await anonymous.get("/", headers={"Sec-Fetch-Dest": "iframe"})
+    async with miniapp_client(shell.create_app(miniapp), name_token(shell)) as client:
+        page = await client.get("/")
+        fragment = await client.get("/", headers={"HX-Request": "true"})
+    for full in (boot.text, page.text):
+        head = full.split("</head>")[0]
+        assert '<link rel="stylesheet" href="/static/demo/demo.css">' in head
+        assert '<link rel="stylesheet" href="/colours.css">' in head
+        assert '<script src="/static/demo/app.js" defer></script>' in head
+        # the city's design first, the app's own after it (so the app's rules win)
+        assert head.index("/static/css/machi.css") < head.index("/static/demo/demo.css")
+    assert "demo.css" not in fragment.text
+
+
+@pytest.mark.parametrize(
+    "styles", [["https://cdn.example/x.css"], ["//cdn.example/x.css"], "/a.css"]
+)
+def test_styles_are_paths_on_the_apps_own_origin(tmp_path, styles):
+    folder = write_app_folder(tmp_path, "demo", templates={"demo/index.html": PAGE})
+    with pytest.raises(ValueError, match="styles"):
+        MiniApp(folder, route_handlers=[index], styles=styles)
+
+
 async def test_the_boot_page_escapes_the_url(app):
     async with miniapp_client(app) as client:
         response = await client.get('/?q="><img src=x onerror=alert(1)>')

@@ -114,3 +114,60 @@ def test_the_bridge_has_no_eval():
     source = (static_dir() / "machi.js").read_text()
     for forbidden in ("eval(", "new Function", "innerHTML", "document.write"):
         assert forbidden not in source
+
+
+def test_a_pay_button_submits_its_form_only_once_the_shell_says_paid(run):
+    declared = run["declarative"]
+    # the data-amount/description/reference, and the button disabled while the sheet is open
+    assert declared["payRequest"] == {
+        "method": "pay",
+        "params": {"amount": 1600, "description": "手数料", "reference": "A-7"},
+        "disabled": True,
+    }
+    assert declared["paid"] == {"submitted": 1, "disabled": False}
+    # cancelled in the sheet: nothing is submitted, the button can be pressed again
+    assert declared["cancelled"] == {"submitted": 1, "disabled": False}
+
+
+def test_a_scan_button_puts_the_code_read_into_its_field_and_submits(run):
+    declared = run["declarative"]
+    assert declared["scanRequest"] == {"method": "scanQR", "disabled": True}
+    assert declared["scanned"] == {"code": "CHILD-42", "submitted": 1, "disabled": False}
+
+
+def test_downloads_are_fetched_with_the_token_saved_and_announced(run):
+    declared = run["declarative"]
+    done, named, missing, away, exported = declared["saves"]
+    assert done == {"name": "permit-1.pdf", "body": "%PDF-1.4", "status": "保存しました。"}
+    # no name given: the one the server sent (Content-Disposition, UTF-8 too)
+    assert named == {"name": "案内.pdf", "body": "案内", "status": "保存しました。"}
+    assert missing == {"name": None, "body": None, "status": "保存できませんでした。"}
+    # a GET form: its fields as the query
+    assert exported["name"] == "attendance-3-2026-11.csv"
+    assert exported["status"] == "保存しました。"
+    assert declared["prevented"] == {
+        "permit": True,
+        "inner": True,
+        "missing": True,
+        "away": False,
+        "form": True,
+    }
+    assert away["name"] is None
+
+
+def test_the_token_goes_only_to_the_apps_own_origin(run):
+    fetched = run["declarative"]["fetched"]
+    assert {f["authorization"] for f in fetched} == {"Bearer T9"}
+    assert [f["url"] for f in fetched] == [
+        "/files/7",
+        "/files/8",
+        "/orders/1/permit.pdf",
+        "/attachments/3",
+        "/gone",
+        "/export?month=2026-11",
+    ]
+
+
+def test_images_behind_the_token_are_shown_or_marked_missing(run):
+    images = run["declarative"]["images"]
+    assert images == {"photo": "blob:", "photoAlt": "通報の写真", "lostAlt": "対応後の写真 ×"}

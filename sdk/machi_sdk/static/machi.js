@@ -24,6 +24,20 @@
  * 6. Offline (apps with machi_sdk.offline): an element [data-machi-keep-offline="/offline/..."]
  *    on the page (after every swap too) registers the app's /sw.js and has it keep that public page
  *    for use without network; machi.keepOffline(url) does the same from a script.
+ * 7. What every app's pages need, declared in the markup (no app script):
+ *    - Paying: a button [data-machi-pay data-amount data-description data-reference] opens the
+ *      shell's sheet (pay) and is disabled while it is open; once the shell says paid, the closest
+ *      [data-machi-pay-form] is submitted, so that the app's server asks the shell, server to
+ *      server (the page is never believed). Cancelled or refused: nothing happens.
+ *    - Downloads behind the token: a[data-machi-download="file name"] (or a GET
+ *      form[data-machi-download]) is fetched with the token and saved under that name (empty: the
+ *      name from the answer's Content-Disposition). data-machi-status="<id>" names a live region
+ *      (role="status") whose data-done / data-failed text is put in it afterwards.
+ *    - img[data-machi-src="/files/..."] is loaded with the token (" ×" is added to its alt when
+ *      it cannot be).
+ *    - Scanning: a button [data-machi-scan="<input name>"] opens the shell's scanner (scanQR), is
+ *      disabled meanwhile, puts the text read into that field of its form and submits the form.
+ *    Only the app's own origin gets the token.
  *
  * window.machi = {call(method, params), getToken(), on(event, fn), supports(method),
  * keepOffline(url), locale, theme, ready}. No inline script, no eval: this file is loaded from
@@ -536,6 +550,137 @@
     whenDomReady(keepMarkedPage);
     document.addEventListener("htmx:afterSettle", keepMarkedPage);
   }
+
+  // ---- declarative helpers: paying, downloads and images with the token, scanning ----------
+
+  // Submit as the resident's own submit button would (htmx takes it over, with the token).
+  function submitForm(form) {
+    if (!form) return;
+    if (form.requestSubmit) form.requestSubmit();
+    else if (window.htmx) window.htmx.trigger(form, "submit");
+  }
+
+  function closestMarked(event, selector) {
+    var target = event.target;
+    return target && target.closest ? target.closest(selector) : null;
+  }
+
+  // A call refused for bad parameters is the app's mistake: say so in the console. Anything else
+  // (cancelled, no camera, not paid) is the resident's choice and leaves the page as it was.
+  function warnIfMisused(error) {
+    if (error && (error.code === "invalid_params" || error.code === "unknown_method")) warn(error);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = closestMarked(event, "[data-machi-pay]");
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    button.disabled = true;
+    call("pay", {
+      amount: parseInt(button.getAttribute("data-amount"), 10),
+      description: button.getAttribute("data-description"),
+      reference: button.getAttribute("data-reference")
+    }).then(function () {
+      submitForm(button.closest("[data-machi-pay-form]"));
+    }).catch(warnIfMisused).then(function () { button.disabled = false; });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = closestMarked(event, "[data-machi-scan]");
+    if (!button || button.disabled) return;
+    var form = button.closest("form");
+    var field = form && form.elements.namedItem(button.getAttribute("data-machi-scan"));
+    if (!field) { warn("data-machi-scan names no field of its form"); return; }
+    event.preventDefault();
+    button.disabled = true;
+    call("scanQR", {}).then(function (result) {
+      field.value = result && typeof result.text === "string" ? result.text : "";
+      submitForm(form);
+    }).catch(warnIfMisused).then(function () { button.disabled = false; });
+  });
+
+  function withToken(url) {
+    return getToken().then(function (value) {
+      return fetch(url, { headers: { Authorization: "Bearer " + value } });
+    }).then(function (response) {
+      if (!response.ok) throw machiError("http_" + response.status, "GET " + url + ": " + response.status);
+      return response;
+    });
+  }
+
+  function dispositionName(response) {
+    var header = response.headers.get("Content-Disposition") || "";
+    var encoded = /filename\*\s*=\s*UTF-8''([^;\s]+)/i.exec(header);
+    if (encoded) {
+      try { return decodeURIComponent(encoded[1]); } catch (e) { /* fall back to filename= */ }
+    }
+    var plain = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(header);
+    return plain ? plain[1] || plain[2] : "";
+  }
+
+  function announce(source, outcome) {
+    var id = source.getAttribute("data-machi-status");
+    var region = id ? document.getElementById(id) : null;
+    if (region) region.textContent = region.getAttribute("data-" + outcome) || "";
+  }
+
+  function download(source, url) {
+    withToken(url).then(function (response) {
+      var name = source.getAttribute("data-machi-download") || dispositionName(response);
+      return response.blob().then(function (blob) {
+        var href = URL.createObjectURL(blob);
+        var save = document.createElement("a");
+        save.href = href;
+        save.download = name;
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(function () { URL.revokeObjectURL(href); }, 10000);
+      });
+    }).then(function () { announce(source, "done"); }, function (error) {
+      warn(error);
+      announce(source, "failed");
+    });
+  }
+
+  // Capture: before htmx (hx-boost) would load the file into the page without saving it.
+  document.addEventListener("click", function (event) {
+    var link = closestMarked(event, "a[data-machi-download]");
+    if (!link || !sameOrigin(link.getAttribute("href"))) return;
+    event.preventDefault();
+    event.stopPropagation();
+    download(link, link.getAttribute("href"));
+  }, true);
+
+  document.addEventListener("submit", function (event) {
+    var form = closestMarked(event, "form[data-machi-download]");
+    var action = form ? form.getAttribute("action") || window.location.pathname : "";
+    if (!form || (form.getAttribute("method") || "get").toLowerCase() !== "get" || !sameOrigin(action)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    var query = new URLSearchParams(new FormData(form)).toString();
+    download(form, query ? action + (action.indexOf("?") < 0 ? "?" : "&") + query : action);
+  }, true);
+
+  var imagesAsked = typeof WeakSet === "function" ? new WeakSet() : null;
+
+  function loadImages() {
+    if (!imagesAsked) return;
+    document.querySelectorAll("img[data-machi-src]:not([src])").forEach(function (img) {
+      var url = img.getAttribute("data-machi-src");
+      if (imagesAsked.has(img) || !sameOrigin(url)) return;
+      imagesAsked.add(img);
+      withToken(url).then(function (response) { return response.blob(); }).then(function (blob) {
+        img.src = URL.createObjectURL(blob);
+      }).catch(function (error) {
+        warn(error);
+        img.alt = img.alt + " ×";
+      });
+    });
+  }
+
+  whenDomReady(loadImages);
+  document.addEventListener("htmx:afterSettle", loadImages);
 
   // ---- the handshake ------------------------------------------------------------------------
 
