@@ -12,10 +12,12 @@ from . import darp
 @click.command("solve")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--seconds", type=float, default=10.0, show_default=True,
-              help="Time for OR-Tools' guided local search.")  # fmt: skip
+              help="Wall-clock time for the whole search.")  # fmt: skip
 @click.option("--target", type=float, default=None,
               help="Stop as soon as routes this short are found.")  # fmt: skip
-def solve_cmd(file: str, seconds: float, target: float | None) -> None:
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the search's random choices.")  # fmt: skip
+def solve_cmd(file: str, seconds: float, target: float | None, seed: int) -> None:
     """Print {"length", "routes", "times"}: per vehicle the nodes from the depot back to the
     depot and when service starts at each."""
     if seconds <= 0:
@@ -24,7 +26,7 @@ def solve_cmd(file: str, seconds: float, target: float | None) -> None:
         instance = darp.load(file)
     except darp.InstanceError as exc:
         raise click.ClickException(str(exc)) from None
-    solution = darp.solve(instance, seconds, target=target)
+    solution = darp.solve(instance, seconds, target=target, seed=seed)
     if solution.status != "feasible":
         unserved = solution.extra.get("unserved", [])
         raise click.ClickException(

@@ -19,8 +19,10 @@ import itertools
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .schedule import Stop, Vehicle, cheapest_insertion, route_cost
 
@@ -231,11 +233,13 @@ def insertion_routes(
     return [[s.place for s in route] for route in best]
 
 
-#: Share of the time OR-Tools' guided local search gets after the insertion start (at most
-#: :data:`ORTOOLS_SECONDS`): it improves a start fast, then settles; the large-neighbourhood
-#: search (:mod:`.lns`) takes the rest.
-ORTOOLS_SHARE = 0.2
-ORTOOLS_SECONDS = 5.0
+#: How :func:`solve` shares its time: OR-Tools' guided local search improves the insertion
+#: start fast, then settles (:data:`FIRST_SHARE` of the time, :data:`FIRST_SECONDS` at most);
+#: then rounds of the large-neighbourhood search (:mod:`.lns`, :data:`LNS_SHARE` each) that
+#: each end with OR-Tools polishing the best routes found (:data:`POLISH_SHARE`): its moves
+#: find what the removals and reinsertions miss.
+FIRST_SHARE, FIRST_SECONDS = 0.15, 4.0
+LNS_SHARE, POLISH_SHARE = 0.22, 0.08
 
 
 def solve(
@@ -248,46 +252,77 @@ def solve(
 ) -> Solution:
     """The shortest set of routes found in ``seconds`` (wall clock): OR-Tools' guided local
     search from ``initial`` routes (node ids without the depot) alone, or, without them, from a
-    cheapest-insertion start for a short while, then the large-neighbourhood search of
-    :mod:`.lns` from its routes until the time is up. With ``target``, it stops as soon as it
-    has routes no longer than that. ``seed`` fixes every random choice (what each search
-    reaches in the time still depends on the machine's speed)."""
+    cheapest-insertion start for a short while, then rounds of the large-neighbourhood search
+    of :mod:`.lns`, each polished by OR-Tools, until the time is up. With ``target``, it stops
+    as soon as it has routes no longer than that. ``seed`` fixes every random choice (what
+    each search reaches in the time still depends on the machine's speed)."""
     if initial is not None:
         return _search(instance, seconds, initial, target)
     from .lns import Search
 
     began = time.monotonic()
     deadline = began + seconds
+
+    def left() -> float:
+        return deadline - time.monotonic()
+
     start = insertion_routes(instance, seconds=min(1.0, seconds * 0.05), seed=seed)
-    left = deadline - time.monotonic()
-    found = _search(instance, min(ORTOOLS_SECONDS, max(0.1, left * ORTOOLS_SHARE)), start, target)
-    if found.status != "feasible":
+    ortools = _searcher(instance, target)
+    best = ortools(start, min(FIRST_SECONDS, max(0.1, left() * FIRST_SHARE)))
+    if best.status != "feasible":
         # the search could not place every request yet: give OR-Tools the rest of the time
-        left = deadline - time.monotonic()
-        if left > 0.2:
-            again = _search(instance, left, start, target)
-            if again.length < found.length:
-                found = again
-        return found
-    if target is not None and found.length <= target:
-        return found
+        if left() > 0.2:
+            again = ortools(start, left())
+            if again.length < best.length:
+                best = again
+        return best
     search = Search(instance, seed)
-    routes = [route[1:-1] for route in found.routes]
-    times = [[round(t * SCALE) for t in at] for at in found.times]
-    routes, times, _ = search.run(routes, times, 0.0, deadline=deadline, target=target)
-    best = Solution(
-        route_length(instance, [[0, *r, 0] for r in routes]),
-        [[0, *r, 0] for r in routes],
-        [[t / SCALE for t in at] for at in times],
-        extra={"iterations": search.iterations},
-    )
-    return best if best.length < found.length else found
+    span = (time.monotonic(), deadline)
+    rounds = 0
+    while left() > 0.05 and not (target is not None and best.length <= target):
+        polish = POLISH_SHARE * seconds
+        lns_until = min(time.monotonic() + LNS_SHARE * seconds, deadline - polish)
+        if lns_until - time.monotonic() < 0.5 * LNS_SHARE * seconds:
+            lns_until = deadline - polish  # no room for another round: this one takes it all
+        routes, times, _ = search.run(
+            [route[1:-1] for route in best.routes],
+            [[round(t * SCALE) for t in at] for at in best.times],
+            0.0,
+            deadline=lns_until,
+            target=target,
+            cooling_span=span,
+        )
+        found = Solution(
+            route_length(instance, [[0, *r, 0] for r in routes]),
+            [[0, *r, 0] for r in routes],
+            [[t / SCALE for t in at] for at in times],
+        )
+        if found.length < best.length:
+            best = found
+        if left() > 0.1 and not (target is not None and best.length <= target):
+            polished = ortools(
+                [route[1:-1] for route in best.routes],
+                left() if lns_until >= deadline - polish else min(polish, left()),
+            )
+            if polished.status == "feasible" and polished.length < best.length - 1e-9:
+                best = polished
+        rounds += 1
+    best.extra = {"iterations": search.iterations, "rounds": rounds}
+    return best
 
 
 def _search(
     instance: Instance, seconds: float, initial: list[list[int]], target: float | None
 ) -> Solution:
     """OR-Tools' guided local search for ``seconds`` from ``initial`` routes."""
+    return _searcher(instance, target)(initial, seconds)
+
+
+def _searcher(
+    instance: Instance, target: float | None
+) -> Callable[[list[list[int]], float], Solution]:
+    """OR-Tools' model of ``instance``, built once: a function that runs its guided local
+    search from some routes for some seconds."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     nodes, n, k = instance.nodes, instance.requests, instance.vehicles
@@ -352,41 +387,55 @@ def _search(
                 solver.FinishCurrentSearch()
 
         routing.AddAtSolutionCallback(stop_at_target)
-    assignment = None
-    params.time_limit.FromMilliseconds(max(int(seconds * 1000), 100))
-    if initial:
-        routing.CloseModelWithParameters(params)
-        start = routing.ReadAssignmentFromRoutes(
-            [[manager.NodeToIndex(i) for i in r] for r in initial] + [[]] * (k - len(initial)),
-            True,  # requests the insertion could not place start unserved
-        )
-        if start is not None:
-            assignment = routing.SolveFromAssignmentWithParameters(start, params)
-    if assignment is None:
-        assignment = routing.SolveWithParameters(params)
-    if assignment is None:
-        return Solution(math.inf, [], [], status="no_solution")
-    unserved = [
-        i
-        for i in range(1, n + 1)
-        if assignment.Value(routing.NextVar(manager.NodeToIndex(i))) == manager.NodeToIndex(i)
-    ]
-    routes: list[list[int]] = []
-    times: list[list[float]] = []
-    for v in range(k):
-        index = routing.Start(v)
-        route, at = [], []
-        while True:
-            route.append(manager.IndexToNode(index))
-            at.append(assignment.Value(timing.CumulVar(index)) / SCALE)
-            if routing.IsEnd(index):
-                break
-            index = assignment.Value(routing.NextVar(index))
-        routes.append(route)
-        times.append(at)
-    if unserved:
-        return Solution(math.inf, routes, times, status="no_solution", extra={"unserved": unserved})
-    return Solution(route_length(instance, routes), routes, times)
+    closed = False
+
+    def search(initial: list[list[int]], seconds: float) -> Solution:
+        nonlocal closed
+        assignment = None
+        params.time_limit.FromMilliseconds(max(int(seconds * 1000), 100))
+        if initial:
+            if not closed:
+                routing.CloseModelWithParameters(params)
+                closed = True
+            start = routing.ReadAssignmentFromRoutes(
+                [[manager.NodeToIndex(i) for i in r] for r in initial] + [[]] * (k - len(initial)),
+                True,  # requests the insertion could not place start unserved
+            )
+            if start is not None:
+                assignment = routing.SolveFromAssignmentWithParameters(start, params)
+        if assignment is None:
+            assignment = routing.SolveWithParameters(params)
+            closed = True
+        if assignment is None:
+            return Solution(math.inf, [], [], status="no_solution")
+        return _read(assignment)
+
+    def _read(assignment: Any) -> Solution:
+        unserved = [
+            i
+            for i in range(1, n + 1)
+            if assignment.Value(routing.NextVar(manager.NodeToIndex(i))) == manager.NodeToIndex(i)
+        ]
+        routes: list[list[int]] = []
+        times: list[list[float]] = []
+        for v in range(k):
+            index = routing.Start(v)
+            route, at = [], []
+            while True:
+                route.append(manager.IndexToNode(index))
+                at.append(assignment.Value(timing.CumulVar(index)) / SCALE)
+                if routing.IsEnd(index):
+                    break
+                index = assignment.Value(routing.NextVar(index))
+            routes.append(route)
+            times.append(at)
+        if unserved:
+            return Solution(
+                math.inf, routes, times, status="no_solution", extra={"unserved": unserved}
+            )
+        return Solution(route_length(instance, routes), routes, times)
+
+    return search
 
 
 def violations(instance: Instance, solution: Solution) -> list[str]:

@@ -15,12 +15,15 @@ Pure Python, seeded: the same seed and the same number of iterations give the sa
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .darp import Instance
 
 SCALE = 100
@@ -53,7 +56,13 @@ class Search:
         self.end_early = round(instance.end_earliest * SCALE)
         self.end_late = int(min(instance.end_latest, 1e9) * SCALE)
         self.rng = random.Random(seed)
-        self.iterations = 0
+        self.iterations = self.failed = 0
+        self.start_temperature: float | None = None
+        #: the annealing: a plan ``warmth`` longer is accepted half the time at first; the
+        #: temperature falls geometrically to ``cooling`` of that by the end
+        self.warmth, self.cooling = 0.01, 0.002
+        #: requests removed per iteration: from ``fewest`` to ``share`` of all
+        self.fewest, self.share = 4, 0.2
         # relatedness for Shaw removal: places and times of pickup and drop-off, each scaled
         span = max(1, max(self.late[1:]) - min(self.early[1:]))
         far = max(1e-9, max(max(row) for row in self.dist))
@@ -105,8 +114,13 @@ class Search:
             if v <= n:
                 seen[v] = pos
             else:
-                pick_of[pos] = seen[v - n]
+                p = seen.get(v - n)
+                if p is None:
+                    return None  # a drop-off before its pickup
+                pick_of[pos] = p
                 drops.append(pos)
+        if len(drops) != len(seen):
+            return None  # a pickup without its drop-off
         service = [self.service[v] for v in path]
         ride, dur = self.max_ride, self.max_duration
 
@@ -172,85 +186,100 @@ class Search:
             forward(j + 1)
         return begin if ok() else None
 
-    def best_insertion(
-        self, route: list[int], times: list[int], i: int
-    ) -> tuple[float, list[int], list[int]] | None:
-        """The cheapest feasible way to put request ``i`` into ``route`` (whose schedule is
-        ``times``): (added distance, the new route, its times), or None."""
-        n, step, dist, load = self.n, self.step, self.dist, self.load
-        d = n + i
-        path = [0, *route, 0]
-        m = len(route)
-        late_p, late_d = self.late[i], self.late[d]
-        early_p, early_d = self.early[i], self.early[d]
-        ride = self.max_ride
-        serve_p = self.service[i]
-        q = self.load[i]
-        # latest start at each position so that every later window can still be met
-        late = [0] * (m + 2)
-        late[m + 1] = self.end_late
-        for k in range(m, -1, -1):
-            own = self.late[path[k]] if k else self.late[0]
-            later = late[k + 1] - step[path[k]][path[k + 1]]
-            late[k] = own if own < later else later
-        seats = [0] * (m + 1)
-        for k in range(1, m + 1):
-            seats[k] = seats[k - 1] + load[path[k]]
-        earliest = [self.early[0]]
-        for k in range(1, m + 1):
-            a = earliest[k - 1] + step[path[k - 1]][path[k]]
-            e = self.early[path[k]]
-            earliest.append(e if e > a else a)
-        cap = self.capacity
-        drop_latest = min(late_d, late_p + serve_p + ride)
-        dpd = dist[i][d]
-        candidates: list[tuple[float, int, int]] = []
-        for a in range(m + 1):
-            u, w = path[a], path[a + 1]
-            bp = earliest[a] + step[u][i]
-            if bp < early_p:
-                bp = early_p
-            if bp > late_p:
-                break
-            if seats[a] + q > cap:
-                continue
-            base = dist[u][i] - dist[u][w]
-            # drop-off right after the pickup
-            bd = bp + step[i][d]
-            if bd < early_d:
-                bd = early_d
-            if bd <= drop_latest and bd + step[d][w] <= late[a + 1]:
-                candidates.append((base + dpd + dist[d][w], a, a))
-            into = base + dist[i][w]
-            clock, here, onboard = bp, i, 0  # onboard: driving and serving, no waiting
-            for b in range(a + 1, m + 1):
-                v = path[b]
-                clock += step[here][v]
-                onboard += step[here][v]
-                if clock < self.early[v]:
-                    clock = self.early[v]
-                if clock > late[b] or seats[b] + q > cap:
-                    break
-                here = v
-                bd = clock + step[v][d]
-                if bd < early_d:
-                    bd = early_d
-                if bd > drop_latest or onboard + step[v][d] - serve_p > ride:
-                    break
-                if bd + step[d][path[b + 1]] > late[b + 1]:
-                    continue
-                candidates.append(
-                    (into + dist[v][d] + dist[d][path[b + 1]] - dist[v][path[b + 1]], a, b)
-                )
-        if not candidates:
-            return None
-        candidates.sort()
-        for added, a, b in candidates:
-            new = [*route[:a], i, *route[a:b], d, *route[b:]]
+    def best_insertion(self, route: list[int], i: int) -> tuple[float, list[int], list[int]] | None:
+        """The cheapest feasible way to put request ``i`` into ``route``: (added distance, the
+        new route, its times), or None."""
+        for added, a, b in self.candidates(route, i):
+            new = [*route[:a], i, *route[a:b], self.n + i, *route[b:]]
             found = self.times(new)
             if found is not None:
                 return added, new, found
         return None
+
+    def prepare(self, route: list[int]) -> tuple[list[int], ...]:
+        """What :meth:`candidates` reads of a route, the same for every request: its places
+        (depot at both ends), the latest each may begin so that every later window can still
+        be met, the riders on board after each, the earliest each can begin, each window's
+        opening."""
+        step, early = self.step, self.early
+        path = [0, *route, 0]
+        m = len(route)
+        late = [0] * (m + 2)
+        late[m + 1] = self.end_late
+        for k in range(m, -1, -1):
+            own = self.late[path[k]]
+            later = late[k + 1] - step[path[k]][path[k + 1]]
+            late[k] = own if own < later else later
+        seats = [0] * (m + 1)
+        load = self.load
+        for k in range(1, m + 1):
+            seats[k] = seats[k - 1] + load[path[k]]
+        opens = [early[v] for v in path]
+        earliest = [opens[0]] * (m + 1)
+        for k in range(1, m + 1):
+            t = earliest[k - 1] + step[path[k - 1]][path[k]]
+            earliest[k] = opens[k] if opens[k] > t else t
+        return path, late, seats, earliest, opens
+
+    def candidates(
+        self, route: list[int], i: int, prepared: tuple[list[int], ...] | None = None
+    ) -> list[tuple[float, int, int]]:
+        """Places for request ``i`` in ``route`` that pass a quick necessary test, cheapest
+        first: (added distance, pickup index, drop-off index in the route without the pickup);
+        the schedule check decides."""
+        path, late, seats, earliest, opens = prepared or self.prepare(route)
+        step, dist = self.step, self.dist
+        d = self.n + i
+        m = len(route)
+        late_p, early_p, early_d = self.late[i], self.early[i], self.early[d]
+        ride, serve_p, q = self.max_ride, self.service[i], self.load[i]
+        room = self.capacity - q
+        drop_latest = min(self.late[d], late_p + serve_p + ride)
+        to_i, dist_i, dist_d = step, dist[i], dist[d]  # distances are symmetric
+        step_i, step_d = step[i], step[d]
+        ride_d = ride + serve_p
+        dpd = dist_i[d]
+        found: list[tuple[float, int, int]] = []
+        for a in range(m + 1):
+            u, w = path[a], path[a + 1]
+            bp = earliest[a] + to_i[u][i]
+            if bp < early_p:
+                bp = early_p
+            if bp > late_p:
+                break
+            if seats[a] > room:
+                continue
+            base = dist_i[u] - dist[u][w]
+            # the drop-off right after the pickup
+            bd = bp + step_i[d]
+            if bd < early_d:
+                bd = early_d
+            if bd <= drop_latest and bd + step_d[w] <= late[a + 1]:
+                found.append((base + dpd + dist_d[w], a, a))
+            into = base + dist_i[w]
+            clock, here, onboard = bp, i, 0  # onboard: driving and serving, no waiting
+            for b in range(a + 1, m + 1):
+                v = path[b]
+                leg = step[here][v]
+                clock += leg
+                onboard += leg
+                if clock < opens[b]:
+                    clock = opens[b]
+                if clock > late[b] or seats[b] > room:
+                    break
+                here = v
+                to_d = step[v][d]
+                bd = clock + to_d
+                if bd < early_d:
+                    bd = early_d
+                if bd > drop_latest or onboard + to_d > ride_d:
+                    break
+                x = path[b + 1]
+                if bd + step_d[x] > late[b + 1]:
+                    continue
+                found.append((into + dist_d[v] + dist_d[x] - dist[v][x], a, b))
+        found.sort()
+        return found
 
     # -- the search -------------------------------------------------------------------------
 
@@ -262,29 +291,44 @@ class Search:
         *,
         deadline: float | None = None,
         target: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        iterations: int | None = None,
+        cooling_span: tuple[float, float] | None = None,
     ) -> tuple[Routes, Times, float]:
         """Improve feasible ``routes`` (with their ``times``) for ``seconds`` (or until
-        ``deadline``, or until they are no longer than ``target``); the best found."""
+        ``deadline``, or until they are no longer than ``target``, or for ``iterations``:
+        then the same seed gives the same routes); the best found. Runs one after another
+        share one annealing: it starts at the first run's length and cools from the first to
+        the second time of ``cooling_span`` (by default over this run)."""
         rng = self.rng
         n = self.n
-        began = time.monotonic()
+        began = clock()
         stop = deadline if deadline is not None else began + seconds
-        seconds = max(1e-3, stop - began)
         cur_r = [list(r) for r in routes] + [[] for _ in range(self.k - len(routes))]
         idle = [self.early[0], max(self.early[0], self.end_early)]
         cur_t = [list(t) for t in times] + [list(idle) for _ in range(self.k - len(times))]
         cur_c = [self.cost(r) for r in cur_r]
         cur = sum(cur_c)
         best_r, best_t, best = [list(r) for r in cur_r], [list(t) for t in cur_t], cur
-        t0 = 0.01 * cur / math.log(2)  # a plan 1 % longer is taken half the time at first
-        small, large = min(n, 4), max(min(n, 5), int(0.2 * n))
-        iterations = 0
+        if self.start_temperature is None:
+            self.start_temperature = self.warmth * cur / math.log(2)
+        t0 = self.start_temperature
+        cool_from, cool_to = cooling_span or (began, stop)
+        small = min(n, self.fewest)
+        large = max(min(n, small + 1), int(self.share * n))
+        done = 0
         while True:
-            now = time.monotonic()
+            now = clock()
             if now >= stop or (target is not None and best <= target):
                 break
-            iterations += 1
-            temperature = t0 * 0.002 ** ((now - began) / seconds)
+            if iterations is not None and done >= iterations:
+                break
+            done += 1
+            if iterations:
+                progress = done / iterations
+            else:
+                progress = (now - cool_from) / max(1e-3, cool_to - cool_from)
+            temperature = t0 * self.cooling ** min(1.0, progress)
             new_r = [list(r) for r in cur_r]
             new_t = [list(t) for t in cur_t]
             new_c = list(cur_c)
@@ -298,13 +342,14 @@ class Search:
                 removed = rng.sample(range(1, n + 1), count)
             self._remove(new_r, new_t, new_c, removed)
             if not self._repair(new_r, new_t, new_c, removed, rng.choice((1, 2, 3))):
+                self.failed += 1
                 continue
             value = sum(new_c)
             if value < cur - 1e-9 or rng.random() < math.exp((cur - value) / temperature):
                 cur_r, cur_t, cur_c, cur = new_r, new_t, new_c, value
                 if value < best - 1e-9:
                     best_r, best_t, best = [list(r) for r in cur_r], [list(t) for t in cur_t], value
-        self.iterations = iterations
+        self.iterations += done
         return best_r, best_t, best
 
     def _where(self, routes: Routes) -> dict[int, int]:
@@ -362,53 +407,83 @@ class Search:
         self, routes: Routes, times: Times, costs: list[float], pending: list[int], regret: int
     ) -> bool:
         """Put every pending request back, greedily (``regret`` 1) or by regret-``regret``
-        insertion; False when one fits nowhere."""
+        insertion; False when one fits nowhere.
+
+        The schedule check is the costly part, so it runs lazily: per request and route the
+        candidate places wait, cheapest first, and only the routes that can be among the
+        request's ``regret`` best get their candidates checked."""
         pending = list(pending)
-        options: dict[int, list[tuple[float, list[int], list[int]] | None]] = {}
-        empty_seen = False
+        need = max(1, regret)
+        # per request, per route: [candidates, next to check, (cost, route, times) or None]
+        options: dict[int, list[list]] = {}
         skip = [False] * len(routes)
+        empty_seen = False
         for r, route in enumerate(routes):
             if not route:
                 skip[r] = empty_seen  # empty vehicles are alike: try one of them
                 empty_seen = True
+        prepared = [self.prepare(route) for route in routes]
         for i in pending:
             options[i] = [
-                None if skip[r] else self.best_insertion(routes[r], times[r], i)
+                [[] if skip[r] else self.candidates(routes[r], i, prepared[r]), 0, None]
                 for r in range(len(routes))
             ]
+        n, check = self.n, self.times
         while pending:
             choice, choice_key = None, None
             for i in pending:
-                found = sorted((o[0], r) for r, o in enumerate(options[i]) if o is not None)
+                records = options[i]
+                heap = [
+                    (rec[2][0] if rec[2] else rec[0][rec[1]][0], r)
+                    for r, rec in enumerate(records)
+                    if rec[2] or rec[1] < len(rec[0])
+                ]
+                heapq.heapify(heap)
+                found: list[tuple[float, int]] = []
+                while heap and len(found) < need:
+                    cost, r = heapq.heappop(heap)
+                    rec = records[r]
+                    if rec[2]:
+                        found.append((cost, r))
+                        continue
+                    added, a, b = rec[0][rec[1]]
+                    route = routes[r]
+                    new = [*route[:a], i, *route[a:b], n + i, *route[b:]]
+                    at = check(new)
+                    if at is not None:
+                        rec[2] = (added, new, at)
+                        found.append((added, r))
+                        continue
+                    rec[1] += 1
+                    if rec[1] < len(rec[0]):
+                        heapq.heappush(heap, (rec[0][rec[1]][0], r))
                 if not found:
                     return False
-                if regret <= 1:
+                if need == 1:
                     key = (0.0, -found[0][0])
                 else:
                     key = (
-                        sum(c for c, _ in found[1:regret])
-                        - (len(found[1:regret])) * found[0][0]
-                        + (regret - len(found)) * 1e6,
+                        sum(c for c, _ in found[1:]) - (len(found) - 1) * found[0][0]
+                        + (need - len(found)) * 1e6,
                         -found[0][0],
-                    )
+                    )  # fmt: skip
                 if choice_key is None or key > choice_key:
                     choice, choice_key = (i, found[0][1]), key
             assert choice is not None
             i, r = choice
-            option = options[i][r]
-            assert option is not None
-            _, routes[r], times[r] = option
+            _, routes[r], times[r] = options[i][r][2]
             costs[r] = self.cost(routes[r])
             pending.remove(i)
             del options[i]
-            if skip[r] is False and len(routes[r]) == 2:
+            if len(routes[r]) == 2:
                 # an empty vehicle was used: the next empty one becomes the one to try
                 for s, route in enumerate(routes):
                     if not route and skip[s]:
                         skip[s] = False
                         for j in pending:
-                            options[j][s] = self.best_insertion(route, times[s], j)
+                            options[j][s] = [self.candidates(route, j, prepared[s]), 0, None]
                         break
+            prepared[r] = self.prepare(routes[r])
             for j in pending:
-                options[j][r] = self.best_insertion(routes[r], times[r], j)
+                options[j][r] = [self.candidates(routes[r], j, prepared[r]), 0, None]
         return True

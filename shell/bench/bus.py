@@ -1,8 +1,9 @@
 """``machi bench bus``: the on-demand bus planner.
 
-1. Every Cordeau a-instance in ``miniapps/bus/data/darp-cordeau``: the length OR-Tools finds in
-   ``--seconds`` (30 by default), the gap to the best-known length, and whether the solution is
-   feasible (goals: all feasible, mean gap under 2 %, none over 5 %).
+1. Every Cordeau a-instance in ``miniapps/bus/data/darp-cordeau``: the length the solver
+   (``darp.solve``: OR-Tools, then the large-neighbourhood search) finds in ``--seconds`` (30 by
+   default, wall clock), the gap to the best-known length, and whether the solution is feasible
+   (goals: all feasible, mean gap under 2 %, none over 5 %).
 2. Answering one new booking by cheapest feasible insertion into a live plan of ``--requests``
    active requests (200 by default): p50/p95 over ``--answers`` answers (goal: p95 under 50 ms),
    against a baseline in the same run: re-checking the schedule of every bus of that plan.
@@ -117,7 +118,7 @@ def _answers(planner: Any, requests: int, answers: int, seed: int) -> dict[str, 
 
 
 @click.command("bus")
-@click.option("--seconds", default=30.0, show_default=True, help="OR-Tools time per instance.")
+@click.option("--seconds", default=30.0, show_default=True, help="Solver time per instance.")
 @click.option("--instances", default="", help="Only these a-instances (comma-separated names).")
 @click.option("--requests", default=200, show_default=True, help="Active requests in the plan.")
 @click.option("--answers", default=200, show_default=True, help="New bookings to answer.")
