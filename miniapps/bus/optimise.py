@@ -52,31 +52,26 @@ def propose(plan: Plan, seconds: float = 2.0) -> dict[int, list[tuple[int, bool]
     drive = [[_up(service[i] + plan.travel(places[i], places[j])) for j in range(size)]
              for i in range(size)]  # fmt: skip
 
-    def cost_cb(i: int, j: int) -> int:
-        return dist[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    def time_cb(i: int, j: int) -> int:
-        return drive[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    def demand(what: str):  # type: ignore[no-untyped-def]
-        def cb(i: int) -> int:
-            step = steps[manager.IndexToNode(i)]
+    def demand(what: str) -> list[int]:
+        found = []
+        for step in steps:
             if step is None:
-                return 0
+                found.append(0)
+                continue
             ride = plan.rides[step[0]]
             amount = ride.riders if what == "seats" else ride.chairs
-            return amount if step[1] else -amount
+            found.append(amount if step[1] else -amount)
+        return found
 
-        return cb
-
-    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(cost_cb))
+    # matrices, not Python callbacks: the search reads arcs millions of times in C++
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(dist))
     horizon = _up(plan.day_end + 24 * 60)
-    routing.AddDimension(routing.RegisterTransitCallback(time_cb), horizon, horizon, False, "time")
+    routing.AddDimension(routing.RegisterTransitMatrix(drive), horizon, horizon, False, "time")
     time = routing.GetDimensionOrDie("time")
     for what, capacities in (("seats", [b.seats for b in buses]),
                              ("chairs", [b.chairs for b in buses])):  # fmt: skip
         routing.AddDimensionWithVehicleCapacity(
-            routing.RegisterUnaryTransitCallback(demand(what)), 0, capacities, False, what
+            routing.RegisterUnaryTransitVector(demand(what)), 0, capacities, False, what
         )
         dim = routing.GetDimensionOrDie(what)
         for v, bus in enumerate(buses):
