@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from shell.city.tables import District
+from shell.db import Prepared
 from shell.disaster.tables import JmaReport, ModeChange, SafetyAnswer, SafetyCheck, Shelter
 from shell.identity.tables import Account
 from shell.notifications.queries import text_in
@@ -23,13 +24,19 @@ async def mode(municipality_code: str) -> dict[str, Any] | None:
     return latest if latest and latest["active"] else None
 
 
-async def latest_change(municipality_code: str) -> dict[str, Any] | None:
-    return (
-        await ModeChange.select()
-        .where(ModeChange.municipality_code == municipality_code)
+# read for every page's banner: the SQL is built once (shell.db.Prepared)
+_latest_change = Prepared(
+    lambda code: (
+        ModeChange.select()
+        .where(ModeChange.municipality_code == code)
         .order_by(ModeChange.id, ascending=False)
         .first()
     )
+)
+
+
+async def latest_change(municipality_code: str) -> dict[str, Any] | None:
+    return await _latest_change(municipality_code)  # type: ignore[no-any-return]
 
 
 async def history(municipality_code: str, limit: int = 20) -> list[dict[str, Any]]:

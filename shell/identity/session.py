@@ -10,6 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
+from shell.db import Prepared
 from shell.identity.tables import Account
 from shell.staff.tables import StaffRole
 from shell.web.sessions import rotate_session_id
@@ -17,6 +18,14 @@ from shell.web.sessions import rotate_session_id
 ACCOUNT_KEY = "account_id"
 EPOCH_KEY = "epoch"
 NONCE_KEY = "nonce"
+
+# Read on every page: the SQL is built once (shell.db.Prepared).
+_account_by_id = Prepared(
+    lambda account_id: Account.select().where(Account.id == account_id).first()
+)
+_roles_of = Prepared(
+    lambda account_id: StaffRole.select(StaffRole.role).where(StaffRole.account == account_id)
+)
 
 
 async def load_account(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
@@ -28,12 +37,12 @@ async def load_account(request: Request[Any, Any, Any]) -> dict[str, Any] | None
     session = request.session if "session" in request.scope else {}
     account_id = session.get(ACCOUNT_KEY)
     if account_id is not None:
-        account = await Account.select().where(Account.id == account_id).first()
+        account = await _account_by_id(account_id)
         if account is None or account["session_epoch"] != session.get(EPOCH_KEY):
             account = None
             request.clear_session()
         else:
-            rows = await StaffRole.select(StaffRole.role).where(StaffRole.account == account_id)
+            rows = await _roles_of(account_id)
             roles = frozenset(row["role"] for row in rows)
     request.state.account = account
     request.state.roles = roles

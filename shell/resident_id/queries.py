@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shell.db import Prepared
 from shell.resident_id.tables import CounterRequest, Credential, Verification
 
 # Bits in the status list: indexes are drawn at random from this range (so that an index says
@@ -37,12 +38,16 @@ async def verification_of(account_id: int) -> dict[str, Any] | None:
     )
 
 
-async def is_verified(account_id: int) -> bool:
-    return bool(
-        await Verification.exists().where(
-            (Verification.account == account_id) & Verification.revoked_at.is_null()
-        )
+# asked by the home screen on every visit: the SQL is built once (shell.db.Prepared)
+_is_verified = Prepared(
+    lambda account_id: Verification.exists().where(
+        (Verification.account == account_id) & Verification.revoked_at.is_null()
     )
+)
+
+
+async def is_verified(account_id: int) -> bool:
+    return bool(await _is_verified(account_id))
 
 
 async def photo_of(account_id: int) -> tuple[bytes, str] | None:

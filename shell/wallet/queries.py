@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shell.db import Prepared
 from shell.wallet.actions import _aware, now
 from shell.wallet.tables import (
     Campaign,
@@ -20,11 +21,17 @@ from shell.wallet.tables import (
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-async def balances(owner: int) -> dict[str, int]:
-    """Cash and unexpired points (expired points waiting for the expiry job are not spendable)."""
-    rows = await LedgerAccount.select(
+# shown on the home screen on every visit: the SQL is built once (shell.db.Prepared)
+_balance_rows = Prepared(
+    lambda owner: LedgerAccount.select(
         LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.expires_at
     ).where((LedgerAccount.owner == owner) & LedgerAccount.kind.is_in(["cash", "points"]))
+)
+
+
+async def balances(owner: int) -> dict[str, int]:
+    """Cash and unexpired points (expired points waiting for the expiry job are not spendable)."""
+    rows = await _balance_rows(owner)
     at = now()
     result = {"cash": 0, "points": 0}
     for row in rows:

@@ -6,7 +6,17 @@ import datetime as dt
 
 from litestar.stores.base import Store
 
+from shell.db import Prepared
 from shell.identity.tables import WebSession
+
+# read on every page: the SQL is built once (shell.db.Prepared)
+_session_by_key = Prepared(
+    lambda key: (
+        WebSession.select(WebSession.value, WebSession.expires_at)
+        .where(WebSession.key == key)
+        .first()
+    )
+)
 
 
 def _now() -> dt.datetime:
@@ -37,11 +47,7 @@ class DatabaseStore(Store):
             await WebSession.insert(WebSession(key=key, value=data, expires_at=expires_at))
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = (
-            await WebSession.select(WebSession.value, WebSession.expires_at)
-            .where(WebSession.key == key)
-            .first()
-        )
+        row = await _session_by_key(key)
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():

@@ -1,0 +1,90 @@
+"""shell.db: reads built once (Prepared) and SQLite reads answered without aiosqlite's thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import aiosqlite
+
+from shell import db as machi_db
+from shell.city.tables import District
+from shell.identity.tables import Account, WebSession
+
+_session = machi_db.Prepared(
+    lambda key: (
+        WebSession.select(WebSession.value, WebSession.expires_at)
+        .where(WebSession.key == key)
+        .first()
+    )
+)
+_named = machi_db.Prepared(
+    lambda name, kana: (
+        Account.select(Account.id, Account.name)
+        .where((Account.name == name) & (Account.name_kana == kana))
+        .order_by(Account.id)
+    )
+)
+_exists = machi_db.Prepared(lambda name: Account.exists().where(Account.name == name))
+
+
+async def _account(name: str, kana: str = "かな") -> dict[str, Any]:
+    district = await District.insert(
+        District(name="本庄", name_kana="ほんじょう", code="d1")
+    ).returning(District.id)
+    row = Account(name=name, name_kana=kana, birth_date=dt.date(1980, 1, 1),
+                  district=district[0]["id"], webauthn_user_id=f"w-{name}")  # fmt: skip
+    await Account.insert(row)
+    return await Account.select().where(Account.name == name).first()  # type: ignore[return-value]
+
+
+async def test_prepared_reads_answer_as_the_query_does_with_each_calls_values(db: Any) -> None:
+    expires = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    await WebSession.insert(
+        WebSession(key="a", value=b"one", expires_at=expires),
+        WebSession(key="b", value=b"two", expires_at=None),
+    )
+    first = await _session("a")
+    assert (
+        first
+        == await WebSession.select(WebSession.value, WebSession.expires_at)
+        .where(WebSession.key == "a")
+        .first()
+    )
+    assert bytes(first["value"]) == b"one"
+    assert first["expires_at"] == expires
+    assert bytes((await _session("b"))["value"]) == b"two"
+    assert await _session("missing") is None
+
+    me = await _account("山田")
+    assert await _named("山田", "かな") == [{"id": me["id"], "name": "山田"}]
+    assert await _named("山田", "カナ") == []
+    assert await _exists("山田") is True
+    assert await _exists("佐藤") is False
+
+
+async def test_a_prepared_read_in_a_transaction_sees_its_uncommitted_writes(db: Any) -> None:
+    async with db.transaction():
+        await WebSession.insert(WebSession(key="t", value=b"mine", expires_at=None))
+        assert bytes((await _session("t"))["value"]) == b"mine"
+    assert await _session("t") is not None
+
+
+async def test_sqlite_reads_see_committed_writes_and_are_not_held_up_by_a_writer(
+    db: Any,
+) -> None:
+    if not isinstance(db, machi_db.KeptOpenSQLiteEngine):
+        return  # PostgreSQL has no worker thread to skip
+    await WebSession.insert(WebSession(key="w", value=b"v1", expires_at=None))
+    assert bytes((await _session("w"))["value"]) == b"v1"
+    await WebSession.update({WebSession.value: b"v2"}).where(WebSession.key == "w")
+    assert bytes((await _session("w"))["value"]) == b"v2"
+
+    # Another connection holds the write lock with an uncommitted change: a reader is answered
+    # (WAL), with the committed value.
+    async with aiosqlite.connect(db.path, isolation_level=None) as writer:
+        await writer.execute("BEGIN IMMEDIATE")
+        await writer.execute("UPDATE identity_session SET value = x'7633' WHERE key = 'w'")
+        assert bytes((await _session("w"))["value"]) == b"v2"
+        await writer.execute("COMMIT")
+    assert bytes((await _session("w"))["value"]) == b"v3"
