@@ -93,7 +93,7 @@ async def _home_context(request: Request[Any, Any, Any], resident: Resident) -> 
     context: dict[str, Any] = {"area": area, "categories": cats, "sub": sub, "error": None}
     if area is None:
         district = str(resident.claim("profile.district", "") or "")
-        suggested = [a for a in await queries.areas() if district and a["name"] == district]
+        suggested = await queries.areas_named(district) if district else []
         context.update(suggested=suggested, matches=[], query="")
         return context
     now = today()
