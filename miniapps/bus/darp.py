@@ -239,7 +239,7 @@ def insertion_routes(
 #: each end with OR-Tools polishing the best routes found (:data:`POLISH_SHARE`): its moves
 #: find what the removals and reinsertions miss.
 FIRST_SHARE, FIRST_SECONDS = 0.15, 4.0
-LNS_SHARE, POLISH_SHARE = 0.22, 0.08
+LNS_SHARE, POLISH_SHARE = 0.12, 0.08
 
 
 def solve(
