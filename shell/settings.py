@@ -33,6 +33,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
+def default_push_processes() -> int:
+    """Push encryption helpers: one per core beyond the first, at most two."""
+    return max(0, min(2, (os.cpu_count() or 1) - 1))
+
+
 # The first-party mini-apps `make run` hosts.
 FIRST_PARTY_MINIAPPS = (
     "miniapps/garbage",
@@ -84,6 +89,8 @@ class Settings:
     # Pushes: a claim older than this is taken over (its runner died); how often that is looked for.
     push_claim_seconds: int = 120
     push_resume_seconds: int = 60
+    # Helper processes that encrypt a large broadcast's pushes beside the job runner (0: none).
+    push_processes: int = 0
     # Disaster mode (shell/disaster): the 市町村等 area code JMA warnings are matched on.
     municipality_code: str = "4120600"
     disaster_hotline: str = ""
@@ -138,6 +145,7 @@ class Settings:
             app_notify_daily_limit=_env_int("MACHI_APP_NOTIFY_DAILY_LIMIT", 3),
             push_claim_seconds=max(1, _env_int("MACHI_PUSH_CLAIM_SECONDS", 120)),
             push_resume_seconds=max(1, _env_int("MACHI_PUSH_RESUME_SECONDS", 60)),
+            push_processes=max(0, _env_int("MACHI_PUSH_PROCESSES", default_push_processes())),
             municipality_code=_env("MACHI_MUNICIPALITY_CODE", "4120600"),
             disaster_hotline=_env("MACHI_DISASTER_HOTLINE", ""),
             disaster_triggers=_env("MACHI_DISASTER_TRIGGERS", "*:5,大雨:3,土砂:3"),

@@ -25,7 +25,7 @@ import click
 import httpx
 
 from shell.bench.stats import emit
-from shell.settings import ROOT, Settings
+from shell.settings import ROOT, Settings, default_push_processes
 
 TITLE = "ベンチマーク：避難所開設のお知らせ"
 SERVICE = "shell.notifications.localserver"
@@ -62,6 +62,10 @@ def _bare_encryption(subscription: dict, seconds: float = 1.0) -> tuple[float, f
             count += 1
         rates.append(count / (time.perf_counter() - start))
     return rates[0], rates[1]
+
+
+def _env_push_processes() -> int:
+    return int(os.environ.get("MACHI_PUSH_PROCESSES", default_push_processes()))
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -130,6 +134,8 @@ async def _run(subscribers: int) -> None:
                     secret_key=secrets.token_urlsafe(16),
                     demo=False,
                     local_push_url=push_url,
+                    # what Settings.from_env gives the job runner
+                    push_processes=_env_push_processes(),
                 )
                 engine = db.engine_for_url(f"sqlite:///{settings.sqlite_path}")
                 db.bind(engine)
@@ -151,10 +157,18 @@ async def _run(subscribers: int) -> None:
                     ]
                     for start in range(0, subscribers, 1000):
                         await PushSubscription.insert(*rows[start : start + 1000])
-                    await runtime.sender()  # the VAPID key exists before the clock starts
+                    # the VAPID key exists and the encryption helpers run before the clock starts
+                    began = time.perf_counter()
+                    sender = await runtime.sender()  # with its encryption helpers
+                    helpers_start = time.perf_counter() - began
+                    helpers = sender.helper_pids()
                     began = time.perf_counter()
                     wall_start = time.time()
-                    cpu_start = time.process_time(), _cpu_seconds(service.pid)
+                    cpu_start = (
+                        time.process_time(),
+                        sum(_cpu_seconds(pid) for pid in helpers),
+                        _cpu_seconds(service.pid),
+                    )
                     await api.notify_accounts(
                         ids,
                         title=TITLE,
@@ -167,7 +181,8 @@ async def _run(subscribers: int) -> None:
                     await jobs.drain()
                     seconds = time.perf_counter() - began
                     sender_cpu = time.process_time() - cpu_start[0]
-                    service_cpu = _cpu_seconds(service.pid) - cpu_start[1]
+                    helpers_cpu = sum(_cpu_seconds(pid) for pid in helpers) - cpu_start[1]
+                    service_cpu = _cpu_seconds(service.pid) - cpu_start[2]
                     sent = await InboxItem.count().where(InboxItem.push_state == "sent")
                     failed = await InboxItem.count().where(InboxItem.push_state != "sent")
                 finally:
@@ -205,7 +220,11 @@ async def _run(subscribers: int) -> None:
             "p99_ms": round(stats.get("p99_ms", 0.0), 1),
             "per_second": round(per_second, 1),
             # CPU time spent during the fan-out, less sensitive than seconds to a busy machine
-            "sender_cpu_ms_per_message": round(sender_cpu * 1000 / subscribers, 3),
+            # the job runner's process and its encryption helpers (push_processes of them)
+            "sender_cpu_ms_per_message": round((sender_cpu + helpers_cpu) * 1000 / subscribers, 3),
+            "helpers_cpu_ms_per_message": round(helpers_cpu * 1000 / subscribers, 3),
+            "push_processes": len(helpers),
+            "helpers_start_seconds": round(helpers_start, 2),
             "service_cpu_ms_per_message": round(service_cpu * 1000 / subscribers, 3),
             "encrypt_per_second": round(encrypt, 1),
             "pywebpush_encrypt_per_second": round(pywebpush_rate, 1),

@@ -181,21 +181,11 @@ async def resume_pushes() -> int:
     return resumed
 
 
-async def _push_one(
-    sender: Sender,
-    message: dict[str, Any],
-    item: dict[str, Any],
-    devices: list[dict[str, Any]],
-    language: str,
-    unread: int,
-    ttl: int,
-) -> tuple[int, str, list[int]]:
-    """Push one inbox copy to each of its resident's devices: (item id, state, gone devices)."""
-    if not devices:
-        return item["id"], "none", []
+def _payload(message: dict[str, Any], item: dict[str, Any], language: str, unread: int) -> bytes:
+    """What the resident's service worker gets for this inbox copy, in their language."""
     text = _texts_for(message, language)
     receipt = f"/notifications/receipts/{item['id']}/{runtime.receipt_token(item['id'])}"
-    payload = msgspec.json.encode(
+    return msgspec.json.encode(
         {
             "title": text["title"],
             "body": text["body"],
@@ -206,13 +196,36 @@ async def _push_one(
             "receipt": receipt,
         }
     )
+
+
+def _subscription(device: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "endpoint": device["endpoint"],
+        "keys": {"p256dh": device["p256dh"], "auth": device["auth"]},
+    }
+
+
+async def _push_one(
+    sender: Sender,
+    message: dict[str, Any],
+    item: dict[str, Any],
+    devices: list[dict[str, Any]],
+    payload: bytes,
+    ttl: int,
+    bodies: dict[int, asyncio.Future[bytes]],
+) -> tuple[int, str, list[int]]:
+    """Push one inbox copy to each of its resident's devices: (item id, state, gone devices).
+    ``bodies`` may hold a device's message already being encrypted elsewhere."""
+    if not devices:
+        return item["id"], "none", []
     sends = [
         sender.send(
-            {"endpoint": d["endpoint"], "keys": {"p256dh": d["p256dh"], "auth": d["auth"]}},
+            _subscription(d),
             payload,
             ttl=ttl,
             urgency=message["urgency"],
             topic=f"m{message['id']}",
+            body=bodies.get(d["id"]),
         )
         for d in devices
     ]
@@ -283,6 +296,26 @@ async def _push_batch(
     # pushes finish: a runner that dies leaves few copies it had pushed still marked "pushing",
     # so few pushes go out twice when another runner takes them over. (One write per finished
     # push cost as much as the push itself.)
+    payloads = {
+        item["id"]: _payload(
+            message,
+            item,
+            languages.get(item["account"], DEFAULT),
+            unread.get(item["account"], 0),
+        )
+        for item in batch
+        if item["account"] in subscriptions
+    }
+    # A large batch is encrypted by the sender's helper processes while this one posts.
+    pairs = [(item, d) for item in batch for d in subscriptions.get(item["account"], [])]
+    encrypted = sender.encrypt_later(
+        [(_subscription(d), payloads[item["id"]]) for item, d in pairs]
+    )
+    bodies = (
+        {}
+        if encrypted is None
+        else {d["id"]: body for (_, d), body in zip(pairs, encrypted, strict=True)}
+    )
     finished: asyncio.Queue[tuple[int, str, list[int]] | BaseException] = asyncio.Queue()
 
     async def push(item: dict[str, Any]) -> None:
@@ -293,9 +326,9 @@ async def _push_batch(
                     message,
                     item,
                     subscriptions.get(item["account"], []),
-                    languages.get(item["account"], DEFAULT),
-                    unread.get(item["account"], 0),
+                    payloads.get(item["id"], b""),
                     ttl,
+                    bodies,
                 )
             )
         except Exception as exc:  # handed to the loop below, which raises it

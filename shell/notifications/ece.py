@@ -109,3 +109,20 @@ def decrypt(
     if not plaintext.endswith(b"\x02"):
         raise ValueError("no last-record delimiter")
     return plaintext[:-1]
+
+
+_parsed: dict[tuple[str, str], SubscriberKeys] = {}
+
+
+def encrypt_many(messages: list[tuple[bytes, str, str]]) -> list[bytes]:
+    """``encrypt`` for each (payload, p256dh, auth): what a sender's helper process runs, so a
+    broadcast's encryption uses another core (each message still gets its own key and salt)."""
+    bodies = []
+    for payload, p256dh, auth in messages:
+        keys = _parsed.get((p256dh, auth))
+        if keys is None:
+            if len(_parsed) >= 200_000:
+                _parsed.clear()
+            keys = _parsed[p256dh, auth] = SubscriberKeys.from_subscription(p256dh, auth)
+        bodies.append(encrypt(payload, keys))
+    return bodies

@@ -38,7 +38,10 @@ async def sender() -> Sender:
     global _sender
     if _sender is None:
         current = settings()
-        _sender = Sender(await vapid_key(), vapid_subject(current))
+        _sender = Sender(
+            await vapid_key(), vapid_subject(current), processes=current.push_processes
+        )
+        await _sender.start_helpers()
     return _sender
 
 

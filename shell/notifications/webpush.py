@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 
 from shell.notifications import ece
+from shell.notifications.encryptors import Encryptors
 from shell.notifications.pushhttp import PushClient, PushHTTPError, header_lines
 from shell.notifications.tables import VapidKey
 
@@ -78,14 +82,44 @@ def _origin(endpoint: str) -> str:
     return endpoint if end < 0 else endpoint[:end]
 
 
+def _spread(ones: list[asyncio.Future[bytes]], chunk: asyncio.Future[list[bytes]]) -> None:
+    """Hand each message of an encrypted chunk its body (or the chunk's failure)."""
+    failed = None if chunk.cancelled() else chunk.exception()
+    for n, one in enumerate(ones):
+        if one.done():
+            continue
+        if failed is not None or chunk.cancelled():
+            one.set_exception(failed or ConnectionError("encryption cancelled"))
+        else:
+            one.set_result(chunk.result()[n])
+
+
+def _nothing(loop: asyncio.AbstractEventLoop) -> asyncio.Future[bytes]:
+    """A body that is not coming: ``send`` encrypts the message itself."""
+    none: asyncio.Future[bytes] = loop.create_future()
+    none.set_exception(ConnectionError("no encryption helper"))
+    return none
+
+
 # Parsed subscriber keys kept per sender: a town's subscriptions, and dropped whole past this.
 KEY_CACHE = 200_000
 
 
+# A broadcast's messages are encrypted by helper processes in chunks of this many, once there are
+# at least POOL_MIN of them (fewer are encrypted in place: a chunk's round trip costs about as much
+# as encrypting ten).
+POOL_CHUNK = 100
+POOL_MIN = 200
+
+
 class Sender:
-    def __init__(self, vapid: Vapid02, subject: str, *, concurrency: int = 256) -> None:
+    def __init__(
+        self, vapid: Vapid02, subject: str, *, concurrency: int = 256, processes: int = 0
+    ) -> None:
         self.vapid = vapid
         self.subject = subject
+        self.processes = processes
+        self._helpers: Encryptors | None = None
         self._client: PushClient | None = None
         self._headers: dict[str, tuple[float, dict[str, str]]] = {}
         self._keys: dict[tuple[str, str], ece.SubscriberKeys] = {}
@@ -101,6 +135,41 @@ class Sender:
         if self._client is not None:
             await self._client.close()
             self._client = None
+        if self._helpers is not None:
+            await self._helpers.close()
+            self._helpers = None
+
+    async def start_helpers(self) -> None:
+        """Start the encryption helper processes (``processes`` of them), once."""
+        if self.processes and self._helpers is None:
+            self._helpers = Encryptors(self.processes)
+            await self._helpers.start()
+
+    def helper_pids(self) -> list[int]:
+        """The helper processes' ids (a benchmark counts their CPU time)."""
+        return [] if self._helpers is None else self._helpers.pids
+
+    def encrypt_later(
+        self, messages: list[tuple[dict[str, Any], bytes]]
+    ) -> list[asyncio.Future[bytes]] | None:
+        """The bodies of many (subscription, payload) messages, encrypted by the helper
+        processes in chunks as they come; None when they are better encrypted in ``send``."""
+        if self._helpers is None or len(messages) < POOL_MIN:
+            return None
+        loop = asyncio.get_running_loop()
+        bodies: list[asyncio.Future[bytes]] = []
+        for start in range(0, len(messages), POOL_CHUNK):
+            chunk = [
+                (payload, subscription["keys"]["p256dh"], subscription["keys"]["auth"])
+                for subscription, payload in messages[start : start + POOL_CHUNK]
+            ]
+            encrypted = self._helpers.encrypt(chunk)
+            if encrypted is None:  # no helper left: the rest in place
+                return bodies + [_nothing(loop) for _ in messages[start:]] if bodies else None
+            ones: list[asyncio.Future[bytes]] = [loop.create_future() for _ in chunk]
+            encrypted.add_done_callback(functools.partial(_spread, ones))
+            bodies += ones
+        return bodies
 
     def vapid_headers(self, endpoint: str) -> dict[str, str]:
         return self._vapid(_origin(endpoint))[1]
@@ -156,18 +225,26 @@ class Sender:
         ttl: int,
         urgency: str = "normal",
         topic: str | None = None,
+        body: Awaitable[bytes] | None = None,
     ) -> Outcome:
-        """Encrypt ``payload`` for the subscription and post it, retrying 429 and 5xx."""
+        """Encrypt ``payload`` for the subscription (unless ``body``, from ``encrypt_later``,
+        brings it encrypted) and post it, retrying 429 and 5xx."""
         endpoint = subscription["endpoint"]
         lines = self._header_lines(endpoint, ttl, urgency, topic)
-        body = self.encrypt(subscription, payload)
+        encrypted = None
+        if body is not None:
+            # if its helper died (logged once there), the message is encrypted here instead
+            with contextlib.suppress(Exception):
+                encrypted = await body
+        if encrypted is None:
+            encrypted = self.encrypt(subscription, payload)
         client = self.client()
         status = 0
         for attempt, pause in enumerate((0.0, *RETRIES)):
             if attempt:
                 await asyncio.sleep(pause)
             try:
-                response = await client.post(endpoint, lines, body, seconds=20)
+                response = await client.post(endpoint, lines, encrypted, seconds=20)
             except PushHTTPError:
                 status = 0
                 continue

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 from collections.abc import AsyncIterator
 
 import httpx
@@ -81,3 +83,37 @@ async def test_requests_sent_together_are_answered_in_order(service):
     writer.close()
     assert re.findall(r"HTTP/1.1 (\d+)", answer) == ["200", "404", "200"]
     assert answer.rstrip().endswith('{"accepted":0,"refused":1}')
+
+
+async def test_a_large_broadcast_is_encrypted_by_helper_processes(service, monkeypatch):
+    from shell.notifications import webpush
+
+    monkeypatch.setattr(webpush, "POOL_MIN", 2)
+    vapid = Vapid02()
+    vapid.generate_keys()
+    sender = Sender(vapid, "mailto:webpush@city.example.jp", processes=1)
+    devices = [service.subscribe() for _ in range(3)]
+    await sender.start_helpers()
+    try:
+        payloads = [f'{{"title": "第{n}報"}}'.encode() for n in range(3)]
+        bodies = sender.encrypt_later(list(zip(devices, payloads, strict=True)))
+        assert bodies is not None
+        assert len(sender.helper_pids()) == 1
+        outcomes = [
+            await sender.send(device, payload, ttl=60, body=body)
+            for device, payload, body in zip(devices, payloads, bodies, strict=True)
+        ]
+        assert [outcome.status for outcome in outcomes] == [201, 201, 201]
+        assert sender.encrypt_later([(devices[0], b"{}")]) is None  # one is encrypted in place
+        # a helper that dies leaves its messages to be encrypted by the sender itself
+        os.kill(sender.helper_pids()[0], signal.SIGKILL)
+        bodies = sender.encrypt_later(list(zip(devices, payloads, strict=True)))
+        assert bodies is not None
+        retold = await sender.send(devices[0], '{"title": "再送"}'.encode(), ttl=60, body=bodies[0])
+        assert retold.status == 201
+        await asyncio.gather(*bodies[1:], return_exceptions=True)  # failed too, unused here
+    finally:
+        await sender.close()
+    received = [json.loads(service.devices[d["id"]].messages[0]["data"]) for d in devices]
+    assert json.loads(service.devices[devices[0]["id"]].messages[1]["data"])["title"] == "再送"
+    assert received == [{"title": "第0報"}, {"title": "第1報"}, {"title": "第2報"}]
