@@ -28,6 +28,7 @@ MINIAPP = MiniApp(
     jobs=[PeriodicJob("reminders", timedelta(hours=1), send_reminders)],
     demo=load_demo,
     scripts=["/static/apply/app.js"],
+    styles=["/static/apply/apply.css"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app
