@@ -26,7 +26,7 @@ MINIAPP = MiniApp(
     commands=COMMANDS,
     jobs=[PeriodicJob("lotteries", timedelta(minutes=5), run)],
     demo=load_demo,
-    scripts=["/static/booking/app.js"],
+    styles=["/static/booking/booking.css"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app
