@@ -29,7 +29,7 @@ MINIAPP = MiniApp(
         PeriodicJob("reoptimise", timedelta(minutes=5), reoptimise),
     ],
     demo=load_demo,
-    scripts=["/static/bus/app.js"],
+    styles=["/static/bus/bus.css"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app
