@@ -23,7 +23,7 @@ MINIAPP = MiniApp(
     commands=COMMANDS,
     jobs=[PeriodicJob("reminders", timedelta(minutes=10), send_reminders)],
     demo=load_demo,
-    scripts=["/static/garbage/app.js"],
+    styles=["/static/garbage/garbage.css", "/categories.css"],
     offline=Offline(assets=("/static/garbage/garbage.css", "/categories.css")),
 )
 

@@ -358,11 +358,14 @@ async def test_the_district_suggests_an_area(saga, web, shell):
     assert re.search(r'data-testid="garbage-area-option">今宿町', page.text)
 
 
-async def test_boot_page_loads_the_app_script(web):
+async def test_boot_page_links_the_app_styles(web):
+    # the pages that follow are htmx fragments swapped into the boot page, without a <head>
     async with miniapp_client(web, headers={"Sec-Fetch-Dest": "iframe"}) as anonymous:
         boot = await anonymous.get("/calendar")
     assert boot.status_code == 200
-    assert '<script src="/static/garbage/app.js" defer></script>' in boot.text
+    head = boot.text.split("</head>")[0]
+    assert '<link rel="stylesheet" href="/static/garbage/garbage.css">' in head
+    assert '<link rel="stylesheet" href="/categories.css">' in head
     assert "今宿町" not in boot.text
 
 
