@@ -27,6 +27,7 @@ MINIAPP = MiniApp(
     jobs=[PeriodicJob("reminders", timedelta(hours=1), send_reminders)],
     demo=load_demo,
     scripts=["/static/handbook/app.js"],
+    styles=["/static/handbook/handbook.css"],
     offline=Offline(assets=("/static/handbook/handbook.css", "/static/handbook/offline.js")),
 )
 

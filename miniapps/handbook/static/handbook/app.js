@@ -1,15 +1,9 @@
-// The handbook app's own script: its stylesheet, the child's records kept on this device for the
-// offline page (the SDK's service worker keeps the page itself: data-machi-keep-offline), and the
-// entries made offline, sent when the network is back (the server stores each once, by its client
-// key).
+// The handbook app's own script: the child's records kept on this device for the offline page
+// (the SDK's service worker keeps the page itself: data-machi-keep-offline), and the entries made
+// offline, sent when the network is back (the server stores each once, by its client key).
+// Downloads are machi.js's data-machi-download.
 (function () {
   "use strict";
-  if (!document.querySelector('link[href="/static/handbook/handbook.css"]')) {
-    var sheet = document.createElement("link");
-    sheet.rel = "stylesheet";
-    sheet.href = "/static/handbook/handbook.css";
-    document.head.appendChild(sheet);
-  }
   var QUEUE = "handbook-queue", KEPT = "handbook-children";
 
   function read(key, fallback) {
@@ -60,32 +54,6 @@
     }).catch(function () { /* tried again on the next page or when online */ })
       .then(function () { sending = false; });
   }
-
-  // Downloads (CSV, PDF): links carry no token (it travels in a header), so fetch with it.
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a[data-handbook-download]");
-    if (!link || !window.machi) return;
-    event.preventDefault();
-    var status = document.getElementById("handbook-download-status");
-    window.machi.getToken().then(function (token) {
-      return fetch(link.getAttribute("href"), { headers: { Authorization: "Bearer " + token } });
-    }).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.blob();
-    }).then(function (blob) {
-      var url = URL.createObjectURL(blob);
-      var save = document.createElement("a");
-      save.href = url;
-      save.download = link.getAttribute("data-handbook-download");
-      document.body.appendChild(save);
-      save.click();
-      save.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-      if (status) status.textContent = status.getAttribute("data-done") || "";
-    }).catch(function () {
-      if (status) status.textContent = status.getAttribute("data-failed") || "";
-    });
-  });
 
   document.addEventListener("htmx:afterSettle", keepSnapshot);
   document.addEventListener("DOMContentLoaded", keepSnapshot);
