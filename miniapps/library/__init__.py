@@ -29,6 +29,7 @@ MINIAPP = MiniApp(
     ],
     demo=load_demo,
     scripts=["/static/library/app.js"],
+    styles=["/static/library/library.css"],
     offline=Offline(assets=("/static/library/library.css", "/static/library/offline.js")),
 )
 

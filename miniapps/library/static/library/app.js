@@ -1,14 +1,6 @@
-// The library app's own script.
+// The library app's own script: the card kept for use without network, and "my library" polling.
 (function () {
   "use strict";
-  // The stylesheet: pages arrive as htmx fragments (without their <head>), so add it once.
-  if (!document.querySelector('link[href="/static/library/library.css"]')) {
-    var sheet = document.createElement("link");
-    sheet.rel = "stylesheet";
-    sheet.href = "/static/library/library.css";
-    document.head.appendChild(sheet);
-  }
-
   // The card for use without network: the SDK's service worker keeps the offline page (nothing
   // personal; the card is marked data-machi-keep-offline); the card's barcode and number are kept
   // here, in this app's own storage on the device.
