@@ -26,6 +26,7 @@ MINIAPP = MiniApp(
     jobs=[PeriodicJob("letters", timedelta(minutes=5), send_due_letters)],
     demo=load_demo,
     scripts=["/static/school/app.js"],
+    styles=["/static/school/school.css"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app
