@@ -23,7 +23,7 @@ MINIAPP = MiniApp(
     commands=COMMANDS,
     jobs=[PeriodicJob("notices", timedelta(minutes=15), send_notices)],
     demo=load_demo,
-    scripts=["/static/water/app.js"],
+    styles=["/static/water/water.css"],
 )
 
 MINIAPP_FACTORY = MINIAPP.create_app
