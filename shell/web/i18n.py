@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -18,7 +18,9 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
+from jinja2.utils import htmlsafe_json_dumps
 from machi_sdk.web import accept_language as accept_language_tags
+from markupsafe import Markup
 
 from shell.settings import ROOT
 
@@ -203,7 +205,12 @@ def babel_locale() -> str:
 
 
 def format_yen(amount: int) -> str:
-    return format_currency(amount, "JPY", locale=babel_locale())
+    return _yen(amount, babel_locale())
+
+
+@lru_cache(maxsize=4096)
+def _yen(amount: int, locale: str) -> str:
+    return format_currency(amount, "JPY", locale=locale)  # Babel takes ~0.1 ms a call
 
 
 # The Japanese eras (元号) since the calendar reform, newest first: (first day, name).
@@ -281,3 +288,17 @@ def js_message_ids() -> tuple[str, ...]:
 def js_messages() -> dict[str, str]:
     """The scripts' texts in the current language, for ``<script type="application/json">``."""
     return {message: gettext(message) for message in js_message_ids()}
+
+
+_js_messages_json: dict[str, Markup] = {}
+
+
+def js_messages_json() -> Markup:
+    """:func:`js_messages` as HTML-safe JSON, made once per language (every page carries it)."""
+    code = get_locale()
+    made = _js_messages_json.get(code)
+    if made is None:
+        made = htmlsafe_json_dumps(js_messages())
+        if _missing.get() is None:  # while a test collects missing texts, look them up each time
+            _js_messages_json[code] = made
+    return made

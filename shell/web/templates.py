@@ -6,10 +6,19 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.nodes import EvalContext
 from litestar import Request, Response
 from litestar.enums import MediaType
 from machi_sdk.web import is_htmx
+from markupsafe import Markup
 
 from shell.settings import ROOT
 from shell.web import i18n
@@ -32,13 +41,25 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
+    env.globals["_"] = _gettext  # what `_()` does with newstyle gettext, in one call, not three
     env.filters["yen"] = i18n.format_yen
     env.filters["day"] = i18n.format_day
     env.filters["moment"] = i18n.format_moment
     env.filters["number"] = i18n.format_number
     env.globals["LANGUAGES"] = i18n.LANGUAGES
-    env.globals["js_messages"] = i18n.js_messages
+    env.globals["js_messages_json"] = i18n.js_messages_json
     return env
+
+
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
+    """Jinja's newstyle ``_()``: the translation, as markup when autoescaping, always formatted
+    with ``variables`` (escaped). Jinja's own goes through two more context calls per string, and a
+    page has some thirty strings."""
+    text = i18n.gettext(message)
+    if eval_ctx.autoescape:
+        return Markup(text) % variables  # type: ignore[no-any-return]  # noqa: S704 (our catalogs)
+    return text % variables
 
 
 def render_to_string(
