@@ -4,8 +4,11 @@ The local push service runs in its own process (so the sender and the service sh
 two cores as the issue describes), holds N subscriptions, checks every VAPID token and decrypts
 every message. The sender is the shell's own path: the inbox copies, then the push job with one
 set of kept-alive connections, VAPID headers cached per push-service origin, and RFC 8291
-encryption per message with a fresh ephemeral key and salt. ``encrypt_per_second`` is bare
-encryption by the same code measured in the same run (pywebpush's rate is printed beside it).
+encryption per message with a fresh ephemeral key and salt, by the encryption helper processes
+MACHI_PUSH_PROCESSES gives the job runner (one on two cores). ``encrypt_per_second`` is bare
+encryption by the same code on one core, measured in the same run (pywebpush's rate is printed
+beside it); the CPU time per message of the sender (runner and helpers) and of the service are
+printed too, since on a shared machine they vary less than the seconds.
 """
 
 from __future__ import annotations
