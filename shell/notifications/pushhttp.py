@@ -184,10 +184,10 @@ class _Origin:
 class PushClient:
     """POSTs to push services over kept-alive connections, ``limit`` at once per service."""
 
-    def __init__(self, *, limit: int = 256) -> None:
+    def __init__(self, *, limit: int = 256, tls: ssl.SSLContext | None = None) -> None:
         self.limit = limit
         self._origins: dict[str, _Origin] = {}
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls  # the system's trusted CAs unless given (a test's own CA)
 
     def _origin(self, endpoint: str) -> tuple[_Origin, str]:
         scheme, rest = endpoint.split("://", 1)
@@ -202,6 +202,7 @@ class PushClient:
             if parts.scheme == "https":
                 if self._tls is None:
                     self._tls = ssl.create_default_context()
+                    self._tls.set_alpn_protocols(["http/1.1"])  # what this client speaks
                 tls = self._tls
             port = parts.port or (443 if parts.scheme == "https" else 80)
             origin = _Origin(parts.scheme, parts.hostname, port, tls, self.limit)

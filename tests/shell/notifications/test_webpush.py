@@ -175,3 +175,52 @@ async def test_a_service_that_never_answers_is_given_up_after_the_time_limit():
         with pytest.raises(PushHTTPError, match="no answer"):
             await client.post(f"http://127.0.0.1:{port}/push/x", b"", b"{}", seconds=0.2)
         await client.close()
+
+
+async def test_a_push_service_is_reached_over_tls_with_its_certificate_checked(tmp_path):
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    trusting = ssl.create_default_context(cafile=tmp_path / "cert.pem")
+    service = ScriptedService((201, {}, b""))
+    server = await asyncio.start_server(service.handle, "127.0.0.1", 0, ssl=served)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        trusted = PushClient(tls=trusting)
+        answer = await trusted.post(f"https://localhost:{port}/push/x", b"", b"{}")
+        assert answer.status == 201
+        await trusted.close()
+        stranger = PushClient()  # the system's CAs do not know this certificate
+        with pytest.raises(PushHTTPError, match="cannot reach"):
+            await stranger.post(f"https://localhost:{port}/push/x", b"", b"{}")
+        await stranger.close()
+    assert service.requests[0][1]["host"] == f"localhost:{port}"
