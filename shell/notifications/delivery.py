@@ -292,10 +292,6 @@ async def _push_batch(
             )
         )
     }
-    # Outcomes are written a few hundred at a time, and at least every RECORD_SECONDS while
-    # pushes finish: a runner that dies leaves few copies it had pushed still marked "pushing",
-    # so few pushes go out twice when another runner takes them over. (One write per finished
-    # push cost as much as the push itself.)
     payloads = {
         item["id"]: _payload(
             message,
@@ -316,6 +312,10 @@ async def _push_batch(
         if encrypted is None
         else {d["id"]: body for (_, d), body in zip(pairs, encrypted, strict=True)}
     )
+    # Outcomes are written a few hundred at a time, and at least every RECORD_SECONDS while
+    # pushes finish: a runner that dies leaves few copies it had pushed still marked "pushing",
+    # so few pushes go out twice when another runner takes them over. (One write per finished
+    # push cost as much as the push itself.)
     finished: asyncio.Queue[tuple[int, str, list[int]] | BaseException] = asyncio.Queue()
 
     async def push(item: dict[str, Any]) -> None:
