@@ -26,6 +26,7 @@ LOADED = "machi_loaded_session"
 # not on every page view: a page view would otherwise cost a database write.
 TOUCHED = "touched"
 TOUCH_EVERY_SECONDS = 3600
+COOKIE_HEADERS_KEPT = 10_000  # renewal headers of the sessions seen lately, per process
 
 
 def rotate_session_id(scope: Any) -> None:
@@ -34,6 +35,27 @@ def rotate_session_id(scope: Any) -> None:
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
+    def __init__(self, config: ServerSideSessionConfig) -> None:
+        super().__init__(config)
+        self._cookie_headers: dict[str, str] = {}
+
+    def _cookie_header(self, session_id: str) -> str:
+        """The ``Set-Cookie`` value renewing ``session_id`` (the same for every page the session
+        views: made once, not with a dataclass copy and a ``SimpleCookie`` on every response)."""
+        made = self._cookie_headers
+        header = made.get(session_id)
+        if header is None:
+            params = dict(
+                extract_dataclass_items(
+                    self.config, exclude_none=True, include=Cookie.__dict__.keys()
+                )
+            )
+            header = Cookie(value=session_id, key=self.config.key, **params).to_header(header="")
+            if len(made) >= COOKIE_HEADERS_KEPT:
+                made.clear()
+            made[session_id] = header
+        return header
+
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         state = connection.scope.setdefault("state", {})  # type: ignore[typeddict-item]
         if state.get(ROTATE):
@@ -65,15 +87,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             unchanged = not state.get(ROTATE) and state.get(LOADED) == scope_session
             if unchanged and isinstance(touched, int) and 0 <= now - touched < TOUCH_EVERY_SECONDS:
                 headers = MutableScopeHeaders.from_message(message)
-                params = dict(
-                    extract_dataclass_items(
-                        self.config, exclude_none=True, include=Cookie.__dict__.keys()
-                    )
-                )
-                cookie = Cookie(
-                    value=self.get_session_id(connection), key=self.config.key, **params
-                )
-                headers.add("Set-Cookie", cookie.to_header(header=""))
+                headers.add("Set-Cookie", self._cookie_header(self.get_session_id(connection)))
                 return
             scope_session[TOUCHED] = now
         await super().store_in_message(scope_session, message, connection)
