@@ -240,6 +240,7 @@ def insertion_routes(
 #: find what the removals and reinsertions miss.
 FIRST_SHARE, FIRST_SECONDS = 0.15, 4.0
 LNS_SHARE, POLISH_SHARE = 0.12, 0.08
+MARGIN = 0.1  # seconds kept back from OR-Tools' last limit
 
 
 def solve(
@@ -279,11 +280,15 @@ def solve(
     search = Search(instance, seed)
     span = (time.monotonic(), deadline)
     rounds = 0
-    while left() > 0.05 and not (target is not None and best.length <= target):
-        polish = POLISH_SHARE * seconds
-        lns_until = min(time.monotonic() + LNS_SHARE * seconds, deadline - polish)
-        if lns_until - time.monotonic() < 0.5 * LNS_SHARE * seconds:
-            lns_until = deadline - polish  # no room for another round: this one takes it all
+    polish = POLISH_SHARE * seconds
+    last = False
+    while not last and left() > 0.1 + MARGIN:
+        if target is not None and best.length <= target:
+            break
+        lns_until = time.monotonic() + LNS_SHARE * seconds
+        if lns_until + polish + 0.5 * LNS_SHARE * seconds > deadline:
+            # no room for another round after this one: it takes what is left
+            last, lns_until = True, max(time.monotonic(), deadline - polish)
         routes, times, _ = search.run(
             [route[1:-1] for route in best.routes],
             [[round(t * SCALE) for t in at] for at in best.times],
@@ -299,10 +304,11 @@ def solve(
         )
         if found.length < best.length:
             best = found
-        if left() > 0.1 and not (target is not None and best.length <= target):
+        if left() > 0.1 + MARGIN and not (target is not None and best.length <= target):
+            # OR-Tools checks its limit between moves and then reads its answer: a margin
             polished = ortools(
                 [route[1:-1] for route in best.routes],
-                left() if lns_until >= deadline - polish else min(polish, left()),
+                min(seconds if last else polish, left() - MARGIN),
             )
             if polished.status == "feasible" and polished.length < best.length - 1e-9:
                 best = polished

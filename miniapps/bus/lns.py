@@ -316,11 +316,14 @@ class Search:
         cool_from, cool_to = cooling_span or (began, stop)
         small = min(n, self.fewest)
         large = max(min(n, small + 1), int(self.share * n))
-        done = 0
+        done, previous, last = 0, None, 0.0
         while True:
             now = clock()
-            if now >= stop or (target is not None and best <= target):
-                break
+            if previous is not None:
+                last = now - previous
+            previous = now
+            if now + last >= stop or (target is not None and best <= target):
+                break  # another iteration as long as the last would end after the deadline
             if iterations is not None and done >= iterations:
                 break
             done += 1
