@@ -44,7 +44,8 @@ async def profile(
     verified = "resident.verified" in scopes and await is_verified(account_id)
     household = None
     if "resident.household" in scopes:
-        assert secret and app_id, "the household id is pairwise: app and secret needed"
+        if not (secret and app_id):
+            raise ValueError("the household id is pairwise: app and secret needed")
         household = await household_for_app(secret, app_id, account_id)
     return granted_claims(
         set(scopes), account, await district_of(account), verified=verified, household=household
