@@ -5,10 +5,11 @@ route duration ``T``; request ``i`` (1..n) is picked up at node ``i`` and droppe
 ``n + i`` by the same vehicle, each node served inside its time window ``[e, l]`` (a vehicle
 may arrive early and wait), after a service time ``d``; a rider is on board at most ``L``
 (from the end of service at the pickup to the start of service at the drop-off). Travel time
-and cost are the Euclidean distance. The solver is OR-Tools' routing library
-(pickup-and-delivery with time windows); times are scaled to integers (hundredths) for it,
-rounded *up* so a schedule it finds is feasible in exact arithmetic too, and lengths are
-summed in floats.
+and cost are the Euclidean distance. The solver (:func:`solve`) starts from the insertion of
+:mod:`.schedule`, improves it with OR-Tools' routing library (pickup-and-delivery with time
+windows), then alternates the large-neighbourhood search of :mod:`.lns` with OR-Tools polishing
+its best routes. Times are scaled to integers (hundredths) for both, rounded *up* so a schedule
+found is feasible in exact arithmetic too, and lengths are summed in floats.
 
 Pure Python: no database, no web. ``machi bus solve FILE`` prints :func:`solve`'s answer.
 """
