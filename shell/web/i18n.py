@@ -157,6 +157,22 @@ def gettext(message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
+_markup: dict[tuple[str, str], Markup] = {}
+
+
+def gettext_markup(message: str) -> Markup:
+    """``Markup(gettext(message)) % {}`` as a template's ``_()`` gives it (``%%`` read as ``%``),
+    kept per language: a page shows some thirty such texts and they never change in a process."""
+    key = (get_locale(), message)
+    found = _markup.get(key)
+    if found is None:
+        text = gettext(message)
+        found = Markup(text) % {} if "%" in text else Markup(text)  # noqa: S704 (our catalogs)
+        if _missing.get() is None:  # while a test collects missing texts, look them up each time
+            _markup[key] = found
+    return found
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     catalog = translations(get_locale())
     text = catalog.ngettext(singular, plural, n)

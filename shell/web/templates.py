@@ -56,6 +56,8 @@ def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
     """Jinja's newstyle ``_()``: the translation, as markup when autoescaping, always formatted
     with ``variables`` (escaped). Jinja's own goes through two more context calls per string, and a
     page has some thirty strings."""
+    if not variables and eval_ctx.autoescape:
+        return i18n.gettext_markup(message)
     text = i18n.gettext(message)
     if eval_ctx.autoescape:
         return Markup(text) % variables  # type: ignore[no-any-return]  # noqa: S704 (our catalogs)
