@@ -21,7 +21,6 @@ Delivery is at least once: a task and a periodic job must be idempotent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,6 +35,11 @@ log = logging.getLogger("machi.jobs")
 URGENT = "urgent"
 ROUTINE = "routine"
 QUEUES = (URGENT, ROUTINE)
+# How long stop() waits for the receivers and timers it cancelled. taskiq's receiver finishes a
+# Redis read it had started under a shield from cancellation; a read that never returns (seen now
+# and then on a loaded machine) would otherwise hold the process's shutdown for ever. Whatever the
+# receiver had taken and not acknowledged is delivered again (unacknowledged_lock_timeout).
+STOP_WAIT_SECONDS = 5.0
 
 Work = Callable[..., Awaitable[Any]]
 
@@ -122,9 +126,14 @@ class Runner:
     async def stop(self) -> None:
         for background in self._background:
             background.cancel()
-        for background in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await background
+        if self._background:
+            done, pending = await asyncio.wait(self._background, timeout=STOP_WAIT_SECONDS)
+            for background in done:
+                if not background.cancelled() and background.exception() is not None:
+                    log.warning("a job receiver ended with %r", background.exception())
+            if pending:
+                log.warning("%d job receivers had not stopped %s s after being cancelled; "
+                            "going on without them", len(pending), STOP_WAIT_SECONDS)  # fmt: skip
         self._background.clear()
         for broker in self.brokers.values():
             if isinstance(broker, InMemoryBroker):
