@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from axe import check_axe
 from pages import add_virtual_authenticator
 from pages.identity import Resident, sign_up
-from playwright.async_api import Frame, Page, expect
+from playwright.async_api import Frame, Page, Route, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -93,3 +94,48 @@ async def test_a_busy_shell_answering_two_hellos_at_once_keeps_the_channel_open(
     frame = await _open_hello(page)
     await frame.evaluate("() => window.machi.call('setTitle', {title: 'スタンプ'})")
     await expect(page.locator("#miniapp-title")).to_have_text("スタンプ")
+
+
+async def test_a_failed_token_or_first_page_is_tried_again(page: Page):
+    # The shell's token endpoint and the app's first page each fail once (a busy server, a
+    # dropped connection); before, the app's page stayed on "Loading…" for good.
+    failed: list[str] = []
+
+    async def once(route: Route) -> None:
+        request = route.request
+        kind = "token" if request.url.endswith("/token") else "page"
+        if kind == "page" and "authorization" not in request.headers:
+            await route.continue_()  # the boot page itself
+            return
+        if kind not in failed:
+            failed.append(kind)
+            await route.fulfill(status=503, body="busy")
+            return
+        await route.continue_()
+
+    await page.route("**/apps/hello/token", once)
+    await page.route("http://hello.localhost:*/", once)
+    await _open_hello(page)
+    assert sorted(failed) == ["page", "token"]
+
+
+async def test_an_app_that_cannot_be_reached_says_so_and_loads_again_on_request(page: Page):
+    async def down(route: Route) -> None:
+        if "authorization" in route.request.headers:
+            await route.fulfill(status=503, body="down")
+        else:
+            await route.continue_()
+
+    await add_virtual_authenticator(page)
+    who = Resident(name="西川 登", kana="にしかわ のぼる", district="higashikawanobori")
+    await sign_up(page, who)
+    await page.route("http://hello.localhost:*/", down)
+    await page.goto("/apps/hello")
+    await page.get_by_test_id("consent-allow").click()
+    frame = page.frame_locator('[data-testid="miniapp-frame"]')
+    await expect(frame.get_by_role("alert")).to_contain_text("読み込めませんでした", timeout=30_000)
+    await expect(frame.get_by_test_id("machi-loading")).to_be_hidden()
+    await check_axe(page)
+    await page.unroute("http://hello.localhost:*/", down)
+    await frame.get_by_test_id("machi-reload").click()
+    await expect(frame.get_by_text("こんにちは、西川 登さん")).to_be_visible()

@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     "unauthorized": N_("本人確認ができませんでした。ミニアプリを閉じて、もう一度開いてください。"),
     "forbidden": N_("この画面を使うには「{scopes}」の許可が必要です。"),
     "loading": N_("読み込んでいます…"),
+    "load_failed": N_("読み込めませんでした。通信の状態を確かめて、もう一度お試しください。"),
+    "reload": N_("もう一度読み込む"),
     "open_in_machi": N_("このページは Machi アプリの中で開いてください。"),
     "needs_javascript": N_("このミニアプリを使うには JavaScript を有効にしてください。"),
     "read_aloud": N_("読み上げる"),

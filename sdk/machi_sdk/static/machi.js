@@ -2,7 +2,7 @@
  * machi.js: the Machi bridge, running inside a mini-app's iframe.
  *
  * 1. Handshake: posts {machi: 1, type: "hello", app, doc} to window.parent, addressed to the
- *    shell's origin (<meta name="machi-shell">), and again after 0.5, 1.5 and 3.5 s until answered;
+ *    shell's origin (<meta name="machi-shell">), and again (0.5 s, 1.5 s, … 45 s) until answered;
  *    doc names this document, so the shell answers each document once. The shell answers {machi: 1,
  *    type: "welcome", locale, theme} with a MessagePort; it is accepted only from window.parent at
  *    the shell's origin.
@@ -11,7 +11,9 @@
  *    "locale" | "theme" | "readAloud" | "reading", ...}.
  * 3. The launch token from getToken is added as "Authorization: Bearer ..." to every same-origin
  *    htmx request, refreshed a minute before it expires, and "machi:ready" is dispatched on
- *    <body> when the first one arrives (the boot page's cue to load the real content).
+ *    <body> when the first one arrives (the boot page's cue to load the real content). A failed
+ *    first token request, or a failed first page, is tried again a few times; then the boot page
+ *    says it could not load and offers [data-machi-reload].
  *
  * 4. Read-aloud: the layout's button (or the shell's, which sends "readAloud") cuts the page's main
  *    content into sentences, wraps each in <span class="machi-sentence"> and hands them to the shell
@@ -52,7 +54,12 @@
     "notify", "wallet.pay", "location", "storage"];
   var EVENTS = ["shown", "hidden", "back", "locale", "theme", "readAloud", "reading"];
   var REFRESH_BEFORE = 60; // seconds before expiry to fetch a new token
-  var HELLO_RETRIES = [500, 1500, 3500]; // ms; the shell may not be listening yet
+  // ms after the first hello: the shell may not be listening yet (a slow phone, a busy page)
+  var HELLO_RETRIES = [500, 1500, 3500, 7000, 12000, 20000, 30000, 45000];
+  // ms before asking again for the first token, or loading the first page again, after a failure
+  // (the shell or the app busy, the network gone for a moment)
+  var FIRST_TOKEN_RETRIES = [1000, 2000, 4000, 8000, 15000];
+  var BOOT_RETRIES = [1000, 3000, 8000];
 
   function meta(name) {
     var el = document.querySelector('meta[name="' + name + '"]');
@@ -504,19 +511,63 @@
     }
   });
 
+  // The first token: without it the page cannot load at all, so a failed request is tried again
+  // with growing pauses; when none arrives the resident is told, with a way to try again.
+  function firstToken(attempt) {
+    refreshToken().catch(function (error) {
+      warn(error);
+      if (announced) return;
+      if (attempt >= FIRST_TOKEN_RETRIES.length) { bootFailed(); return; }
+      setTimeout(function () { firstToken(attempt + 1); }, FIRST_TOKEN_RETRIES[attempt]);
+    });
+  }
+
+  function isBoot(elt) { return !!(elt && elt.hasAttribute && elt.hasAttribute("data-machi-boot")); }
+
+  // The boot page's loader failed (a 5xx, or no answer): load again after a pause, a few times.
+  function retryBoot(elt) {
+    var tries = parseInt(elt.getAttribute("data-machi-tries") || "0", 10);
+    if (tries >= BOOT_RETRIES.length) { bootFailed(); return; }
+    elt.setAttribute("data-machi-tries", String(tries + 1));
+    setTimeout(function () { elt.dispatchEvent(new CustomEvent("machi:retry")); }, BOOT_RETRIES[tries]);
+  }
+
+  // Instead of "Loading…" for ever: say it could not load, and offer to load the page again.
+  function bootFailed() {
+    var boot = document.querySelector("[data-machi-boot]");
+    if (!boot) return;
+    boot.setAttribute("aria-busy", "false");
+    boot.querySelectorAll("[data-testid='machi-loading']").forEach(function (el) { el.hidden = true; });
+    boot.querySelectorAll("[data-machi-boot-failed]").forEach(function (el) { el.hidden = false; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var reload = event.target && event.target.closest && event.target.closest("[data-machi-reload]");
+    if (reload) window.location.reload();
+  });
+
   // A 401 means the token was refused (expired while the tab slept, revoked): fetch a new one and,
-  // for the boot page's loader, try once more.
+  // for the boot page's loader, try once more. Other failures of the loader are tried again.
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    if (!xhr || xhr.status !== 401) return;
-    token = null;
     var elt = event.detail.elt;
+    if (!xhr || xhr.status !== 401) {
+      if (isBoot(elt)) retryBoot(elt);
+      return;
+    }
+    token = null;
     refreshToken().then(function () {
-      if (elt && elt.hasAttribute("data-machi-boot") && !elt.hasAttribute("data-machi-retried")) {
+      if (isBoot(elt) && !elt.hasAttribute("data-machi-retried")) {
         elt.setAttribute("data-machi-retried", "");
         elt.dispatchEvent(new CustomEvent("machi:retry"));
       }
-    }).catch(warn);
+    }).catch(function (error) {
+      warn(error);
+      if (isBoot(elt)) bootFailed();
+    });
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (isBoot(event.detail.elt)) retryBoot(event.detail.elt);
   });
 
   // ---- offline: the SDK's service worker keeps a public page for use without network ----------
@@ -712,7 +763,7 @@
     setTextSize(data.textSize);
     state.furigana = data.furigana === true;
     resolvePortReady();
-    refreshToken().catch(warn);
+    firstToken(0);
     whenDomReady(addRuby);
   });
 
