@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shell.db import Prepared
 from shell.identity.tables import Account
 from shell.notifications.tables import (
     ChildBirthMonth,
@@ -58,14 +59,24 @@ _COLUMNS = (
 )
 
 
-async def inbox(account_id: int, language: str, *, limit: int = 50) -> list[dict[str, Any]]:
-    rows = (
-        await InboxItem.select(*_COLUMNS)
-        .where((InboxItem.account == account_id) & (InboxItem.hidden.eq(False)))
-        .order_by(InboxItem.id, ascending=False)
-        .limit(limit)
+def _inbox_query(limit: int) -> Prepared:
+    return Prepared(
+        lambda account_id: (
+            InboxItem.select(*_COLUMNS)
+            .where((InboxItem.account == account_id) & (InboxItem.hidden.eq(False)))
+            .order_by(InboxItem.id, ascending=False)
+            .limit(limit)
+        )
     )
-    return [_item(row, language) for row in rows]
+
+
+# the inbox page's and the home screen's (every visit): their SQL built once (shell.db.Prepared)
+_inboxes = {50: _inbox_query(50), 3: _inbox_query(3)}
+
+
+async def inbox(account_id: int, language: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    query = _inboxes.get(limit) or _inbox_query(limit)
+    return [_item(row, language) for row in await query(account_id)]
 
 
 async def item(account_id: int, item_id: int, language: str) -> dict[str, Any] | None:
@@ -77,10 +88,16 @@ async def item(account_id: int, item_id: int, language: str) -> dict[str, Any] |
     return _item(row, language) if row else None
 
 
-async def unread_count(account_id: int) -> int:
-    return await InboxItem.count().where(
+# the menu's badge on every page: the SQL built once (shell.db.Prepared)
+_unread = Prepared(
+    lambda account_id: InboxItem.count().where(
         (InboxItem.account == account_id) & InboxItem.read_at.is_null() & InboxItem.hidden.eq(False)
     )
+)
+
+
+async def unread_count(account_id: int) -> int:
+    return await _unread(account_id)  # type: ignore[no-any-return]
 
 
 async def muted_topics(account_id: int) -> set[str]:
