@@ -19,6 +19,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2.utils import htmlsafe_json_dumps
+from machi_sdk.formatting import japanese_era  # the eras (元号), shared with the mini-apps
 from machi_sdk.web import accept_language as accept_language_tags
 from markupsafe import Markup
 
@@ -227,25 +228,6 @@ def format_yen(amount: int) -> str:
 @lru_cache(maxsize=4096)
 def _yen(amount: int, locale: str) -> str:
     return format_currency(amount, "JPY", locale=locale)  # Babel takes ~0.1 ms a call
-
-
-# The Japanese eras (元号) since the calendar reform, newest first: (first day, name).
-ERAS = (
-    (dt.date(2019, 5, 1), "令和"),
-    (dt.date(1989, 1, 8), "平成"),
-    (dt.date(1926, 12, 25), "昭和"),
-    (dt.date(1912, 7, 30), "大正"),
-    (dt.date(1873, 1, 1), "明治"),
-)
-
-
-def japanese_era(value: dt.date) -> str:
-    """The era year of ``value`` as written in Japanese: 令和8年, 令和元年, 昭和30年."""
-    for start, name in ERAS:
-        if value >= start:
-            year = value.year - start.year + 1
-            return f"{name}{'元' if year == 1 else year}年"
-    return f"{value.year}年"
 
 
 def format_day(value: dt.date | dt.datetime, style: str = "long") -> str:
