@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from axe import check_axe
 from pages import add_virtual_authenticator
@@ -139,3 +141,19 @@ async def test_an_app_that_cannot_be_reached_says_so_and_loads_again_on_request(
     await page.unroute("http://hello.localhost:*/", down)
     await frame.get_by_test_id("machi-reload").click()
     await expect(frame.get_by_text("こんにちは、西川 登さん")).to_be_visible()
+
+
+async def test_the_first_page_loads_when_the_token_comes_before_the_apps_scripts(page: Page):
+    # The app's own deferred script arrives late (a slow network); the token comes back first.
+    # machi:ready was sent before htmx had read the page and was lost: "Loading…" for good.
+    async def slow(route: Route) -> None:
+        await asyncio.sleep(3)
+        await route.continue_()
+
+    await page.route("**/static/library/app.js", slow)
+    await add_virtual_authenticator(page)
+    await sign_up(page, Resident(name="北方 登", kana="きたがた のぼる"))
+    await page.goto("/apps/library")
+    await page.get_by_test_id("consent-allow").click()
+    frame = page.frame_locator('[data-testid="miniapp-frame"]')
+    await expect(frame.get_by_test_id("library-search-form")).to_be_visible()

@@ -50,6 +50,9 @@
 
   if (window.machi) return; // loaded twice (e.g. a boosted page): keep the first bridge
 
+  var domLoaded = false;
+  document.addEventListener("DOMContentLoaded", function () { domLoaded = true; }, { once: true });
+
   var SCOPES = ["profile.name", "profile.district", "profile.age_band", "resident.verified",
     "notify", "wallet.pay", "location", "storage"];
   var EVENTS = ["shown", "hidden", "back", "locale", "theme", "readAloud", "reading"];
@@ -767,12 +770,20 @@
     whenDomReady(addRuby);
   });
 
+  // After DOMContentLoaded, not merely after parsing: this file runs deferred, while the document
+  // is "interactive" and the app's own deferred scripts may still be loading. htmx processes the
+  // page (the boot loader's hx-trigger included) in its DOMContentLoaded listener, which was added
+  // before ours; a "machi:ready" sent before that was lost, and the page stayed on "Loading…"
+  // whenever the token came back before the app's scripts had loaded.
   function whenDomReady(fn) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", fn, { once: true });
-    } else {
+    if (domLoaded || document.readyState === "complete") {
       fn();
+      return;
     }
+    var done = false;
+    function once() { if (!done) { done = true; fn(); } }
+    document.addEventListener("DOMContentLoaded", once, { once: true });
+    window.addEventListener("load", once, { once: true }); // were this file loaded after it
   }
 
   whenDomReady(wireReadAloud);
