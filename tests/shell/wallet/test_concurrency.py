@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from shell.wallet import actions, queries, verify
+from shell.wallet import actions, ledger, queries, verify
 from shell.wallet.ledger import Refused
 from shell.wallet.tables import LedgerTransaction
 from tests.shell.wallet.conftest import top_up
@@ -58,6 +58,26 @@ async def test_one_request_sent_many_times_at_once_is_applied_once(
     payer = await resident()
     await top_up(payer, 1000)
     results = await asyncio.gather(*[attempt(payer, merchant, 300, "same") for _ in range(10)])
+    assert sum(results) == 1
+    assert await LedgerTransaction.count().where(LedgerTransaction.kind == "payment") == 1
+    assert await queries.balances(payer) == {"cash": 700, "points": 0}
+    assert await verify.problems() == []
+
+
+async def test_the_same_request_in_several_processes_at_once_is_applied_once(
+    db: Any, resident: Resident, merchant: int
+) -> None:
+    # In one process a twin waits for the first request (above); across processes the key's
+    # unique index decides. Calling past the in-process join plays requests from other workers.
+    payer = await resident()
+    await top_up(payer, 1000)
+    fp = ledger.fingerprint("payment", payer, merchant, 300)
+
+    async def elsewhere() -> bool:
+        receipt = await actions._pay_merchant(payer, merchant, 300, f"payment:{payer}:k", fp, "")
+        return not receipt.replayed
+
+    results = await asyncio.gather(*[elsewhere() for _ in range(6)])
     assert sum(results) == 1
     assert await LedgerTransaction.count().where(LedgerTransaction.kind == "payment") == 1
     assert await queries.balances(payer) == {"cash": 700, "points": 0}
