@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from shell.audit.actions import record
-from shell.notifications import delivery
+from shell.notifications import delivery, ece
 from shell.notifications.segments import AGE_BANDS, CHILD_AGES, Segment, account_ids
 from shell.notifications.tables import (
     ChildBirthMonth,
@@ -75,23 +75,13 @@ def check_subscription(raw: Any, settings: Settings) -> SubscriptionIn:
         ):
             raise Refused("unknown_push_service")
     try:
-        p256dh = delivery_b64(subscription.keys.p256dh)
-        auth = delivery_b64(subscription.keys.auth)
+        p256dh = ece.b64decode(subscription.keys.p256dh)
+        auth = ece.b64decode(subscription.keys.auth)
     except ValueError:
         raise Refused("malformed_subscription") from None
     if len(p256dh) != 65 or p256dh[0] != 4 or len(auth) != 16 or len(endpoint) > 1024:
         raise Refused("malformed_subscription")
     return subscription
-
-
-def delivery_b64(value: str) -> bytes:
-    import base64
-    import binascii
-
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raise ValueError(value) from None
 
 
 async def subscribe(account_id: int, raw: Any, settings: Settings) -> None:

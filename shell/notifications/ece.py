@@ -39,7 +39,13 @@ _NONCE_INFO = b"Content-Encoding: nonce\x00\x01"
 
 
 def b64decode(value: str) -> bytes:
+    """Unpadded base64url, as subscriptions and VAPID carry keys; raises ValueError if it is not."""
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def b64encode(raw: bytes) -> str:
+    """Unpadded base64url."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ expires a subscription, after which pushes to it get 410 Gone, as from a real se
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import statistics
@@ -30,14 +29,6 @@ from litestar.response import Response
 from litestar.types import ASGIApp
 
 from shell.notifications import ece
-
-
-def _b64decode(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
-
-def _b64encode(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 @dataclass
@@ -70,8 +61,8 @@ class LocalPushService:
             "endpoint": f"{self.base_url}/push/{device_id}",
             "expirationTime": None,
             "keys": {
-                "p256dh": _b64encode(public),
-                "auth": _b64encode(self.devices[device_id].auth_secret),
+                "p256dh": ece.b64encode(public),
+                "auth": ece.b64encode(self.devices[device_id].auth_secret),
             },
         }
 
@@ -87,7 +78,7 @@ class LocalPushService:
         if key is None:
             try:
                 key = ec.EllipticCurvePublicKey.from_encoded_point(
-                    ec.SECP256R1(), _b64decode(params["k"])
+                    ec.SECP256R1(), ece.b64decode(params["k"])
                 )
             except ValueError:
                 raise HTTPException(status_code=403, detail="VAPID key malformed") from None

@@ -11,7 +11,6 @@ message, which a broadcast to a whole town pays tens of thousands of times.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import functools
 import time
@@ -30,10 +29,6 @@ from shell.notifications.tables import VapidKey
 VAPID_LIFETIME = 12 * 3600  # RFC 8292 allows up to 24 hours
 RETRIES = (0.5, 2.0, 5.0)  # seconds before each retry of a 429 or 5xx
 MAX_RETRY_AFTER = 30.0
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 async def vapid_key() -> Vapid02:
@@ -55,7 +50,7 @@ def _public(vapid: Vapid02) -> str:
     raw = vapid.public_key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
-    return b64url(raw)
+    return ece.b64encode(raw)
 
 
 async def application_server_key() -> str:
