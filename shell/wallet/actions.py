@@ -3,8 +3,6 @@ receipts and webhooks are sent by the caller after the transaction commits."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -182,13 +180,6 @@ async def _approved_merchant(merchant_id: int) -> dict[str, Any]:
 # --- residents -------------------------------------------------------------------------------
 
 
-# Payments in flight in this process, by idempotency key: a request sent twice at once (a double
-# tap, a client retrying before the first answer came) waits for the first one's result instead
-# of a second trip to the database. Requests in other processes still meet at the key's unique
-# index, which stays the rule; this only spares the database the twin.
-_IN_FLIGHT: dict[str, tuple[str, asyncio.Future[Receipt]]] = {}
-
-
 async def pay_merchant(
     payer: int, merchant_id: int, amount: int, *, key: str, memo: str = ""
 ) -> Receipt:
@@ -197,29 +188,9 @@ async def pay_merchant(
     _check_amount(amount)
     fp = ledger.fingerprint("payment", payer, merchant_id, amount)
     full_key = f"payment:{payer}:{key}"
-    running = _IN_FLIGHT.get(full_key)
-    if running is not None and running[0] == fp:
-        try:
-            first = await asyncio.shield(running[1])
-        except asyncio.CancelledError:
-            if not running[1].cancelled():
-                raise  # this request itself was cancelled
-            # the first one failed: this one goes its own way (and is told the same, or paid)
-        else:
-            return dataclasses.replace(first, replayed=True)
-    future: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
-    mine = _IN_FLIGHT.setdefault(full_key, (fp, future)) == (fp, future)
-    try:
-        receipt = await _pay_merchant(payer, merchant_id, amount, full_key, fp, memo)
-    except BaseException:
-        future.cancel()
-        raise
-    else:
-        future.set_result(receipt)
-        return receipt
-    finally:
-        if mine:
-            del _IN_FLIGHT[full_key]
+    return await ledger.joined(
+        full_key, fp, lambda: _pay_merchant(payer, merchant_id, amount, full_key, fp, memo)
+    )
 
 
 async def _pay_merchant(

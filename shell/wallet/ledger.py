@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import random
@@ -144,6 +145,41 @@ def _is_transient(exc: BaseException) -> bool:
     if type(exc).__name__ == "InvalidTextRepresentationError":
         return "wallet: balance changed" in str(exc)
     return type(exc).__name__ in {"SerializationError", "DeadlockDetectedError"}
+
+
+# Writes in flight in this process, by idempotency key (see :func:`joined`).
+_IN_FLIGHT: dict[str, tuple[str, asyncio.Future[Receipt]]] = {}
+
+
+async def joined(key: str, fp: str, call: Callable[[], Awaitable[Receipt]]) -> Receipt:
+    """``call()``, unless the same request (``key`` and ``fp``) is already in flight in this
+    process: then its receipt, as a replay. A request sent twice at once (a double tap, a client
+    retrying before the first answer came) so costs the database one trip, not a second one that
+    waits on the key's unique index, fails and reads the first result. Requests in other
+    processes still meet at that index, which stays the rule. If the first fails, the twin goes
+    its own way (and is told the same, or applied)."""
+    running = _IN_FLIGHT.get(key)
+    if running is not None and running[0] == fp:
+        try:
+            first = await asyncio.shield(running[1])
+        except asyncio.CancelledError:
+            if not running[1].cancelled():
+                raise  # this request itself was cancelled
+        else:
+            return dataclasses.replace(first, replayed=True)
+    future: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
+    mine = _IN_FLIGHT.setdefault(key, (fp, future)) == (fp, future)
+    try:
+        receipt = await call()
+    except BaseException:
+        future.cancel()
+        raise
+    else:
+        future.set_result(receipt)
+        return receipt
+    finally:
+        if mine:
+            del _IN_FLIGHT[key]
 
 
 async def find(key: str) -> Receipt | None:
