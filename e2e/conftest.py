@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -101,6 +102,13 @@ class Server:
     @property
     def log_path(self) -> Path:
         return self.data_dir / "server.log"
+
+    @contextlib.contextmanager
+    def database(self) -> Iterator[sqlite3.Connection]:
+        """The server's SQLite database, for what a test cannot do or see through pages (time
+        passing, a key the server published); what the block writes is committed at its end."""
+        with contextlib.closing(sqlite3.connect(self.data_dir / "machi.sqlite3")) as db, db:
+            yield db
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path

@@ -4,8 +4,6 @@ as "aged 65 or over", checked by a verifier whose network is off."""
 from __future__ import annotations
 
 import base64
-import contextlib
-import sqlite3
 import time
 from pathlib import Path
 
@@ -171,7 +169,7 @@ def _portrait(into: Path) -> Path:
 
 def _city_key(server) -> tuple[str, Ed25519PrivateKey, set[int]]:
     """The signing key the e2e server published (read from its database), and used indexes."""
-    with contextlib.closing(sqlite3.connect(server.data_dir / "machi.sqlite3")) as db:
+    with server.database() as db:
         kid, seed = db.execute(
             "SELECT kid, private_key FROM miniapp_host_signing_key"
             " WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -137,7 +136,7 @@ async def test_the_city_approves_a_shop_and_gives_points_that_the_resident_sees(
 def _a_day_passes(server, shop: str) -> None:  # type: ignore[no-untyped-def]
     """Move the shop's takings two days back, as if they had been taken before yesterday (a
     payout pays only whole days that are over)."""
-    with contextlib.closing(sqlite3.connect(server.data_dir / "machi.sqlite3")) as db, db:
+    with server.database() as db:
         rows = db.execute(
             "SELECT t.id, t.created_at FROM wallet_transaction t JOIN wallet_merchant m "
             "ON m.id = t.merchant WHERE m.name = ? AND t.kind = 'payment'",

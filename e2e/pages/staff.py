@@ -7,7 +7,6 @@ staff member use the console command an operator would (``machi staff grant``).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def account_id(server: Any, name: str) -> int:
-    with sqlite3.connect(server.data_dir / "machi.sqlite3") as connection:
+    with server.database() as connection:
         row = connection.execute(
             "SELECT id FROM identity_account WHERE name = ? ORDER BY id DESC LIMIT 1", (name,)
         ).fetchone()
