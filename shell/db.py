@@ -196,12 +196,70 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
         return ""
 
 
+POOL_SIZE = 10
+
+
+class FairPool:
+    """asyncpg's pool in first-come, first-served order.
+
+    asyncpg hands a freed connection to whichever task asks next: a task that has waited is
+    woken, but a newcomer that asks before the woken task runs takes the connection, and the
+    waiter goes to the back again. Under load (64 payers on 10 connections) a few requests
+    waited several turns, which made the p99 three to four times the median. Every acquire
+    here first takes a turn from a FIFO semaphore as large as the pool, so a connection is
+    always free when a task's turn comes, and turns are served in the order asked.
+    """
+
+    def __init__(self, pool: Any, size: int) -> None:
+        self._pool = pool
+        self._turns = asyncio.Semaphore(size)
+
+    def acquire(self) -> _FairAcquire:
+        return _FairAcquire(self)
+
+    async def release(self, connection: Any) -> None:
+        try:
+            await self._pool.release(connection)
+        finally:
+            self._turns.release()
+
+    async def _take(self) -> Any:
+        await self._turns.acquire()
+        try:
+            return await self._pool.acquire()
+        except BaseException:
+            self._turns.release()
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
+class _FairAcquire:
+    """Both ``await pool.acquire()`` (Piccolo's transactions) and ``async with`` (its queries)."""
+
+    def __init__(self, pool: FairPool) -> None:
+        self._fair = pool
+        self._connection: Any = None
+
+    def __await__(self) -> Any:
+        return self._fair._take().__await__()
+
+    async def __aenter__(self) -> Any:
+        self._connection = await self._fair._take()
+        return self._connection
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._fair.release(self._connection)
+
+
 async def start(engine: Engine[Any]) -> None:
     """Open the PostgreSQL pool (Piccolo without one is many times slower); idempotent."""
     if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(
-            min_size=1, max_size=10, connection_class=PooledConnection
+            min_size=1, max_size=POOL_SIZE, connection_class=PooledConnection
         )
+        engine.pool = FairPool(engine.pool, POOL_SIZE)
 
 
 async def stop(engine: Engine[Any]) -> None:
