@@ -9,7 +9,10 @@ Reads outside a transaction go further: they run on a read-only connection in th
 thread, without the trip to aiosqlite's worker thread. In WAL mode a reader neither waits for a
 writer nor holds one up, and the pages' reads are indexed lookups of microseconds, while each trip
 to the worker thread costs a thread switch (on a busy two-core machine, most of a page's time:
-the home page made eight). A read that finds the database busy goes the usual way instead.
+the home page made eight). A read that finds the database busy goes the usual way instead, and
+so does one that runs longer than ``INLINE_READ_SECONDS`` (an export, ``machi wallet verify``):
+SQLite interrupts it and it runs again on the worker thread, so a large read does not hold up
+the other requests of the event loop it was asked on.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,9 @@ from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
 
 SQLITE_TIMEOUT_SECONDS = 30
+# A read in the calling thread longer than this is interrupted and sent to the worker thread.
+INLINE_READ_SECONDS = 0.002
+_PROGRESS_STEPS = 1000  # SQLite virtual-machine steps between looks at the clock
 
 
 class KeptOpenSQLiteEngine(SQLiteEngine):
@@ -79,17 +86,23 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
             reader = sqlite3.connect(**kwargs, cached_statements=256)
             reader.row_factory = dict_factory
             reader.execute("PRAGMA query_only = 1")  # a read connection, whatever it is sent
+            deadline = self._readers.deadline = [0.0]
+            clock = time.perf_counter
+            reader.set_progress_handler(lambda: clock() > deadline[0], _PROGRESS_STEPS)
             self._readers.connection = reader
         return reader
 
     def _read_inline(self, query: str, args: list[Any]) -> list[dict[str, Any]] | None:
         """The rows of a ``SELECT`` read here and now; ``None`` when the database is busy (a
-        checkpoint or a recovery holds it): the caller then waits for it the usual way."""
+        checkpoint or a recovery holds it) or the read outlasts ``INLINE_READ_SECONDS``: the
+        caller then runs it the usual way, off the event loop."""
+        reader = self._reader()
+        self._readers.deadline[0] = time.perf_counter() + INLINE_READ_SECONDS
         try:
-            return self._reader().execute(query, args).fetchall()
+            return reader.execute(query, args).fetchall()
         except sqlite3.OperationalError as exc:
             message = str(exc).lower()
-            if "locked" in message or "busy" in message:
+            if "locked" in message or "busy" in message or "interrupted" in message:
                 return None
             raise
 
