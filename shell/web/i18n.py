@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2.utils import htmlsafe_json_dumps
+from machi_sdk.formatting import format_yen as sdk_format_yen
 from machi_sdk.formatting import japanese_era  # the eras (元号), shared with the mini-apps
 from machi_sdk.web import accept_language as accept_language_tags
 from markupsafe import Markup
@@ -222,12 +223,14 @@ def babel_locale() -> str:
 
 
 def format_yen(amount: int) -> str:
-    return _yen(amount, babel_locale())
+    """Yen as the mini-apps write it (one style in the whole app): 1,200円 on Japanese pages, as
+    city documents do, and each language's currency format elsewhere (¥1,200 · 1.200 ¥)."""
+    return _yen(amount, current_language().code)
 
 
 @lru_cache(maxsize=4096)
-def _yen(amount: int, locale: str) -> str:
-    return format_currency(amount, "JPY", locale=locale)  # Babel takes ~0.1 ms a call
+def _yen(amount: int, code: str) -> str:
+    return sdk_format_yen(amount, code)  # Babel takes ~0.1 ms a call
 
 
 def format_day(value: dt.date | dt.datetime, style: str = "long") -> str:

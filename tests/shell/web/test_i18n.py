@@ -25,7 +25,7 @@ def test_negotiation_order(account, cookie, header, expected):
 
 def test_money_and_dates_follow_the_locale():
     i18n.set_locale("ja")
-    assert i18n.format_yen(1200) == "￥1,200"
+    assert i18n.format_yen(1200) == "1,200円"  # as city documents and the mini-apps write it
     assert i18n.format_day(dt.date(2026, 4, 1)) == "令和8年4月1日"
     assert i18n.format_day(dt.date(2026, 4, 1), "short") == "2026/04/01"
     i18n.set_locale("en")
