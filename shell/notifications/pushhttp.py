@@ -6,7 +6,10 @@ RFC 8291 encryption itself; this client is an ``asyncio.Protocol`` with llhttp's
 (httptools, which uvicorn already brings) and a pool of kept-alive connections per origin, over
 TLS for the real services (FCM, Mozilla autopush, Apple) and plain HTTP for the local one.
 Each connection carries one request at a time (no pipelining, which push services need not
-support); concurrency comes from the number of connections.
+support); concurrency comes from the number of connections. A connection idle for longer than
+``KEEP_ALIVE_SECONDS`` is closed rather than reused: a push service or a NAT on the way may have
+dropped it without a word, and a request written into such a connection waits for the whole time
+limit (20 s in a disaster broadcast) before it is tried again.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import cast
 from urllib.parse import urlsplit
 
 import httptools
+
+KEEP_ALIVE_SECONDS = 30.0  # as long as an idle connection is reused (httpx keeps 5, aiohttp 15)
 
 
 class PushHTTPError(ConnectionError):
@@ -40,6 +45,7 @@ class _Connection(asyncio.Protocol):
         self.chunks: list[bytes] = []
         self.closed = False
         self.keep_alive = True
+        self.idle_since = 0.0  # the loop's clock when its last response was read
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -123,7 +129,16 @@ class _Connection(asyncio.Protocol):
 class _Origin:
     """The kept-alive connections to one push service, at most ``limit`` open at once."""
 
-    def __init__(self, scheme: str, host: str, port: int, tls: ssl.SSLContext | None, limit: int):
+    def __init__(
+        self,
+        scheme: str,
+        host: str,
+        port: int,
+        tls: ssl.SSLContext | None,
+        limit: int,
+        keep_alive: float = KEEP_ALIVE_SECONDS,
+    ):
+        self.keep_alive = keep_alive
         self.host = host
         self.port = port
         self.tls = tls
@@ -156,10 +171,13 @@ class _Origin:
         )
         async with self.slots:
             connection = None
+            now = asyncio.get_running_loop().time()
             while self.idle and connection is None:
                 candidate = self.idle.pop()
-                if candidate.reusable:
+                if candidate.reusable and now - candidate.idle_since <= self.keep_alive:
                     connection = candidate
+                else:
+                    candidate.close()
             try:
                 if connection is None:
                     async with asyncio.timeout(limit):
@@ -170,6 +188,7 @@ class _Origin:
                     connection.close()
                 raise
             if connection.reusable:
+                connection.idle_since = asyncio.get_running_loop().time()
                 self.idle.append(connection)
             else:
                 connection.close()
@@ -184,8 +203,15 @@ class _Origin:
 class PushClient:
     """POSTs to push services over kept-alive connections, ``limit`` at once per service."""
 
-    def __init__(self, *, limit: int = 256, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        limit: int = 256,
+        tls: ssl.SSLContext | None = None,
+        keep_alive: float = KEEP_ALIVE_SECONDS,
+    ) -> None:
         self.limit = limit
+        self.keep_alive = keep_alive
         self._origins: dict[str, _Origin] = {}
         self._tls = tls  # the system's trusted CAs unless given (a test's own CA)
 
@@ -205,7 +231,7 @@ class PushClient:
                     self._tls.set_alpn_protocols(["http/1.1"])  # what this client speaks
                 tls = self._tls
             port = parts.port or (443 if parts.scheme == "https" else 80)
-            origin = _Origin(parts.scheme, parts.hostname, port, tls, self.limit)
+            origin = _Origin(parts.scheme, parts.hostname, port, tls, self.limit, self.keep_alive)
             self._origins[key] = origin
         return origin, slash + path
 

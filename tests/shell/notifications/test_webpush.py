@@ -153,6 +153,23 @@ async def test_connections_are_kept_alive_unless_the_service_closes_them(sender,
     assert service.connections == 2  # a new one only after the service said close
 
 
+async def test_a_connection_idle_too_long_is_not_reused():
+    """A push service or a NAT may drop an idle connection silently; a request written into it
+    would wait for the whole time limit. Past the keep-alive time a fresh one is opened."""
+    service = ScriptedService()
+    client = PushClient(keep_alive=0.2)
+    endpoint = ""
+    async with await _serve(service):
+        endpoint = f"http://127.0.0.1:{service.port}/push/abc"
+        for _ in range(3):  # back to back: one connection
+            assert (await client.post(endpoint, b"", b"{}")).status == 201
+        assert service.connections == 1
+        await asyncio.sleep(0.3)
+        assert (await client.post(endpoint, b"", b"{}")).status == 201
+        assert service.connections == 2
+        await client.close()
+
+
 async def test_an_unreachable_service_counts_as_not_sent(sender, device):
     _, keys = device
     service = ScriptedService()
