@@ -513,6 +513,8 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
         summary.update(
             one_worker_per_second=one_slowest["per_second"],
             one_worker_baseline_per_second=one["bare"]["per_second"],
+            # the same share with one worker, where the load clients have a core to themselves
+            one_worker_ratio=round(one_slowest["per_second"] / one["bare"]["per_second"], 3),
             scaling=round(slowest["per_second"] / one_slowest["per_second"], 3),
             baseline_scaling=round(baseline / one["bare"]["per_second"], 3),
         )
