@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Litestar, Request, Router
@@ -57,6 +58,7 @@ from shell.web.security import security_headers_middleware
 from shell.web.session_store import DatabaseStore
 from shell.web.sessions import SessionConfig
 
+log = logging.getLogger("machi")
 STATIC_DIR = ROOT / "pwa" / "static"
 
 
@@ -67,6 +69,17 @@ def _stores(settings: Settings) -> dict[str, Store]:
             "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="machi:rl"),
         }
     return {"sessions": DatabaseStore(), "rate_limit": MemoryStore()}
+
+
+async def _sweep_sessions(sessions: DatabaseStore) -> None:
+    """Delete expired sessions at startup: housekeeping, which must never keep the server from
+    starting. Expired rows are refused when read anyway, so a sweep that finds the database
+    busy (another worker starting, a restart that caught a writer) is left to the next start.
+    It runs before this process's jobs, so none of them competes with it."""
+    try:
+        await sessions.delete_expired()
+    except Exception:  # logged; the server starts regardless
+        log.warning("expired sessions not swept at startup", exc_info=True)
 
 
 def _account_and_locale(app: ASGIApp) -> ASGIApp:
@@ -131,11 +144,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup(app: Litestar) -> None:
         await db.start(engine)
-        # Without Redis this process runs the jobs; with it, `machi worker` does.
-        await jobs.start(settings.redis_url, consume=not settings.redis_url)
         sessions = stores["sessions"]
         if isinstance(sessions, DatabaseStore):
-            await sessions.delete_expired()
+            await _sweep_sessions(sessions)
+        # Without Redis this process runs the jobs; with it, `machi worker` does.
+        await jobs.start(settings.redis_url, consume=not settings.redis_url)
         for miniapp in miniapps_with_hooks:
             for hook in miniapp.on_startup:
                 await miniapp._call_lifespan_hook(hook)
