@@ -6,6 +6,7 @@ import datetime as dt
 
 from litestar.stores.base import Store
 
+from shell import jobs
 from shell.db import Prepared
 from shell.identity.tables import WebSession
 
@@ -76,3 +77,13 @@ class DatabaseStore(Store):
         if row is None or row["expires_at"] is None:
             return None
         return int((row["expires_at"] - _now()).total_seconds())
+
+
+async def sweep_expired() -> None:
+    """Expired sessions are refused when read; this keeps their rows from piling up on a server
+    that runs for months (the sweep at startup runs only when a process starts). With Redis the
+    sessions live there and this finds nothing to delete."""
+    await DatabaseStore().delete_expired()
+
+
+jobs.periodic("sessions.sweep_expired", every=dt.timedelta(hours=1), run=sweep_expired)

@@ -1,5 +1,5 @@
-"""The server's startup: expired sessions are swept, and a sweep that fails (the database busy
-with another worker starting) never keeps the server from starting."""
+"""Expired sessions are swept at startup and every hour after, and a sweep that fails at
+startup (the database busy with another worker starting) never keeps the server from starting."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import datetime as dt
 import logging
 import sqlite3
 
-from shell import db
+from shell import db, jobs
 from shell.app import create_app
 from shell.identity.tables import WebSession
 from shell.miniapp_host import keys
-from shell.web.session_store import DatabaseStore
+from shell.web.session_store import DatabaseStore, sweep_expired
 from tests.conftest import make_client
 
 
@@ -52,3 +52,16 @@ async def test_a_busy_database_at_startup_does_not_stop_the_server(
     finally:
         machi.removeHandler(caplog.handler)
     assert "expired sessions not swept at startup" in caplog.text
+
+
+async def test_expired_sessions_are_swept_every_hour_while_the_server_runs(db):
+    now = dt.datetime.now(dt.UTC)
+    await WebSession.insert(
+        WebSession(key="old", value=b"{}", expires_at=now - dt.timedelta(minutes=1)),
+        WebSession(key="live", value=b"{}", expires_at=now + dt.timedelta(days=1)),
+    )
+    sweep = next(p for p in jobs.periodic_jobs() if p.name == "sessions.sweep_expired")
+    assert sweep.every == dt.timedelta(hours=1)
+    assert sweep.run is sweep_expired
+    await sweep.run()
+    assert await WebSession.select(WebSession.key) == [{"key": "live"}]
