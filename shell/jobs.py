@@ -49,6 +49,7 @@ class Periodic:
     name: str
     every: timedelta
     run: Callable[[], Awaitable[None]]
+    at_start: bool = True  # first run when the timers start; else one period later
 
 
 _tasks: dict[str, tuple[Work, str]] = {}
@@ -69,11 +70,15 @@ def task(name: str, *, queue: str = ROUTINE) -> Callable[[Work], Work]:
     return register
 
 
-def periodic(name: str, every: timedelta, run: Callable[[], Awaitable[None]]) -> None:
-    """Run ``run`` every ``every`` in the job runner (idempotent; at least once per period)."""
+def periodic(
+    name: str, every: timedelta, run: Callable[[], Awaitable[None]], *, at_start: bool = True
+) -> None:
+    """Run ``run`` every ``every`` in the job runner (idempotent; at least once per period), the
+    first time when the timers start, or one period later (``at_start=False``: work the process
+    has just done itself while starting)."""
     if every < timedelta(seconds=1):
         raise ValueError("a periodic job runs at most once a second")
-    _periodic[name] = Periodic(name, every, run)
+    _periodic[name] = Periodic(name, every, run, at_start)
 
 
 def periodic_jobs() -> list[Periodic]:
@@ -158,6 +163,8 @@ class Runner:
 
 async def _every(job: Periodic) -> None:
     seconds = job.every.total_seconds()
+    if not job.at_start:
+        await asyncio.sleep(seconds)
     while True:
         try:
             await job.run()

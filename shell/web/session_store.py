@@ -81,9 +81,11 @@ class DatabaseStore(Store):
 
 async def sweep_expired() -> None:
     """Expired sessions are refused when read; this keeps their rows from piling up on a server
-    that runs for months (the sweep at startup runs only when a process starts). With Redis the
-    sessions live there and this finds nothing to delete."""
+    that runs for months. With Redis the sessions live there and this finds nothing to delete."""
     await DatabaseStore().delete_expired()
 
 
-jobs.periodic("sessions.sweep_expired", every=dt.timedelta(hours=1), run=sweep_expired)
+# An hour after start: the app has just swept while starting (shell.app, before the jobs start).
+jobs.periodic(
+    "sessions.sweep_expired", every=dt.timedelta(hours=1), run=sweep_expired, at_start=False
+)

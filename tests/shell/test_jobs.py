@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 import pytest
 import redis.asyncio as aioredis
@@ -54,6 +55,29 @@ async def test_an_unknown_job_or_queue_is_refused():
         await jobs.stop()
     with pytest.raises(ValueError):
         jobs.task("tests.x", queue="someday")
+
+
+async def test_a_periodic_job_runs_at_start_unless_the_process_has_just_done_that_work(
+    monkeypatch,
+):
+    monkeypatch.setattr(jobs, "_periodic", {})  # these two jobs alone
+    ran: list[str] = []
+
+    async def now() -> None:
+        ran.append("now")
+
+    async def later() -> None:
+        ran.append("later")
+
+    jobs.periodic("tests.now", every=timedelta(hours=1), run=now)
+    jobs.periodic("tests.later", every=timedelta(hours=1), run=later, at_start=False)
+    await jobs.start(None, consume=True)
+    try:
+        await _until(lambda: "now" in ran)
+        await asyncio.sleep(0.1)
+        assert ran == ["now"]  # the other waits its hour
+    finally:
+        await jobs.stop()
 
 
 @pytest.fixture(name="redis_url")
