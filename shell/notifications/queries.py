@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -59,7 +60,10 @@ _COLUMNS = (
 )
 
 
+@functools.cache
 def _inbox_query(limit: int) -> Prepared:
+    """The inbox page's (50) and the home screen's (3) reads, on every visit: the SQL built once
+    per limit (shell.db.Prepared)."""
     return Prepared(
         lambda account_id: (
             InboxItem.select(*_COLUMNS)
@@ -70,13 +74,8 @@ def _inbox_query(limit: int) -> Prepared:
     )
 
 
-# the inbox page's and the home screen's (every visit): their SQL built once (shell.db.Prepared)
-_inboxes = {50: _inbox_query(50), 3: _inbox_query(3)}
-
-
 async def inbox(account_id: int, language: str, *, limit: int = 50) -> list[dict[str, Any]]:
-    query = _inboxes.get(limit) or _inbox_query(limit)
-    return [_item(row, language) for row in await query(account_id)]
+    return [_item(row, language) for row in await _inbox_query(limit)(account_id)]
 
 
 async def item(account_id: int, item_id: int, language: str) -> dict[str, Any] | None:
