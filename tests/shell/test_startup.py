@@ -7,22 +7,16 @@ import datetime as dt
 import logging
 import sqlite3
 
-from shell import db, jobs
+from shell import jobs
 from shell.app import create_app
 from shell.identity.tables import WebSession
-from shell.miniapp_host import keys
 from shell.web.session_store import DatabaseStore, sweep_expired
 from tests.conftest import make_client
-
-
-async def _own_database(tmp_path) -> None:
-    keys.forget_cached_key()
-    db.bind(db.engine_for_url(f"sqlite:///{tmp_path / 'own.sqlite3'}"))
-    await db.migrate()
+from tests.helpers.lifespan import own_database
 
 
 async def test_expired_sessions_are_swept_at_startup(settings, tmp_path):
-    await _own_database(tmp_path)
+    await own_database(tmp_path)
     now = dt.datetime.now(dt.UTC)
     await WebSession.insert(
         WebSession(key="old", value=b"{}", expires_at=now - dt.timedelta(days=1)),
@@ -36,7 +30,7 @@ async def test_expired_sessions_are_swept_at_startup(settings, tmp_path):
 async def test_a_busy_database_at_startup_does_not_stop_the_server(
     settings, tmp_path, monkeypatch, caplog
 ):
-    await _own_database(tmp_path)
+    await own_database(tmp_path)
 
     async def busy(self: DatabaseStore) -> None:
         raise sqlite3.OperationalError("database is locked")

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from shell import db
 from shell.app import create_app
-from shell.miniapp_host import keys
+from tests.helpers.lifespan import own_database
 
 
 async def test_hosted_apps_start_and_stop_with_the_shell(settings, tmp_path):
-    keys.forget_cached_key()
-    engine = db.engine_for_url(f"sqlite:///{tmp_path / 'own.sqlite3'}")
-    db.bind(engine)
-    await db.migrate()
+    await own_database(tmp_path)
     app = create_app(dataclasses.replace(settings, miniapps=("sdk/examples/hello",)))
     hello = app.state.miniapps.get("hello").asgi
     seen: list[str] = []
