@@ -1,0 +1,27 @@
+"""The signed-in home page finds each of its rows through an index: what it costs does not grow
+with the number of residents, their devices, wallets or verified IDs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import make_client
+from tests.helpers.authenticator import SoftAuthenticator
+from tests.helpers.flows import signup
+from tests.helpers.plans import plans, scanned_tables, sqlite_engine, traced_reads
+
+
+async def test_the_home_page_reads_by_index_only(app: Any, db: Any, districts: Any) -> None:
+    engine = sqlite_engine(db)
+    async with make_client(app) as client:
+        await signup(client, SoftAuthenticator())
+        with traced_reads(engine) as reads:
+            page = await client.get("/")
+        assert page.status_code == 200
+        assert "nav-inbox" in page.text, page.text[:3000]  # signed in
+    # the session, the account, its roles, the unread count, disaster mode, the latest notices,
+    # the ID tile and the wallet card
+    assert len(reads) >= 6, reads
+    assert scanned_tables(engine, reads) == {}
+    # not merely some index: the wallet card's by the owner, not the one of every cash account
+    assert "wallet_account_owner" in plans(engine, reads)
