@@ -73,7 +73,7 @@ class BusRequest(Table, tablename="bus_request"):
     """One booked ride and the promise made for it."""
 
     number = Varchar(length=20, unique=True)
-    rider = ForeignKey(references=BusRider)
+    rider = ForeignKey(references=BusRider, index=True)
     channel = Varchar(length=10, default="app", index=True)  # app | phone
     day = Date(index=True)
     pickup_stop = ForeignKey(references=BusStop)

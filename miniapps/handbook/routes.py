@@ -680,7 +680,6 @@ async def offline(request: Request) -> Response[str]:
     )
 
 
-
 from .staff import STAFF_ROUTES  # noqa: E402
 
 ROUTES = [

@@ -51,7 +51,7 @@ class HandbookChild(Table, tablename="handbook_child"):
 class HandbookGuardian(Table, tablename="handbook_guardian"):
     """Who may see a child's records: only the guardians named here."""
 
-    child = ForeignKey(HandbookChild, null=False)
+    child = ForeignKey(HandbookChild, null=False, index=True)
     subject = Varchar(length=100, index=True)
     key = Varchar(length=220, unique=True)  # child|subject
     locale = Varchar(length=20, default="ja")
@@ -72,7 +72,7 @@ class HandbookRecord(Table, tablename="handbook_record"):
     """One entry in a child's handbook: a checkup (1 month, 3-4 months, 1y6m, 3y), a growth
     measurement, an illness or a milestone. Height and weight of any kind go on the chart."""
 
-    child = ForeignKey(HandbookChild, null=False)
+    child = ForeignKey(HandbookChild, null=False, index=True)
     client_key = Varchar(length=80, unique=True)
     kind = Varchar(length=20)  # checkup | measurement | illness | milestone
     stage = Varchar(length=20, default="")  # checkup: 1m | 3_4m | 1y6m | 3y
@@ -89,7 +89,7 @@ class HandbookRecord(Table, tablename="handbook_record"):
 class HandbookDose(Table, tablename="handbook_dose"):
     """A vaccination given. ``flag`` keeps what the plan said when it was recorded."""
 
-    child = ForeignKey(HandbookChild, null=False)
+    child = ForeignKey(HandbookChild, null=False, index=True)
     key = Varchar(length=120, unique=True)  # child|vaccine|dose
     client_key = Varchar(length=80, unique=True)
     vaccine = Varchar(length=30)

@@ -1052,8 +1052,6 @@ async def export(
                              "Cache-Control": "no-store"})  # fmt: skip
 
 
-
-
 # --- administrators: absence reasons and the figures -------------------------------------------
 
 

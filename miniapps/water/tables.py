@@ -45,7 +45,7 @@ class WaterLink(Table, tablename="water_link"):
 
     key = Varchar(length=240, unique=True)  # subject|account id
     subject = Varchar(length=200, index=True)
-    account = ForeignKey(WaterAccount, null=False)
+    account = ForeignKey(WaterAccount, null=False, index=True)
     label = Varchar(length=40, default="")
     locale = Varchar(length=16, default="ja")
     created_at = Timestamptz()

@@ -11,6 +11,6 @@ class AuditEntry(Table, tablename="audit_entry"):
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)  # type: ignore[arg-type]
     action = Varchar(length=64, index=True)
-    subject = Varchar(length=128, default="")
+    subject = Varchar(length=128, default="", index=True)
     detail = JSONB(default={})
     ip = Varchar(length=64, default="")
