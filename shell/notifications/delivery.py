@@ -269,29 +269,24 @@ async def _push_batch(
     listed = ", ".join(str(account) for account in accounts)  # integers read from the database
     engine = engine_finder()
     assert engine is not None
+    # One read for the batch: each recipient's devices with the recipient's language and unread
+    # count (a device row each; the (account, read_at) index counts the unread copies).
     subscriptions: dict[int, list[dict[str, Any]]] = {}
+    languages: dict[int, str] = {}
+    unread: dict[int, int] = {}
     for sub in await engine.run_querystring(
         _raw(
-            "SELECT id, account, endpoint, p256dh, auth FROM notifications_push_subscription "  # noqa: S608
-            f"WHERE account IN ({listed})"
+            "SELECT s.id, s.account, s.endpoint, s.p256dh, s.auth, a.language, "  # noqa: S608
+            "(SELECT count(*) FROM notifications_inbox_item i "
+            "WHERE i.account = s.account AND i.read_at IS NULL) AS unread "
+            "FROM notifications_push_subscription s "
+            "JOIN identity_account a ON a.id = s.account "
+            f"WHERE s.account IN ({listed})"
         )
     ):
         subscriptions.setdefault(sub["account"], []).append(sub)
-    languages = {
-        row["id"]: row["language"]
-        for row in await engine.run_querystring(
-            _raw(f"SELECT id, language FROM identity_account WHERE id IN ({listed})")  # noqa: S608
-        )
-    }
-    unread = {
-        row["account"]: row["unread"]
-        for row in await engine.run_querystring(
-            _raw(
-                "SELECT account, count(*) AS unread FROM notifications_inbox_item "  # noqa: S608
-                f"WHERE account IN ({listed}) AND read_at IS NULL GROUP BY account"
-            )
-        )
-    }
+        languages[sub["account"]] = sub["language"]
+        unread[sub["account"]] = sub["unread"]
     payloads = {
         item["id"]: _payload(
             message,

@@ -40,3 +40,7 @@ def test_bench_push_delivers_every_payload_decrypted_and_correct():
     summary = json.loads(done.stdout.splitlines()[-1])
     assert summary["delivered"] == summary["sent"] == 40
     assert summary["failed"] == summary["refused_by_service"] == 0
+    # the baseline is the median of samples taken before and after the fan-out
+    samples = summary["encrypt_per_second_samples"]
+    assert len(samples) == 6
+    assert min(samples) <= summary["encrypt_per_second"] <= max(samples)
