@@ -98,12 +98,9 @@ def stale_claim() -> dt.timedelta:
         return STALE_CLAIM
 
 
-def _unpushed(message_id: int | None = None) -> Any:
-    stale = _now() - stale_claim()
-    waiting = (InboxItem.push_state == "pending") | (
-        (InboxItem.push_state == "pushing") & (InboxItem.push_claimed_at < stale)
-    )
-    return waiting if message_id is None else (InboxItem.message == message_id) & waiting
+# A copy waits for a runner while it is pending, or while the runner that claimed it is presumed
+# dead (its claim older than stale_claim()).
+_WAITING = "(push_state = 'pending' OR (push_state = 'pushing' AND push_claimed_at < {}))"
 
 
 async def _claim(message_id: int, after: int = 0) -> list[dict[str, Any]]:
@@ -113,28 +110,35 @@ async def _claim(message_id: int, after: int = 0) -> list[dict[str, Any]]:
     engine = engine_finder()
     assert engine is not None
     while True:
-        waiting = (
-            await InboxItem.select(InboxItem.id)
-            .where(_unpushed(message_id) & (InboxItem.account > after))
-            .order_by(InboxItem.account)
-            .limit(BATCH)
-        )
-        if not waiting:
-            return []
         now = _now()
-        ids = ", ".join(str(int(row["id"])) for row in waiting)  # integers read just now
+        stale = now - stale_claim()
+        # The inner SELECT picks the batch; the outer condition is checked again on each row as
+        # it is updated, so a copy another runner claimed meanwhile is not claimed twice.
         claimed: list[dict[str, Any]] = await engine.run_querystring(
             _raw(
                 "UPDATE notifications_inbox_item SET push_state = 'pushing', push_claimed_at = {} "  # noqa: S608
-                f"WHERE id IN ({ids}) AND (push_state = 'pending' OR "
-                "(push_state = 'pushing' AND push_claimed_at < {})) RETURNING id, account",
+                "WHERE id IN (SELECT id FROM notifications_inbox_item "
+                f"WHERE message = {{}} AND account > {{}} AND {_WAITING} "
+                f"ORDER BY account LIMIT {BATCH}) AND {_WAITING} RETURNING id, account",
                 now,
-                now - stale_claim(),
+                int(message_id),
+                int(after),
+                stale,
+                stale,
             )
         )
         if claimed:
             return claimed
-        # another runner claimed them between the two statements: look again
+        # none claimed: none waits, or another runner claimed them first (then look again)
+        if not await InboxItem.exists().where(
+            (InboxItem.message == message_id)
+            & (InboxItem.account > after)
+            & (
+                (InboxItem.push_state == "pending")
+                | ((InboxItem.push_state == "pushing") & (InboxItem.push_claimed_at < stale))
+            )
+        ):
+            return []
 
 
 async def resume_pushes() -> int:
