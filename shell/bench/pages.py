@@ -9,7 +9,9 @@ through the shell's own endpoints. The load comes from a small keep-alive HTTP/1
 asyncio streams (httpx would be slower than the bare page it measures).
 
 The summary's ``per_second`` is the slowest of the three pages, ``ratio`` that over the bare
-page's; with ``--workers`` above 1 the pages are measured with one worker too (``scaling``).
+page's; with ``--workers`` above 1 the pages are measured with one worker too (``scaling``). The
+shell and the bare page's server run side by side, and the four pages take turns (``--rounds``),
+so that a shared machine's slow spell falls on all of them alike.
 """
 
 from __future__ import annotations
@@ -342,45 +344,83 @@ def _hammer_part(
 
 
 async def hammer(
-    target: Target, seconds: float, concurrency: int, warm_up: float, clients: int = 1
-) -> dict[str, Any]:
-    """``concurrency`` connections asking for the page as fast as it answers, from ``clients``
-    processes (one Python process cannot ask as fast as a bare page answers); the first
-    ``warm_up`` seconds are not counted."""
-    if clients <= 1:
+    target: Target,
+    seconds: float,
+    concurrency: int,
+    warm_up: float,
+    clients: int = 1,
+    pool: ProcessPoolExecutor | None = None,
+) -> float:
+    """``concurrency`` connections asking for the page as fast as it answers, for ``seconds``
+    after ``warm_up`` seconds not counted; with a ``pool``, from its ``clients`` processes (one
+    Python process cannot ask as fast as a bare page answers). The answers are added to
+    ``target``; returns the seconds counted."""
+    if pool is None:
         start = time.perf_counter()
         measure_from = start + warm_up
         until = measure_from + seconds
         await asyncio.gather(
             *[_connection(target, until, measure_from) for _ in range(concurrency)]
         )
-        elapsed = time.perf_counter() - measure_from
-    else:
-        loop = asyncio.get_running_loop()
-        share = max(1, concurrency // clients)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(clients, mp_context=context) as pool:
-            # Every client process started and its imports done before the clock starts.
-            await asyncio.gather(*[
-                loop.run_in_executor(pool, time.sleep, 0.2) for _ in range(clients)
-            ])  # fmt: skip
-            measure_from = time.time() + 0.5 + warm_up
-            until = measure_from + seconds
-            parts = await asyncio.gather(*[
-                loop.run_in_executor(pool, _hammer_part, target, share, measure_from, until)
-                for _ in range(clients)
-            ])  # fmt: skip
-        for latencies, failures, statuses in parts:
-            target.latencies += latencies
-            target.failures += failures
-            for status, count in statuses.items():
-                target.statuses[status] = target.statuses.get(status, 0) + count
-        elapsed = seconds
-    if not target.latencies:
-        raise click.ClickException(f"{target.name}: no page answered 200 ({target.statuses})")
-    return {"name": "pages", "page": target.name, "what": target.what,
-            **figures(target.latencies, elapsed), "requests": len(target.latencies),
-            "failures": target.failures}  # fmt: skip
+        return time.perf_counter() - measure_from
+    loop = asyncio.get_running_loop()
+    share = max(1, concurrency // clients)
+    measure_from = time.time() + 0.5 + warm_up
+    until = measure_from + seconds
+    parts = await asyncio.gather(*[
+        loop.run_in_executor(pool, _hammer_part, target, share, measure_from, until)
+        for _ in range(clients)
+    ])  # fmt: skip
+    for latencies, failures, statuses in parts:
+        target.latencies += latencies
+        target.failures += failures
+        for status, count in statuses.items():
+            target.statuses[status] = target.statuses.get(status, 0) + count
+    return seconds
+
+
+@contextlib.contextmanager
+def client_pool(clients: int) -> Iterator[ProcessPoolExecutor | None]:
+    """The load-generating processes (none for one client), started once for a whole run."""
+    if clients <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # Every client process started and its imports done before any clock starts.
+        for done in [pool.submit(time.sleep, 0.2) for _ in range(clients)]:
+            done.result()
+        yield pool
+
+
+async def in_rounds(
+    targets: list[Target],
+    seconds: float,
+    rounds: int,
+    concurrency: int,
+    warm_up: float,
+    clients: int,
+    pool: ProcessPoolExecutor | None,
+) -> list[dict[str, Any]]:
+    """Each target for ``seconds`` in all, in ``rounds`` turns taken in order (page, page, ...,
+    bare; page, page, ..., bare; ...): a shared machine's speed drifts over a run, and turns
+    spread a slow spell over every target instead of onto whichever was measured then."""
+    counted = {id(target): 0.0 for target in targets}
+    for turn in range(rounds):
+        for target in targets:
+            # the first turn warms the server up; later ones only open their connections
+            settle = warm_up if turn == 0 else min(warm_up, 0.2)
+            counted[id(target)] += await hammer(
+                target, seconds / rounds, concurrency, settle, clients, pool
+            )
+    results = []
+    for target in targets:
+        if not target.latencies:
+            raise click.ClickException(f"{target.name}: no page answered 200 ({target.statuses})")
+        results.append({"name": "pages", "page": target.name, "what": target.what,
+                        **figures(target.latencies, counted[id(target)]),
+                        "requests": len(target.latencies),
+                        "failures": target.failures})  # fmt: skip
+    return results
 
 
 async def check(port: int, request: bytes, name: str) -> None:
@@ -442,52 +482,36 @@ def _targets(port: int, prepared: dict[str, Any]) -> list[Target]:
     ]  # fmt: skip
 
 
-async def _measure_pages(
-    port: int,
-    prepared: dict[str, Any],
-    seconds: float,
-    concurrency: int,
-    warm_up: float,
-    clients: int,
-) -> list[dict[str, Any]]:
-    results = []
-    for target in _targets(port, prepared):
-        await check(port, target.request, target.name)
-        results.append(await hammer(target, seconds, concurrency, warm_up, clients))
-    return results
-
-
-async def _measure_bare(
-    port: int, seconds: float, concurrency: int, warm_up: float, clients: int
-) -> dict[str, Any]:
-    target = Target("bare", "bare Litestar page", port, request_bytes(f"127.0.0.1:{port}", "/"))
-    await check(port, target.request, "bare")
-    return await hammer(target, seconds, concurrency, warm_up, clients)
-
-
 def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
-        warm_up: float, clients: int = 1) -> None:  # fmt: skip
+        warm_up: float, clients: int = 1, rounds: int = 5) -> None:  # fmt: skip
     data_dir = folder / "data"
     data_dir.mkdir(exist_ok=True)
     database_url = url or f"sqlite:///{data_dir / 'machi.sqlite3'}"
     resident: dict[str, Any] | None = None
     by_workers: dict[int, dict[str, Any]] = {}
-    for count in dict.fromkeys([workers, 1] if workers > 1 else [workers]):
-        port = free_port()
-        env = shell_env(data_dir, port, url)
-        with running(serve_command(port, count), env, port, folder / f"serve-{count}.log"):
-            prepared = asyncio.run(_prepare(database_url, port, resident))
-            resident = prepared["resident"]
-            pages = asyncio.run(
-                _measure_pages(port, prepared, seconds, concurrency, warm_up, clients)
-            )
-        bare_port = free_port()
-        with running(bare_command(bare_port, count), dict(os.environ), bare_port,
-                     folder / f"bare-{count}.log", health="/"):  # fmt: skip
-            bare = asyncio.run(_measure_bare(bare_port, seconds, concurrency, warm_up, clients))
-        for record in [*pages, bare]:
-            emit({**record, "workers": count})
-        by_workers[count] = {"pages": pages, "bare": bare}
+    with client_pool(clients) as pool:
+        for count in dict.fromkeys([workers, 1] if workers > 1 else [workers]):
+            port, bare_port = free_port(), free_port()
+            env = shell_env(data_dir, port, url)
+            # Both servers run at once, each idle while the other is measured.
+            with (
+                running(serve_command(port, count), env, port, folder / f"serve-{count}.log"),
+                running(bare_command(bare_port, count), dict(os.environ), bare_port,
+                        folder / f"bare-{count}.log", health="/"),
+            ):  # fmt: skip
+                prepared = asyncio.run(_prepare(database_url, port, resident))
+                resident = prepared["resident"]
+                bare = Target("bare", "bare Litestar page", bare_port,
+                              request_bytes(f"127.0.0.1:{bare_port}", "/"))  # fmt: skip
+                targets = [*_targets(port, prepared), bare]
+                for target in targets:
+                    asyncio.run(check(target.port, target.request, target.name))
+                results = asyncio.run(
+                    in_rounds(targets, seconds, rounds, concurrency, warm_up, clients, pool)
+                )
+            for record in results:
+                emit({**record, "workers": count})
+            by_workers[count] = {"pages": results[:-1], "bare": results[-1]}
 
     measured = by_workers[workers]
     slowest = min(measured["pages"], key=lambda r: r["per_second"])
@@ -503,7 +527,7 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
                   for r in measured["pages"]},
         "baseline_p99_ms": measured["bare"]["p99_ms"],
         "failures": sum(r["failures"] for r in [*measured["pages"], measured["bare"]]),
-        "concurrency": concurrency, "clients": clients, "seconds": seconds,
+        "concurrency": concurrency, "clients": clients, "seconds": seconds, "rounds": rounds,
         "cpus": os.cpu_count(),
         "database": "postgresql" if url.startswith("postgres") else "sqlite",
     }  # fmt: skip
@@ -537,11 +561,19 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
     show_default=True,
     help="Load-generating processes (so that the client is not what limits the bare page).",
 )
+@click.option(
+    "--rounds",
+    default=5,
+    show_default=True,
+    help="Turns the pages and the bare page take in order, each page's seconds split among them.",
+)
 @click.option("--database", default="", help="Database URL (default: a new SQLite file).")
 def pages(workers: int, seconds: float, concurrency: int, warm_up: float, clients: int,
-          database: str) -> None:  # fmt: skip
+          rounds: int, database: str) -> None:  # fmt: skip
     """Home page, a mini-app page and the booking grid per second vs a bare Litestar page."""
     if workers < 1:
         raise click.BadParameter("at least one worker", param_hint="--workers")
+    if rounds < 1:
+        raise click.BadParameter("at least one round", param_hint="--rounds")
     with tempfile.TemporaryDirectory() as folder:
-        run(workers, seconds, concurrency, database, Path(folder), warm_up, clients)
+        run(workers, seconds, concurrency, database, Path(folder), warm_up, clients, rounds)

@@ -14,7 +14,8 @@ def test_bench_pages_prints_its_summary(tmp_path):
     env = {**os.environ, "MACHI_DATA_DIR": str(tmp_path), "MACHI_DATABASE_URL": ""}
     done = subprocess.run(
         [sys.executable, "-m", "shell.cli", "bench", "pages", "--workers", "1",
-         "--seconds", "0.3", "--warm-up", "0", "--concurrency", "2", "--clients", "2"],
+         "--seconds", "0.6", "--warm-up", "0", "--concurrency", "2", "--clients", "2",
+         "--rounds", "2"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -26,3 +27,6 @@ def test_bench_pages_prints_its_summary(tmp_path):
     assert set(summary["pages"]) == {"home", "miniapp", "grid"}
     assert summary["per_second"] == min(p["per_second"] for p in summary["pages"].values())
     assert summary["ratio"] == round(summary["per_second"] / summary["baseline_per_second"], 3)
+    assert summary["rounds"] == 2
+    # every page was measured, and answered
+    assert all(r["requests"] > 0 for r in records[:-1])
