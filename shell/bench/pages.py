@@ -367,8 +367,10 @@ async def hammer(
     share = max(1, concurrency // clients)
     measure_from = time.time() + 0.5 + warm_up
     until = measure_from + seconds
+    # each client gets the page to ask for, not the answers of earlier turns
+    page = Target(target.name, target.what, target.port, target.request)
     parts = await asyncio.gather(*[
-        loop.run_in_executor(pool, _hammer_part, target, share, measure_from, until)
+        loop.run_in_executor(pool, _hammer_part, page, share, measure_from, until)
         for _ in range(clients)
     ])  # fmt: skip
     for latencies, failures, statuses in parts:
@@ -379,6 +381,14 @@ async def hammer(
     return seconds
 
 
+def _client_ready() -> None:
+    """Run once in each load client before any clock starts: unpickling it imported this module,
+    and the client is held a moment so that each process gets one."""
+    import uvloop  # noqa: F401  (imported now, not in the first measured turn)
+
+    time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def client_pool(clients: int) -> Iterator[ProcessPoolExecutor | None]:
     """The load-generating processes (none for one client), started once for a whole run."""
@@ -387,7 +397,7 @@ def client_pool(clients: int) -> Iterator[ProcessPoolExecutor | None]:
         return
     with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("spawn")) as pool:
         # Every client process started and its imports done before any clock starts.
-        for done in [pool.submit(time.sleep, 0.2) for _ in range(clients)]:
+        for done in [pool.submit(_client_ready) for _ in range(clients)]:
             done.result()
         yield pool
 

@@ -30,3 +30,33 @@ def test_bench_pages_prints_its_summary(tmp_path):
     assert summary["rounds"] == 2
     # every page was measured, and answered
     assert all(r["requests"] > 0 for r in records[:-1])
+
+
+async def test_a_turn_adds_only_its_own_answers():
+    """Load clients in other processes answer for their turn alone: a page measured in turns
+    already holds the answers of its earlier turns, which must not come back again."""
+    import asyncio
+
+    from shell.bench.pages import Target, client_pool, hammer, request_bytes
+
+    answered = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal answered
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                answered += 1
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    page = Target("page", "a page", port, request_bytes(f"127.0.0.1:{port}", "/"))
+    earlier_turns = 1_000_000
+    page.latencies = [0.001] * earlier_turns
+    with client_pool(2) as pool:
+        counted = await hammer(page, 0.3, 4, 0.0, 2, pool)
+    server.close()
+    assert counted == 0.3
+    assert 0 < len(page.latencies) - earlier_turns <= answered
