@@ -22,6 +22,7 @@ PAYMENT_AFTER = dt.timedelta(days=1)
 FINAL_CODES = {"scope_missing", "forbidden", "invalid", "not_found", "http_404", "http_403"}
 
 
+
 def translator(locale: str) -> gettext.NullTranslations:
     return gettext.translation(
         "apply", str(LOCALES), languages=[locale.replace("-", "_"), locale.split("-")[0]],

@@ -26,6 +26,7 @@ COUNTER_ROLES = ("counter", "admin")
 WORKS_ROLES = ("public_works", "admin")
 
 
+
 REFUSALS = {
     "invalid": N_("入力に誤りがあります。赤い文字の項目を直してください。"),
     "my_number": schema.MESSAGES["my_number"],

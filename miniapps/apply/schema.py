@@ -47,6 +47,7 @@ MY_NUMBER = re.compile(r"(?<!\d)\d{4}[ \-]?\d{4}[ \-]?\d{4}(?!\d)")
 KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u3000 ]+$")
 
 
+
 MESSAGES = {
     "required": N_("入力してください。"),
     "too_long": N_("長すぎます。%(max)s文字以内で入れてください。"),

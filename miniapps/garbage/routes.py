@@ -347,6 +347,7 @@ async def offline(request: Request, area_id: FromPath[int]) -> Response[str]:
     )
 
 
+
 @get("/large", name="garbage:large", guards=[requires_scopes()])
 async def large_page(request: Request, resident: ResidentDep) -> Response[str]:
     """Large-item collection: the fee table, the offered dates and the resident's requests."""

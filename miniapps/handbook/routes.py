@@ -680,6 +680,7 @@ async def offline(request: Request) -> Response[str]:
     )
 
 
+
 from .staff import STAFF_ROUTES  # noqa: E402
 
 ROUTES = [

@@ -152,12 +152,9 @@ async def place_hold(
     open_key = f"{me['id']}|{title_id}"
     if await LibraryHold.exists().where(LibraryHold.open_key == open_key):
         raise Refused("already_held")
-    if (
-        await LibraryHold.count().where(
-            (LibraryHold.patron == me["id"]) & LibraryHold.open_key.is_not_null()
-        )
-        >= MAX_HOLDS
-    ):
+    if await LibraryHold.count().where(
+        (LibraryHold.patron == me["id"]) & LibraryHold.open_key.is_not_null()
+    ) >= MAX_HOLDS:
         raise Refused("too_many_holds")
     try:
         rows = await LibraryHold.insert(LibraryHold(
@@ -269,12 +266,9 @@ async def check_out(card_number: str, barcode: str, branch: int, on: dt.date | N
         raise Refused("held_for_another")
     if copy["status"] == "transit" and not hold:
         raise Refused("in_transit")
-    if (
-        await LibraryLoan.count().where(
-            (LibraryLoan.patron == me["id"]) & LibraryLoan.returned_on.is_null()
-        )
-        >= MAX_LOANS
-    ):
+    if await LibraryLoan.count().where(
+        (LibraryLoan.patron == me["id"]) & LibraryLoan.returned_on.is_null()
+    ) >= MAX_LOANS:
         raise Refused("too_many_loans")
     due = on + dt.timedelta(days=LOAN_DAYS)
     async with _db().transaction():
@@ -290,9 +284,8 @@ async def check_out(card_number: str, barcode: str, branch: int, on: dt.date | N
             await LibraryHold.update({LibraryHold.status: "done", LibraryHold.open_key: None}
                                      ).where(LibraryHold.id == hold["id"])  # fmt: skip
         else:  # their own waiting hold on this title is fulfilled by this copy
-            await LibraryHold.update(
-                {LibraryHold.status: "done", LibraryHold.open_key: None}
-            ).where(LibraryHold.open_key == f"{me['id']}|{copy['title']}")
+            await LibraryHold.update({LibraryHold.status: "done", LibraryHold.open_key: None}
+                                     ).where(LibraryHold.open_key == f"{me['id']}|{copy['title']}")
         if me["history_on"]:
             key = f"{me['id']}|{copy['title']}"
             if await LibraryHistory.exists().where(LibraryHistory.key == key):
@@ -321,11 +314,8 @@ async def check_in(barcode: str, branch: int, on: dt.date | None = None) -> dict
                 LibraryLoan.returned_on: on, LibraryLoan.open_key: None, LibraryLoan.patron: None,
             }).where(LibraryLoan.id == loan["id"])  # fmt: skip
         if copy["status"] == "transit":
-            hold = (
-                await LibraryHold.select()
-                .where((LibraryHold.copy == copy["id"]) & (LibraryHold.status == "transit"))
-                .first()
-            )
+            hold = await LibraryHold.select().where(
+                (LibraryHold.copy == copy["id"]) & (LibraryHold.status == "transit")).first()
             if hold and hold["pickup"] == branch:
                 await LibraryHold.update({
                     LibraryHold.status: "ready", LibraryHold.ready_on: on,
@@ -337,11 +327,8 @@ async def check_in(barcode: str, branch: int, on: dt.date | None = None) -> dict
             if hold:  # still on its way to another branch
                 return {"copy": copy, "returned": who, "hold": hold}
         if copy["status"] == "held":
-            hold = (
-                await LibraryHold.select()
-                .where((LibraryHold.copy == copy["id"]) & LibraryHold.open_key.is_not_null())
-                .first()
-            )
+            hold = await LibraryHold.select().where(
+                (LibraryHold.copy == copy["id"]) & LibraryHold.open_key.is_not_null()).first()
             if hold:  # scanned again while set aside: nothing changes
                 return {"copy": copy, "returned": who, "hold": hold}
         hold = await _assign(copy, branch, on)

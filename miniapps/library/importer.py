@@ -174,11 +174,8 @@ def parse_marc(data: bytes) -> list[Record]:
         number += 1
         if marc is None:
             reason = reader.current_exception
-            problems.append(
-                Problem(
-                    number, f"not a readable MARC 21 record ({type(reason).__name__}: {reason})"
-                )
-            )
+            problems.append(Problem(
+                number, f"not a readable MARC 21 record ({type(reason).__name__}: {reason})"))
             continue
         titles = marc.get_fields("245")
         if not titles or not (titles[0].get_subfields("a") or [""])[0].strip():

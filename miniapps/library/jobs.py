@@ -82,14 +82,11 @@ async def send_notices(platform: Platform, now: dt.datetime | None = None,
     for hold in await ready:
         loc = hold["locale"]
         t = translator(loc).gettext
-        branch = (
-            hold["pickup_name_en"] or hold["pickup_name"]
-            if not loc.startswith("ja")
+        branch = hold["pickup_name_en"] or hold["pickup_name"] if not loc.startswith("ja") \
             else hold["pickup_name"]
-        )
         body = t("「{title}」を{branch}でお受け取りいただけます（{date}まで）。").format(
-            title=hold["title_name"], branch=branch, date=format_day(hold["keep_until"], loc, "day")
-        )
+            title=hold["title_name"], branch=branch,
+            date=format_day(hold["keep_until"], loc, "day"))
         sent += await _send(platform, f"ready|{hold['id']}", hold["subject"],
                             t("予約の本が用意できました"), body, "/me", now)  # fmt: skip
     due = LibraryLoan.select(
@@ -105,15 +102,8 @@ async def send_notices(platform: Platform, now: dt.datetime | None = None,
         t = translator(loc).gettext
         text = t("「{title}」の返却期限は{date}です。延長は「わたしの図書館」からできます。")
         body = text.format(title=loan["title_name"], date=format_day(loan["due_on"], loc, "day"))
-        sent += await _send(
-            platform,
-            f"due|{loan['id']}|{loan['due_on'].isoformat()}",
-            loan["subject"],
-            t("返却期限が近づいています"),
-            body,
-            "/me",
-            now,
-        )
+        sent += await _send(platform, f"due|{loan['id']}|{loan['due_on'].isoformat()}",
+                            loan["subject"], t("返却期限が近づいています"), body, "/me", now)
     return sent
 
 

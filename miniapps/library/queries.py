@@ -100,11 +100,8 @@ async def position(hold_id: int) -> int:
 
 
 async def shelf(patron_id: int) -> list[dict[str, Any]]:
-    rows = (
-        await LibraryShelf.select(LibraryShelf.title)
-        .where(LibraryShelf.patron == patron_id)
-        .order_by(LibraryShelf.added_at, ascending=False)
-    )
+    rows = await LibraryShelf.select(LibraryShelf.title).where(
+        LibraryShelf.patron == patron_id).order_by(LibraryShelf.added_at, ascending=False)
     return await titles([r["title"] for r in rows])
 
 
@@ -166,8 +163,7 @@ async def popular(audience: str, limit: int = 6) -> list[dict[str, Any]]:
     """Most lent titles for an audience over the last 365 days (counted over everyone)."""
     since = dt.date.today() - dt.timedelta(days=365)
     rows = await LibraryLoan.select(LibraryLoan.title).where(
-        (LibraryLoan.borrowed_on >= since) & (LibraryLoan.title.audience == audience)
-    )
+        (LibraryLoan.borrowed_on >= since) & (LibraryLoan.title.audience == audience))
     counts: dict[int, int] = {}
     for r in rows:
         counts[r["title"]] = counts.get(r["title"], 0) + 1

@@ -26,6 +26,7 @@ SCHOOL_ROLE = "school_staff"
 PUBLIC = {PUBLIC_OPT: True}
 
 
+
 REFUSALS = {
     "no_card": N_("先に図書館カードを作ってください。"),
     "bad_group": N_("利用者の区分を選んでください。"),
@@ -179,16 +180,9 @@ async def issue(request: Request, resident: ResidentDep, platform: PlatformDep) 
             school=_int(form.get("school")) if form.get("school") else None,
         )  # fmt: skip
     except actions.Refused as exc:
-        context = {
-            **_base(resident),
-            "me": None,
-            "recs": await _recommendations(None),
-            "branches": await queries.branches(),
-            "q": "",
-            "results": None,
-            "filters": search.Filters(),
-            "error": _refusal(request, resident, exc),
-        }
+        context = {**_base(resident), "me": None, "recs": await _recommendations(None),
+                   "branches": await queries.branches(), "q": "", "results": None,
+                   "filters": search.Filters(), "error": _refusal(request, resident, exc)}
         return render(request, "library/index.html", context, status_code=422)
     if created:
         await _count(platform, "app_users")
@@ -218,10 +212,8 @@ async def search_page(request: Request, resident: ResidentDep, platform: Platfor
     """The union catalogue: title, author, subject, ISBN, kana readings; typo tolerant; filters by
     library and by what is on the shelf."""
     q = str(request.query_params.get("q", ""))[:200].strip()
-    filters = search.Filters(
-        branch=_int(request.query_params.get("branch")) or None,
-        available=request.query_params.get("available") == "1",
-    )
+    filters = search.Filters(branch=_int(request.query_params.get("branch")) or None,
+                             available=request.query_params.get("available") == "1")
     results = await queries.titles(await search.search(q, filters)) if q else []
     me = await actions.patron(resident.id)
     if q:
@@ -416,9 +408,8 @@ def _charts(request: Request[Any, Any, Any], resident: Resident, months: list[di
     t = _t(request, resident)
     return {
         "loans_chart": bar_chart(months, "loans", t("月ごとの貸出冊数"), "library-bar"),
-        "jhs_chart": bar_chart(
-            months, "junior_high", t("月ごとの中学生の貸出冊数"), "library-bar library-bar--teen"
-        ),
+        "jhs_chart": bar_chart(months, "junior_high", t("月ごとの中学生の貸出冊数"),
+                               "library-bar library-bar--teen"),
     }
 
 
@@ -432,9 +423,8 @@ async def staff_page(request: Request, resident: ResidentDep, platform: Platform
     context = await _staff_context(resident, _int(request.query_params.get("branch")))
     with contextlib.suppress(PlatformError):
         await platform.audit(resident, "library.holds.view", "library-holds-queue")
-    return render(
-        request, "library/staff.html", {**context, **_charts(request, resident, context["months"])}
-    )
+    return render(request, "library/staff.html", {**context, **_charts(request, resident,
+                                                                        context["months"])})
 
 
 async def _staff_after(request: Request[Any, Any, Any], resident: Resident, branch: int | None,
@@ -467,8 +457,7 @@ async def checkout(request: Request, resident: ResidentDep, platform: PlatformDe
     if done["patron"]["group"] == "junior_high":
         await _count(platform, "junior_high_loans")
     message = t("貸し出しました。返却期限は %(date)s です。") % {
-        "date": format_day(done["due_on"], resident.locale)
-    }
+        "date": format_day(done["due_on"], resident.locale)}
     return await _staff_after(request, resident, branch, done=message)
 
 
@@ -529,9 +518,8 @@ async def staff_cancel(request: Request, resident: ResidentDep, platform: Platfo
     with contextlib.suppress(PlatformError):
         await platform.audit(resident, "library.hold.cancel", hold_row["subject"],
                              {"hold": hold_id})  # fmt: skip
-    return await _staff_after(
-        request, resident, branch, done=_t(request, resident)(N_("予約を取り消しました。"))
-    )
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("予約を取り消しました。")))
 
 
 @post("/staff/collection/add", name="library:add_copy", guards=[requires_scopes()])
@@ -547,9 +535,8 @@ async def add_copy(request: Request, resident: ResidentDep) -> Response[str]:
                                str(form.get("shelf", "")))  # fmt: skip
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
-    return await _staff_after(
-        request, resident, branch, done=_t(request, resident)(N_("蔵書に加えました。"))
-    )
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("蔵書に加えました。")))
 
 
 @post("/staff/collection/withdraw", name="library:withdraw", guards=[requires_scopes()])
@@ -564,9 +551,8 @@ async def withdraw(request: Request, resident: ResidentDep) -> Response[str]:
         await actions.withdraw_copy(str(form.get("barcode", "")), branch)
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
-    return await _staff_after(
-        request, resident, branch, done=_t(request, resident)(N_("除籍しました。"))
-    )
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("除籍しました。")))
 
 
 @post("/staff/join-codes", name="library:join_code", guards=[requires_scopes()])
@@ -595,9 +581,8 @@ async def join(request: Request, resident: ResidentDep, platform: PlatformDep) -
         return await _staff_after(request, resident, None, error=_refusal(request, resident, exc))
     with contextlib.suppress(PlatformError):
         await platform.audit(resident, "library.staff.join", f"branch-{school}")
-    return await _staff_after(
-        request, resident, school, done=_t(request, resident)(N_("学校図書館に参加しました。"))
-    )
+    return await _staff_after(request, resident, school,
+                              done=_t(request, resident)(N_("学校図書館に参加しました。")))
 
 
 @post("/staff/lists", name="library:add_list", guards=[requires_scopes()])
@@ -612,9 +597,8 @@ async def add_list(request: Request, resident: ResidentDep) -> Response[str]:
                                str(form.get("note", "")), items)  # fmt: skip
     except actions.Refused as exc:
         return await _staff_after(request, resident, branch, error=_refusal(request, resident, exc))
-    return await _staff_after(
-        request, resident, branch, done=_t(request, resident)(N_("おすすめリストを公開しました。"))
-    )
+    return await _staff_after(request, resident, branch,
+                              done=_t(request, resident)(N_("おすすめリストを公開しました。")))
 
 
 @post("/staff/lists/{list_id:int}/delete", name="library:delete_list", guards=[requires_scopes()])
@@ -624,12 +608,8 @@ async def delete_list(request: Request, resident: ResidentDep, list_id: FromPath
         return _denied(request, resident)
     form = await request.form()
     await actions.delete_list(list_id)
-    return await _staff_after(
-        request,
-        resident,
-        _int(form.get("branch")),
-        done=_t(request, resident)(N_("おすすめリストを削除しました。")),
-    )
+    return await _staff_after(request, resident, _int(form.get("branch")),
+                              done=_t(request, resident)(N_("おすすめリストを削除しました。")))
 
 
 # --- offline card ---------------------------------------------------------------------------------
@@ -641,6 +621,7 @@ async def offline(request: Request) -> Response[str]:
     on this device (by app.js, in the app's own storage) is drawn by offline.js."""
     return render(request, "library/offline.html", {}, block=None,
                   headers={"Cache-Control": "no-cache"})  # fmt: skip
+
 
 
 ROUTES = [

@@ -22,7 +22,6 @@ CANDIDATES = 200
 RANK_CAP = 500  # SQLite: matches read and ordered per query
 MAX_QUERY_GRAMS = 24
 
-
 def engine_type() -> str:
     return LibraryTitle._meta.db.engine_type
 

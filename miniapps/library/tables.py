@@ -106,7 +106,7 @@ class LibraryHistory(Table, tablename="library_history"):
 
 
 class LibraryShelf(Table, tablename="library_shelf"):
-    """ "My collection": titles a patron keeps a note of."""
+    """"My collection": titles a patron keeps a note of."""
 
     key = Varchar(length=80, unique=True)  # patron|title
     patron = ForeignKey(LibraryPatron, null=False, index=True)

@@ -384,7 +384,9 @@ async def absence_figures(since: dt.date) -> list[dict[str, Any]]:
 
 async def guardian_registration() -> dict[str, dict[str, int]]:
     """Per school: children on the roll, and children with at least one guardian in the app."""
-    children = await SchoolChild.select(SchoolChild.id, SchoolChild.klass.school.as_alias("school"))
+    children = await SchoolChild.select(
+        SchoolChild.id, SchoolChild.klass.school.as_alias("school")
+    )
     linked = {r["child"] for r in await SchoolGuardian.select(SchoolGuardian.child)}
     found: dict[str, dict[str, int]] = {}
     for child in children:

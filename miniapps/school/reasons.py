@@ -25,10 +25,8 @@ def _builtin(code: str, position: int) -> dict[str, Any]:
 
 async def for_school(school: str) -> list[dict[str, Any]]:
     """The school's reasons in order, retired ones included (``active`` False)."""
-    rows = (
-        await SchoolReason.select()
-        .where(SchoolReason.school == school)
-        .order_by(SchoolReason.position)
+    rows = await SchoolReason.select().where(SchoolReason.school == school).order_by(
+        SchoolReason.position
     )
     if not rows:
         return [_builtin(code, i) for i, code in enumerate(actions.REASONS)]
@@ -56,13 +54,8 @@ async def _materialise(school: str) -> None:
     rows = [_builtin(code, i) for i, code in enumerate(actions.REASONS)]
     await SchoolReason.insert(
         *[
-            SchoolReason(
-                key=f"{school}|{r['code']}",
-                school=school,
-                code=r["code"],
-                symptoms=r["symptoms"],
-                position=r["position"],
-            )
+            SchoolReason(key=f"{school}|{r['code']}", school=school, code=r["code"],
+                         symptoms=r["symptoms"], position=r["position"])
             for r in rows
         ]
     ).on_conflict(action="DO NOTHING")
@@ -83,11 +76,7 @@ async def add(school: str, label: str, *, symptoms: bool = False) -> str:
     code = "c" + secrets.token_hex(5)
     await SchoolReason.insert(
         SchoolReason(
-            key=f"{school}|{code}",
-            school=school,
-            code=code,
-            label=label,
-            symptoms=symptoms,
+            key=f"{school}|{code}", school=school, code=code, label=label, symptoms=symptoms,
             position=max(r["position"] for r in existing) + 1,
         )
     )

@@ -1052,6 +1052,8 @@ async def export(
                              "Cache-Control": "no-store"})  # fmt: skip
 
 
+
+
 # --- administrators: absence reasons and the figures -------------------------------------------
 
 

@@ -21,6 +21,7 @@ from .views import chart, today
 STAFF_ROLES = ("waterworks", "admin")
 
 
+
 REFUSALS = {
     "blank": N_("お客さま番号と照会コードを、検針票・請求書に書かれているとおりに入れてください。"),
     "no_match": N_(

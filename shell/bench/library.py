@@ -77,14 +77,9 @@ async def _fill(titles: int, rng: random.Random, modules: dict[str, Any]) -> lis
             author_kana=sur_r + given_r, subject=subject, publisher="鳥栖出版",
             search_text=text.document(title, reading, sur + given, sur_r + given_r, subject),
         ))  # fmt: skip
-        copies.append(
-            tables.LibraryCopy(
-                barcode=f"B{n:08d}",
-                title=n,
-                branch=rng.choice(branch_ids),
-                status=rng.choice(("shelf", "shelf", "loan")),
-            )
-        )
+        copies.append(tables.LibraryCopy(barcode=f"B{n:08d}", title=n,
+                                         branch=rng.choice(branch_ids),
+                                         status=rng.choice(("shelf", "shelf", "loan"))))
         if n % 500 == 0 and len(samples) < 2000:
             samples.append((title, reading, sur + given))
         if len(batch) >= 1000:
