@@ -1,9 +1,9 @@
 """Which reads a piece of code makes, and whether SQLite finds their rows through an index.
 
-A read that scans a table costs in proportion to the town: harmless with the twenty residents of
-a test, a second per page with the 800,000 of a prefecture. The reads run inline on the calling
-thread's read connection (``shell.db.KeptOpenSQLiteEngine._read_inline``), where a wrapper sees
-every one of them, with its values."""
+A read that scans a table costs in proportion to the town: nothing with the twenty residents of a
+test, a visit to each of 800,000 residents' rows on every page in a prefecture. The reads run
+inline on the calling thread's read connection (``shell.db.KeptOpenSQLiteEngine._read_inline``),
+where a wrapper sees every one of them, with its values."""
 
 from __future__ import annotations
 
