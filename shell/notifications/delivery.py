@@ -130,14 +130,16 @@ async def _claim(message_id: int, after: int = 0) -> list[dict[str, Any]]:
         if claimed:
             return claimed
         # none claimed: none waits, or another runner claimed them first (then look again)
-        if not await InboxItem.exists().where(
-            (InboxItem.message == message_id)
-            & (InboxItem.account > after)
-            & (
-                (InboxItem.push_state == "pending")
-                | ((InboxItem.push_state == "pushing") & (InboxItem.push_claimed_at < stale))
+        waiting = await engine.run_querystring(
+            _raw(
+                "SELECT 1 AS waiting FROM notifications_inbox_item "  # noqa: S608
+                f"WHERE message = {{}} AND account > {{}} AND {_WAITING} LIMIT 1",
+                int(message_id),
+                int(after),
+                stale,
             )
-        ):
+        )
+        if not waiting:
             return []
 
 
@@ -276,8 +278,6 @@ async def _push_batch(
     # One read for the batch: each recipient's devices with the recipient's language and unread
     # count (a device row each; the (account, read_at) index counts the unread copies).
     subscriptions: dict[int, list[dict[str, Any]]] = {}
-    languages: dict[int, str] = {}
-    unread: dict[int, int] = {}
     for sub in await engine.run_querystring(
         _raw(
             "SELECT s.id, s.account, s.endpoint, s.p256dh, s.auth, a.language, "  # noqa: S608
@@ -289,17 +289,11 @@ async def _push_batch(
         )
     ):
         subscriptions.setdefault(sub["account"], []).append(sub)
-        languages[sub["account"]] = sub["language"]
-        unread[sub["account"]] = sub["unread"]
+    # every device row of a recipient carries the recipient's language and unread count
     payloads = {
-        item["id"]: _payload(
-            message,
-            item,
-            languages.get(item["account"], DEFAULT),
-            unread.get(item["account"], 0),
-        )
+        item["id"]: _payload(message, item, devices[0]["language"] or DEFAULT, devices[0]["unread"])
         for item in batch
-        if item["account"] in subscriptions
+        if (devices := subscriptions.get(item["account"]))
     }
     # A large batch is encrypted by the sender's helper processes while this one posts.
     pairs = [(item, d) for item in batch for d in subscriptions.get(item["account"], [])]
