@@ -56,7 +56,7 @@ async def test_a_turn_adds_only_its_own_answers():
     earlier_turns = 1_000_000
     page.latencies = [0.001] * earlier_turns
     with client_pool(2) as pool:
-        counted = await hammer(page, 0.3, 4, 0.0, 2, pool)
+        counted = await hammer(page, 1.0, 4, 0.0, 2, pool)  # long enough on a busy machine
     server.close()
-    assert counted == 0.3
+    assert counted == 1.0
     assert 0 < len(page.latencies) - earlier_turns <= answered
