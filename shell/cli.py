@@ -78,7 +78,7 @@ def main() -> None:
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str | None, port: int | None, workers: int | None, reload: bool) -> None:
     """Migrate, load demo data on first start (MACHI_DEMO), and serve."""
-    import uvicorn
+    from shell import serving
 
     if port is not None:
         os.environ["MACHI_PORT"] = str(port)
@@ -88,18 +88,14 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         for line in _demo(settings):
             click.echo(line)
     click.echo(f"Machi is at {settings.public_url}")
-    uvicorn.run(
+    serving.serve(
         "shell.app:create_server",
         factory=True,
         host=host or settings.host,
         port=settings.port,
         workers=workers or settings.workers,
         reload=reload,
-        proxy_headers=True,
-        log_level="info",
-        # Open pages hold a live-event stream (shell/web/live.py); without a limit a stop
-        # would wait for every one of them to close.
-        timeout_graceful_shutdown=3,
+        **serving.SERVE_OPTIONS,
     )
 
 

@@ -1,5 +1,5 @@
 """Server-rendered pages per second on a real ``machi serve --workers N``, against a bare Litestar
-page served by uvicorn with the same workers, host and logging, in the same run.
+page served the same way (shell/serving.py: workers, host, logging), in the same run.
 
 Pages: the home page of a signed-in resident, a mini-app page (the garbage app's first page, on
 its own origin with a launch token, as its frame asks for it) and the booking app's availability
@@ -128,10 +128,10 @@ def serve_command(port: int, workers: int) -> list[str]:
 
 
 def bare_command(port: int, workers: int) -> list[str]:
-    # The same uvicorn settings as `machi serve` (shell/cli.py): access log at info, proxy headers.
-    return [sys.executable, "-m", "uvicorn", "--factory", "shell.bench.pages:bare_app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--log-level", "info", "--proxy-headers"]  # fmt: skip
+    # Served as `machi serve` serves the shell (shell/serving.py): the same uvicorn options, and
+    # with several workers the same socket per worker.
+    return [sys.executable, "-m", "shell.serving", "shell.bench.pages:bare_app",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
 
 
 # ---- residents and their sessions, written directly -------------------------------------------

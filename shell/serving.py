@@ -1,0 +1,104 @@
+"""Serve an ASGI app under uvicorn, its workers each on a listening socket of their own.
+
+``uvicorn --workers N`` binds one socket and every worker accepts from it. A worker woken by a
+burst of new connections accepts all of them at once, so a proxy's pool of kept-alive connections
+opened together, or a crowd arriving at once, lands on one worker while the others idle: tried
+here, 16 connections opened at once went 16 to 0, 15 to 1 or 13 to 3 between two workers. With
+``SO_REUSEPORT`` (Linux) each worker listens on a socket of its own on the same port and the
+kernel spreads new connections over them, as ``nginx ... reuseport`` and ``gunicorn
+--reuse-port`` do. The supervisor (restarts, signals) stays uvicorn's own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from typing import Any
+
+import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
+
+log = logging.getLogger("uvicorn.error")
+# What `machi serve` passes uvicorn besides the app, host, port and workers.
+SERVE_OPTIONS: dict[str, Any] = {
+    "proxy_headers": True,
+    "log_level": "info",
+    # Open pages hold a live-event stream (shell/web/live.py); without a limit a stop would wait
+    # for every one of them to close.
+    "timeout_graceful_shutdown": 3,
+}
+REUSE_PORT = hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
+
+
+def _listener(family: int, host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port) beside the other workers' (``listen`` comes with uvicorn)."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+class PortClaim(socket.socket):
+    """The port, bound in the supervisor so that a taken port fails at once, and never listened
+    on (the kernel hands connections only to listening sockets). Handed to a worker, it arrives
+    as that worker's own listening socket on the same port (:func:`_listener`)."""
+
+    @classmethod
+    def bind_to(cls, host: str, port: int) -> PortClaim:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        claim = cls(family, socket.SOCK_STREAM)
+        claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        claim.bind((host, port))
+        return claim
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        host, port = self.getsockname()[:2]
+        return (_listener, (int(self.family), host, port))
+
+
+def serve(app: str, *, workers: int = 1, reload: bool = False, **options: Any) -> None:
+    """``uvicorn.run(app, workers=workers, reload=reload, **options)``, but with more than one
+    worker (and no reloading) each worker gets its own socket on the port."""
+    if workers <= 1 or reload or not REUSE_PORT:
+        uvicorn.run(app, workers=workers, reload=reload, **options)
+        return
+    config = uvicorn.Config(app, workers=workers, **options)
+    try:
+        claim = PortClaim.bind_to(config.host, config.port)
+    except OSError as exc:
+        log.error(exc)
+        sys.exit(STARTUP_FAILURE)
+    host, port = claim.getsockname()[:2]
+    log.info("Uvicorn running on http://%s:%d, a socket per worker", host, port)
+    try:
+        Multiprocess(config, sockets=[claim]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        claim.close()
+        if config.uds and os.path.exists(config.uds):
+            os.remove(config.uds)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m shell.serving module:factory --host H --port P --workers N``: another app
+    factory (the bench's bare page) served exactly as ``machi serve`` serves the shell."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m shell.serving")
+    parser.add_argument("factory")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    serve(args.factory, factory=True, host=args.host, port=args.port, workers=args.workers,
+          **SERVE_OPTIONS)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
