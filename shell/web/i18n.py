@@ -152,6 +152,10 @@ def collect_missing() -> set[tuple[str, str]]:
     return found
 
 
+def collecting_missing() -> bool:
+    return _missing.get() is not None
+
+
 def gettext(message: str, **variables: object) -> str:
     catalog = translations(get_locale())
     text = catalog.gettext(message)
@@ -173,6 +177,16 @@ def gettext_markup(message: str) -> Markup:
         if _missing.get() is None:  # while a test collects missing texts, look them up each time
             _markup[key] = found
     return found
+
+
+def markup_in(code: str, message: str) -> Markup:
+    """What :func:`gettext_markup` gives while ``code`` is the language (the templates fold
+    their texts with it when they are compiled for that language)."""
+    token = _current.set(code)
+    try:
+        return gettext_markup(message)
+    finally:
+        _current.reset(token)
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:

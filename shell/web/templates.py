@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -14,6 +14,8 @@ from jinja2 import (
     pass_eval_context,
     select_autoescape,
 )
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from jinja2.nodes import EvalContext
 from litestar import Request, Response
 from litestar.enums import MediaType
@@ -26,14 +28,54 @@ from shell.web import i18n
 SHELL_DIR = ROOT / "shell"
 
 
+class _TranslatedTexts(Extension):
+    """Folds ``_("literal")`` into its translation when the template is compiled, in an
+    environment kept for one language (:func:`environment`): a page shows some thirty such texts,
+    and each call costs more than the rest of the text around it. ``_()`` with variables or
+    anything but one string literal is left to run at render time."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        locale = self.environment.globals["FOLDED_LOCALE"]
+        window: list[Token] = []
+        for token in stream:
+            window.append(token)
+            if len(window) < 5:
+                continue
+            before, name, opened, text, closed = window[-5:]
+            if (
+                name.test("name:_")
+                and opened.type == "lparen"
+                and text.type == "string"
+                and closed.type == "rparen"
+                and before.type != "dot"
+            ):
+                del window[-4:]
+                window += _constant(name.lineno, i18n.markup_in(locale, text.value))
+            yield from window[:-4]
+            del window[:-4]
+        yield from window
+
+
+def _constant(lineno: int, text: Markup) -> list[Token]:
+    """``("text"|safe)``: markup the compiler writes into the page as it is."""
+    return [Token(lineno, "lparen", "("), Token(lineno, "string", str(text)),
+            Token(lineno, "pipe", "|"), Token(lineno, "name", "safe"),
+            Token(lineno, "rparen", ")")]  # fmt: skip
+
+
 @cache
-def environment() -> Environment:
+def environment(locale: str | None = None) -> Environment:
+    """The shell's templates; with ``locale``, those whose ``_("literal")`` texts are already in
+    that language (one environment, and one compiled copy of each template, per language)."""
     folders = sorted(p for p in SHELL_DIR.glob("*/templates") if p.is_dir())
+    extensions: list[Any] = ["jinja2.ext.i18n"]
+    if locale is not None:
+        extensions.append(_TranslatedTexts)
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=extensions,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # read once per process: no file checks on every page
@@ -42,6 +84,7 @@ def environment() -> Environment:
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.globals["_"] = _gettext  # what `_()` does with newstyle gettext, in one call, not three
+    env.globals["FOLDED_LOCALE"] = locale
     env.filters["yen"] = i18n.format_yen
     env.filters["day"] = i18n.format_day
     env.filters["moment"] = i18n.format_moment
@@ -49,6 +92,14 @@ def environment() -> Environment:
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.globals["js_messages_json"] = i18n.js_messages_json
     return env
+
+
+def _page_environment() -> Environment:
+    """The current language's environment; the unfolded one while a test collects the texts the
+    catalogs lack (i18n.collect_missing), which it learns of as each page looks them up."""
+    if i18n.collecting_missing():
+        return environment()
+    return environment(i18n.get_locale())
 
 
 @pass_eval_context
@@ -73,7 +124,7 @@ def render_to_string(
 ) -> str:
     from shell.web.context import base_context  # the context reads the session: import late
 
-    tmpl = environment().get_template(template)
+    tmpl = _page_environment().get_template(template)
     full = {**base_context(request), **(context or {})}
     if block is None:
         body = tmpl.render(full)

@@ -1,0 +1,104 @@
+"""The shell compiles each template once per language with its ``_("literal")`` texts already
+translated (shell/web/templates.py). Every page must read exactly as when each text is looked up
+while the page renders."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from jinja2 import DictLoader
+
+from shell.staff.actions import grant_role
+from shell.staff.permissions import ROLES
+from shell.web import i18n, templates
+from tests.conftest import make_client
+from tests.helpers.authenticator import SoftAuthenticator
+from tests.helpers.flows import csrf_headers, prime, signup
+from tests.shell.web.test_every_page import pages
+
+# what differs between two responses to the same request: the CSP nonce and the CSRF token
+PER_RESPONSE = re.compile(
+    r'(nonce="|name="csrf-token" content="|name="_csrf_token" value="|name="key" value=")'
+    r'[^"]*"'
+)
+
+# a page whose every view shows something new by design
+ONE_TIME = {"/wallet/code"}  # a fresh payment code (and its QR) each time
+
+
+def _same_request_parts(html: str) -> str:
+    return PER_RESPONSE.sub(r"\1…", html)
+
+
+@pytest.mark.parametrize("code", ["ja", "ja-x-easy", "en", "vi"])
+async def test_every_page_reads_the_same_with_its_texts_folded(
+    app: Any, districts: Any, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    async with make_client(app) as staff:
+        await signup(staff, SoftAuthenticator(), name="職員 花子", name_kana="しょくいん はなこ")
+        from shell.identity.tables import Account
+
+        account = await Account.select().order_by(Account.id, ascending=False).first()
+        for role in ROLES:
+            await grant_role(account["id"], role, by=None)
+        await prime(staff, "/language")
+        chosen = await staff.post(
+            "/language", data={"language": code, "next": "/"}, headers=csrf_headers(staff)
+        )
+        assert chosen.status_code in (302, 303), chosen.text
+        compared, differ = 0, []
+        for path in pages(app):
+            if path in ONE_TIME:
+                continue
+            folded = await staff.get(path)
+            with monkeypatch.context() as patch:
+                patch.setattr(templates, "_page_environment", templates.environment)
+                looked_up = await staff.get(path)
+            assert folded.status_code == looked_up.status_code, path
+            if "text/html" not in folded.headers.get("content-type", ""):
+                continue
+            if _same_request_parts(folded.text) != _same_request_parts(looked_up.text):
+                differ.append(path)
+            compared += 1
+        assert differ == [], differ
+        assert compared > 20
+
+
+def _both(source: str, locale: str, **context: Any) -> tuple[str, str]:
+    rendered = []
+    for env in (templates.environment(), templates.environment(locale)):
+        env = env.overlay(loader=DictLoader({"t.html": source}))
+        i18n.set_locale(locale)
+        try:
+            rendered.append(env.get_template("t.html").render(context))
+        finally:
+            i18n.set_locale("ja")
+    return rendered[0], rendered[1]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ _("言語") }}',
+        '<a title="{{ _(\'言語\') }}">{{ _("言語")|upper }}</a>',
+        '{{ _("言語") if flag else _("ホーム") }}|{{ _("ホーム") if not flag else "-" }}',
+        '{{ _("言語").startswith("L") }} {{ _("言語") ~ "!" }} {{ [_("言語"), "x"]|join(",") }}',
+        '{% set chosen = _("ホーム") %}{{ chosen }}',
+        '{{ _("未読%(count)s件", count=n) }} {{ _(label) }}',
+        '{{ _("<b>") }}',  # not in any catalog: the msgid, as markup, as before
+    ],
+)
+@pytest.mark.parametrize("locale", ["en", "ja"])
+def test_a_folded_text_means_what_the_call_meant(source: str, locale: str) -> None:
+    looked_up, folded = _both(source, locale, flag=True, n=3, label="言語")
+    assert folded == looked_up
+    assert "_(" not in folded
+
+
+def test_a_text_is_folded_only_where_it_is_a_single_literal() -> None:
+    env = templates.environment("en")
+    code = env.compile('{{ _("言語") }}{{ _("ホーム", n=1) }}{{ _(x) }}', raw=True)
+    assert "yield 'Language'" in code  # written into the page as it is
+    assert code.count("context.call(") == 2  # the two calls that stay calls
