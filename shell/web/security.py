@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
+from litestar.datastructures import CacheControlHeader
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from shell.settings import Settings
@@ -48,6 +48,19 @@ PERMISSIONS_POLICY = (
 )
 
 
+# the same on every response (the policy, with its nonce, is made per request)
+FIXED_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", PERMISSIONS_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+SET_HEADERS = frozenset(
+    name for name, _ in [*FIXED_HEADERS, HSTS, (b"content-security-policy", b"")]
+)
+
 FrameOrigins = list[str] | Callable[[], Awaitable[list[str]]]
 
 
@@ -62,6 +75,8 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
         origins = frame_origins if isinstance(frame_origins, list) else await frame_origins()
         return " ".join(origins) or "'none'"
 
+    fixed = FIXED_HEADERS + ([HSTS] if settings.is_https else [])
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
@@ -73,15 +88,16 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    headers["Content-Security-Policy"] = policy
-                    headers["X-Content-Type-Options"] = "nosniff"
-                    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-                    headers["Permissions-Policy"] = PERMISSIONS_POLICY
-                    headers["X-Frame-Options"] = "DENY"
-                    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                    if settings.is_https:
-                        headers["Strict-Transport-Security"] = "max-age=31536000"
+                    # set, not added: these replace any a handler gave (a list of pairs here,
+                    # not MutableScopeHeaders, which decodes every header for each one it sets)
+                    kept = [
+                        pair
+                        for pair in message.get("headers", ())
+                        if pair[0].lower() not in SET_HEADERS
+                    ]
+                    kept.append((b"content-security-policy", policy.encode()))
+                    kept += fixed
+                    message["headers"] = kept
                 await send(message)
 
             await app(scope, receive, send_with_headers)
