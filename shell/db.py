@@ -18,6 +18,7 @@ the other requests of the event loop it was asked on.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import threading
 import time
@@ -178,9 +179,19 @@ class Prepared:
         engine = current()  # looked up on every call: tests bind one engine after another
         query, first, sql, args, table = self._for(engine.engine_type)
         bound = [values[arg.index] if isinstance(arg, _Value) else arg for arg in args]
-        compiled = QueryString("", query_type="select", table=table)
-        compiled._frozen_compiled_strings = (sql, bound)
-        rows = await query._process_results(await engine.run_querystring(compiled))
+        rows = None
+        if (
+            isinstance(engine, KeptOpenSQLiteEngine)
+            and not engine.log_queries
+            and engine.current_transaction.get() is None
+        ):
+            # what run_querystring would end in, without the query string it builds on the way
+            rows = engine._read_inline(sql, bound)  # None when the database is busy
+        if rows is None:
+            compiled = QueryString("", query_type="select", table=table)
+            compiled._frozen_compiled_strings = (sql, bound)
+            rows = await engine.run_querystring(compiled)
+        rows = await query._process_results(rows)
         if first:
             return rows[0] if rows else None
         return rows
@@ -284,9 +295,16 @@ async def stop(engine: Engine[Any]) -> None:
 
 def current() -> Engine[Any]:
     """The engine the app's tables use (``piccolo_conf.DB`` unless :func:`bind` changed it)."""
+    return _piccolo_conf().DB  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _piccolo_conf() -> Any:
+    """The module, imported on first use (it builds the engine from the settings), then kept:
+    :func:`current` is asked on every read of a page."""
     from shell import piccolo_conf
 
-    return piccolo_conf.DB  # type: ignore[no-any-return]
+    return piccolo_conf
 
 
 def bind(engine: Engine[Any]) -> None:
