@@ -29,11 +29,12 @@ from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 import asyncpg
+from piccolo.columns.m2m import M2MSelect
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 from piccolo.query.base import Query
-from piccolo.query.methods.select import First
+from piccolo.query.methods.select import First, Select
 from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
 
@@ -158,9 +159,9 @@ class Prepared:
     def __init__(self, build: Callable[..., Query[Any, Any] | First]) -> None:
         self.build = build
         self.arity = build.__code__.co_argcount
-        self._built: dict[str, tuple[Query[Any, Any], bool, str, list[Any], Any]] = {}
+        self._built: dict[str, tuple[Query[Any, Any], bool, str, list[Any], Any, bool]] = {}
 
-    def _for(self, engine_type: str) -> tuple[Query[Any, Any], bool, str, list[Any], Any]:
+    def _for(self, engine_type: str) -> tuple[Query[Any, Any], bool, str, list[Any], Any, bool]:
         built = self._built.get(engine_type)
         if built is None:
             query = self.build(*[_Value(i) for i in range(self.arity)])
@@ -171,13 +172,13 @@ class Prepared:
                 query = query.query
             (querystring,) = query.querystrings
             sql, args = querystring.compile_string(engine_type=engine_type)
-            built = (query, first, sql, args, querystring.table)
+            built = (query, first, sql, args, querystring.table, _rows_as_they_are(query))
             self._built[engine_type] = built
         return built
 
     async def __call__(self, *values: Any) -> Any:
         engine = current()  # looked up on every call: tests bind one engine after another
-        query, first, sql, args, table = self._for(engine.engine_type)
+        query, first, sql, args, table, as_they_are = self._for(engine.engine_type)
         bound = [values[arg.index] if isinstance(arg, _Value) else arg for arg in args]
         rows = None
         if (
@@ -191,10 +192,23 @@ class Prepared:
             compiled = QueryString("", query_type="select", table=table)
             compiled._frozen_compiled_strings = (sql, bound)
             rows = await engine.run_querystring(compiled)
-        rows = await query._process_results(rows)
+            rows = await query._process_results(rows)
+        elif not as_they_are:
+            rows = await query._process_results(rows)
         if first:
             return rows[0] if rows else None
         return rows
+
+
+def _rows_as_they_are(query: Query[Any, Any]) -> bool:
+    """Whether Piccolo's result handling gives SQLite's row dicts back unchanged: a plain select,
+    with no JSON to load, no objects or nesting to make and no many-to-many rows to splice."""
+    if type(query) is not Select or hasattr(query, "_raw_response_callback"):
+        return False
+    output = query.output_delegate._output
+    if output.load_json or output.as_objects or output.nested:
+        return False
+    return not any(isinstance(c, M2MSelect) for c in query.columns_delegate.selected_columns)
 
 
 def engine_for_url(url: str) -> Engine[Any]:

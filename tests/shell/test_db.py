@@ -32,6 +32,13 @@ _named = machi_db.Prepared(
     )
 )
 _exists = machi_db.Prepared(lambda name: Account.exists().where(Account.name == name))
+_nested = machi_db.Prepared(
+    lambda name: (
+        Account.select(Account.id, Account.district.name)
+        .where(Account.name == name)
+        .output(nested=True)
+    )
+)
 
 
 async def _account(name: str, kana: str = "かな") -> dict[str, Any]:
@@ -67,6 +74,8 @@ async def test_prepared_reads_answer_as_the_query_does_with_each_calls_values(db
     assert await _named("山田", "カナ") == []
     assert await _exists("山田") is True
     assert await _exists("佐藤") is False
+    # results Piccolo reshapes are reshaped here too
+    assert await _nested("山田") == [{"id": me["id"], "district": {"name": "本庄"}}]
 
 
 async def test_a_prepared_read_in_a_transaction_sees_its_uncommitted_writes(db: Any) -> None:
