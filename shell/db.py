@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -144,6 +144,15 @@ class _Value:
         self.index = index
 
 
+class _Built(NamedTuple):
+    query: Query[Any, Any]
+    first: bool  # the build returned the query's first()
+    sql: str
+    args: list[Any]  # with a _Value for each of a call's values
+    table: Any
+    rows_as_they_are: bool  # see _rows_as_they_are
+
+
 class Prepared:
     """A read run on every page whose SQL Piccolo builds once per engine kind, not per call.
 
@@ -159,9 +168,9 @@ class Prepared:
     def __init__(self, build: Callable[..., Query[Any, Any] | First]) -> None:
         self.build = build
         self.arity = build.__code__.co_argcount
-        self._built: dict[str, tuple[Query[Any, Any], bool, str, list[Any], Any, bool]] = {}
+        self._built: dict[str, _Built] = {}
 
-    def _for(self, engine_type: str) -> tuple[Query[Any, Any], bool, str, list[Any], Any, bool]:
+    def _for(self, engine_type: str) -> _Built:
         built = self._built.get(engine_type)
         if built is None:
             query = self.build(*[_Value(i) for i in range(self.arity)])
@@ -172,7 +181,7 @@ class Prepared:
                 query = query.query
             (querystring,) = query.querystrings
             sql, args = querystring.compile_string(engine_type=engine_type)
-            built = (query, first, sql, args, querystring.table, _rows_as_they_are(query))
+            built = _Built(query, first, sql, args, querystring.table, _rows_as_they_are(query))
             self._built[engine_type] = built
         return built
 

@@ -50,8 +50,8 @@ async def test_the_unread_count_reads_only_the_unread_copies(db: Any) -> None:
 
     if not isinstance(db, machi_db.KeptOpenSQLiteEngine):
         return  # PostgreSQL's planner picks by its statistics; the index is the same
-    _, _, sql, args, _ = queries._unread._for("sqlite")
-    values = [account if isinstance(a, machi_db._Value) else a for a in args]
+    built = queries._unread._for("sqlite")
+    values = [account if isinstance(a, machi_db._Value) else a for a in built.args]
     with sqlite3.connect(db.path) as conn:
-        plan = " ".join(str(row) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", values))
+        plan = " ".join(str(row) for row in conn.execute(f"EXPLAIN QUERY PLAN {built.sql}", values))
     assert "notifications_inbox_item_unread" in plan
