@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
@@ -53,6 +52,7 @@ from shell.web import i18n, live, pwa
 from shell.web.canonical import canonical_host_middleware
 from shell.web.display import furigana_readings
 from shell.web.errors import handle_exception
+from shell.web.request import ShellRequest
 from shell.web.routes import choose_display, choose_language, healthz, home, language_page
 from shell.web.security import security_headers_middleware
 from shell.web.session_store import DatabaseStore
@@ -87,7 +87,7 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            request: Request[Any, Any, Any] = Request(scope)
+            request = ShellRequest(scope)
             account = await load_account(request)
             code = i18n.negotiate(
                 account["language"] if account else None,
@@ -219,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(disaster_state.middleware),
         ],
         csrf_config=csrf_config,
+        request_class=ShellRequest,
         openapi_config=openapi_config(),
         stores=stores,
         plugins=[channels],

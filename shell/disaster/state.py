@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell.disaster import queries
+from shell.web.request import ShellRequest
 
 # No page, so no banner: assets, the event stream, APIs, health, push receipts.
 SKIP = (
@@ -28,7 +26,7 @@ def middleware(app: ASGIApp) -> ASGIApp:
 
     async def run(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            request: Request[Any, Any, Any] = Request(scope)
+            request = ShellRequest(scope)
             if not request.url.path.startswith(SKIP):
                 code = request.app.state.settings.municipality_code
                 request.state.disaster = await queries.mode(code)
