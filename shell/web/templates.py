@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -63,16 +65,52 @@ def _constant(lineno: int, text: Markup) -> list[Token]:
             Token(lineno, "rparen", ")")]  # fmt: skip
 
 
+# Partials the layout (web/base.html) includes on every page, compiled into it instead: each
+# {% include %} makes a new template context, which costs more than these partials themselves.
+# They are still templates of their own (the live banner and badge are rendered alone).
+INLINED_PARTIALS = frozenset(
+    {"disaster/_banner_slot.html", "disaster/_banner.html", "notifications/_badge.html"}
+)
+_INCLUDE = re.compile(r'\{%(-?)\s*include\s+"([^"]+)"\s*(-?)%\}')
+
+
+class _InliningLoader(BaseLoader):
+    """Replaces ``{% include "partial" %}`` of :data:`INLINED_PARTIALS` with the partial's text,
+    in a ``{% with %}`` scope (what it sets stays its own, as in an include); the whitespace
+    rules apply as they did around the include tag. An error inside a partial is reported at
+    its place in the including template."""
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        return self._inline(environment, source), filename, uptodate
+
+    def _inline(self, environment: Environment, source: str) -> str:
+        def replace(include: re.Match[str]) -> str:
+            name = include.group(2)
+            if name not in INLINED_PARTIALS:
+                return include.group(0)
+            partial = self.inner.get_source(environment, name)[0]
+            partial = self._inline(environment, partial.removesuffix("\n"))  # as Jinja drops it
+            return f"{{%{include.group(1)} with %}}{partial}{{% endwith {include.group(3)}%}}"
+
+        return _INCLUDE.sub(replace, source)
+
+
 @cache
 def environment(locale: str | None = None) -> Environment:
     """The shell's templates; with ``locale``, those whose ``_("literal")`` texts are already in
-    that language (one environment, and one compiled copy of each template, per language)."""
+    that language (one environment, and one compiled copy of each template, per language), with
+    the layout's partials compiled in (:data:`INLINED_PARTIALS`)."""
     folders = sorted(p for p in SHELL_DIR.glob("*/templates") if p.is_dir())
+    loader = ChoiceLoader([FileSystemLoader(str(p)) for p in folders])
     extensions: list[Any] = ["jinja2.ext.i18n"]
     if locale is not None:
         extensions.append(_TranslatedTexts)
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
+        loader=loader if locale is None else _InliningLoader(loader),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         undefined=StrictUndefined,
         extensions=extensions,

@@ -1,6 +1,6 @@
 """The shell compiles each template once per language with its ``_("literal")`` texts already
-translated (shell/web/templates.py). Every page must read exactly as when each text is looked up
-while the page renders."""
+translated and the layout's partials compiled in (shell/web/templates.py). Every page must read
+exactly as when each text is looked up and each partial included while the page renders."""
 
 from __future__ import annotations
 
@@ -102,3 +102,16 @@ def test_a_text_is_folded_only_where_it_is_a_single_literal() -> None:
     code = env.compile('{{ _("言語") }}{{ _("ホーム", n=1) }}{{ _(x) }}', raw=True)
     assert "yield 'Language'" in code  # written into the page as it is
     assert code.count("context.call(") == 2  # the two calls that stay calls
+
+
+def test_the_layout_compiles_its_partials_in() -> None:
+    env = templates.environment("en")
+    source = env.loader.get_source(env, "web/base.html")[0]
+    code = env.compile(source, "web/base.html", raw=True)
+    for partial in templates.INLINED_PARTIALS:
+        assert partial not in code
+    assert 'id="unread-badge"' in code  # the badge's text is the layout's own now
+    plain = templates.environment()
+    assert "notifications/_badge.html" in plain.compile(
+        plain.loader.get_source(plain, "web/base.html")[0], raw=True
+    )
