@@ -298,7 +298,7 @@ async def _push_batch(
     # A large batch is encrypted by the sender's helper processes while this one posts.
     pairs = [(item, d) for item in batch for d in subscriptions.get(item["account"], [])]
     encrypted = sender.encrypt_later(
-        [(_subscription(d), payloads[item["id"]]) for item, d in pairs]
+        [(payloads[item["id"]], d["p256dh"], d["auth"]) for item, d in pairs]
     )
     bodies = (
         {}

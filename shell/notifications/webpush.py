@@ -145,19 +145,17 @@ class Sender:
         return [] if self._helpers is None else self._helpers.pids
 
     def encrypt_later(
-        self, messages: list[tuple[dict[str, Any], bytes]]
+        self, messages: list[tuple[bytes, str, str]]
     ) -> list[asyncio.Future[bytes]] | None:
-        """The bodies of many (subscription, payload) messages, encrypted by the helper
-        processes in chunks as they come; None when they are better encrypted in ``send``."""
+        """The bodies of many messages, each (payload, the subscription's p256dh key, its auth
+        secret), encrypted by the helper processes in chunks as they come; None when they are
+        better encrypted in ``send``."""
         if self._helpers is None or len(messages) < POOL_MIN:
             return None
         loop = asyncio.get_running_loop()
         bodies: list[asyncio.Future[bytes]] = []
         for start in range(0, len(messages), POOL_CHUNK):
-            chunk = [
-                (payload, subscription["keys"]["p256dh"], subscription["keys"]["auth"])
-                for subscription, payload in messages[start : start + POOL_CHUNK]
-            ]
+            chunk = messages[start : start + POOL_CHUNK]
             encrypted = self._helpers.encrypt(chunk)
             if encrypted is None:  # no helper left: the rest in place
                 return bodies + [_nothing(loop) for _ in messages[start:]] if bodies else None

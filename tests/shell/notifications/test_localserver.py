@@ -85,6 +85,14 @@ async def test_requests_sent_together_are_answered_in_order(service):
     assert answer.rstrip().endswith('{"accepted":0,"refused":1}')
 
 
+def _messages(devices, payloads):
+    """What ``encrypt_later`` takes: (payload, p256dh, auth) of each message."""
+    return [
+        (payload, device["keys"]["p256dh"], device["keys"]["auth"])
+        for device, payload in zip(devices, payloads, strict=True)
+    ]
+
+
 async def test_a_large_broadcast_is_encrypted_by_helper_processes(service, monkeypatch):
     from shell.notifications import webpush
 
@@ -96,7 +104,7 @@ async def test_a_large_broadcast_is_encrypted_by_helper_processes(service, monke
     await sender.start_helpers()
     try:
         payloads = [f'{{"title": "第{n}報"}}'.encode() for n in range(3)]
-        bodies = sender.encrypt_later(list(zip(devices, payloads, strict=True)))
+        bodies = sender.encrypt_later(_messages(devices, payloads))
         assert bodies is not None
         assert len(sender.helper_pids()) == 1
         outcomes = [
@@ -104,10 +112,10 @@ async def test_a_large_broadcast_is_encrypted_by_helper_processes(service, monke
             for device, payload, body in zip(devices, payloads, bodies, strict=True)
         ]
         assert [outcome.status for outcome in outcomes] == [201, 201, 201]
-        assert sender.encrypt_later([(devices[0], b"{}")]) is None  # one is encrypted in place
+        assert sender.encrypt_later(_messages(devices[:1], [b"{}"])) is None  # one is in place
         # a helper that dies leaves its messages to be encrypted by the sender itself
         os.kill(sender.helper_pids()[0], signal.SIGKILL)
-        bodies = sender.encrypt_later(list(zip(devices, payloads, strict=True)))
+        bodies = sender.encrypt_later(_messages(devices, payloads))
         assert bodies is not None
         retold = await sender.send(devices[0], '{"title": "再送"}'.encode(), ttl=60, body=bodies[0])
         assert retold.status == 201
