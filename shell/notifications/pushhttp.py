@@ -15,6 +15,7 @@ limit (20 s in a disaster broadcast) before it is tried again.
 from __future__ import annotations
 
 import asyncio
+import collections
 import ssl
 from dataclasses import dataclass, field
 from typing import cast
@@ -126,6 +127,44 @@ class _Connection(asyncio.Protocol):
             self.transport.close()
 
 
+class Slots:
+    """At most ``limit`` holders at once (``async with slots:``), the waiting let in in the
+    order they came. ``asyncio.Semaphore`` of Python 3.11 looks over its waiters on every
+    acquire, even when none waits: a tenth of a broadcast's sending CPU went there."""
+
+    __slots__ = ("free", "waiting")
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self.waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def __aenter__(self) -> None:
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        try:
+            await turn  # a leaving holder hands its slot over by setting the result
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._leave()  # handed the slot, then cancelled: it goes to the next
+            elif turn in self.waiting:  # (a leaving holder may have dropped it already)
+                self.waiting.remove(turn)
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.free += 1
+
+
 class _Origin:
     """The kept-alive connections to one push service, at most ``limit`` open at once."""
 
@@ -143,7 +182,7 @@ class _Origin:
         self.port = port
         self.tls = tls
         self.authority = host if port == (443 if scheme == "https" else 80) else f"{host}:{port}"
-        self.slots = asyncio.Semaphore(limit)
+        self.slots = Slots(limit)
         self.idle: list[_Connection] = []
 
     async def _connect(self) -> _Connection:
