@@ -341,11 +341,14 @@ async def _push_batch(
         done: list[tuple[int, str, list[int]]] = []
         written = loop.time()
         while left:
-            try:
-                async with asyncio.timeout(RECORD_SECONDS if done else None):
-                    outcome = await finished.get()
-            except TimeoutError:
-                outcome = None
+            if not finished.empty():  # most turns: an outcome is waiting, no timer needed
+                outcome = finished.get_nowait()
+            else:
+                try:
+                    async with asyncio.timeout(RECORD_SECONDS if done else None):
+                        outcome = await finished.get()
+                except TimeoutError:
+                    outcome = None
             while outcome is not None:
                 if isinstance(outcome, BaseException):
                     raise outcome
