@@ -37,7 +37,7 @@ class _TranslatedTexts(Extension):
     anything but one string literal is left to run at render time."""
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        locale = self.environment.globals["FOLDED_LOCALE"]
+        locale = self.environment.folded_locale  # type: ignore[attr-defined]
         window: list[Token] = []
         for token in stream:
             window.append(token)
@@ -122,7 +122,7 @@ def environment(locale: str | None = None) -> Environment:
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.globals["_"] = _gettext  # what `_()` does with newstyle gettext, in one call, not three
-    env.globals["FOLDED_LOCALE"] = locale
+    env.extend(folded_locale=locale)  # what _TranslatedTexts folds the texts into
     env.filters["yen"] = i18n.format_yen
     env.filters["day"] = i18n.format_day
     env.filters["moment"] = i18n.format_moment
