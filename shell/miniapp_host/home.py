@@ -6,12 +6,12 @@ from typing import Any
 
 from litestar import Request
 
-from shell.web.home import HomeSection, home_section
+from shell.web.home import home_section
 
 
-@home_section
-async def service_tiles(request: Request[Any, Any, Any]) -> HomeSection | None:
+@home_section("miniapp_host/_tiles.html", order=10)
+async def service_tiles(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     apps = await request.app.state.miniapps.aall()
     if not apps:
         return None
-    return HomeSection("miniapp_host/_tiles.html", order=10, context={"apps": apps})
+    return {"apps": apps}

@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Request
 
 from shell.notifications import queries
-from shell.web.home import HomeSection, home_section
+from shell.web.home import home_section
 
 
-@home_section
-async def latest_notices(request: Request[Any, Any, Any]) -> HomeSection | None:
+@home_section("notifications/_home.html", order=5)
+async def latest_notices(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     account = request.state.get("account")
     if not account:
         return None
     items = await queries.inbox(account["id"], request.state.locale, limit=3)
-    return HomeSection("notifications/_home.html", order=5, context={"items": items})
+    return {"items": items}

@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Request
 
 from shell.wallet import queries
-from shell.web.home import HomeSection, home_section
+from shell.web.home import home_section
 
 
-@home_section
-async def wallet_card(request: Request[Any, Any, Any]) -> HomeSection | None:
+@home_section("wallet/_home.html", order=5)
+async def wallet_card(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     account = request.state.get("account")
     if not account:
         return None
     balances = await queries.balances(account["id"])
-    return HomeSection("wallet/_home.html", order=5, context={"balances": balances})
+    return {"balances": balances}

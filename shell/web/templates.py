@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from shell.settings import ROOT
 from shell.web import i18n
+from shell.web.home import section_templates
 
 SHELL_DIR = ROOT / "shell"
 
@@ -71,14 +72,49 @@ def _constant(lineno: int, text: Markup) -> list[Token]:
 INLINED_PARTIALS = frozenset(
     {"disaster/_banner_slot.html", "disaster/_banner.html", "notifications/_badge.html"}
 )
+# The home page's sections (shell.web.home): a template made from the registered ones, each
+# included by name, so that they can be compiled into the home page like the partials above.
+SECTIONS = "web/_sections.html"
 _INCLUDE = re.compile(r'\{%(-?)\s*include\s+"([^"]+)"\s*(-?)%\}')
 
 
+def _sections_source() -> str:
+    """Each section's template for its section, and one no area registered by its name."""
+    branches = "".join(
+        f'{{% {"if" if n == 0 else "elif"} section.template == "{name}" %}}'
+        f'{{% include "{name}" %}}'
+        for n, name in enumerate(section_templates())
+    )
+    chosen = (
+        f"{branches}{{% else %}}{{% include section.template %}}{{% endif %}}"
+        if branches
+        else "{% include section.template %}"
+    )
+    return (
+        "{% for section in sections %}\n"
+        f"  {{% with section_context = section.context %}}{chosen}{{% endwith %}}\n"
+        "{% endfor %}\n"
+    )
+
+
+class _ShellLoader(BaseLoader):
+    """The shell's template folders, and the home page's :data:`SECTIONS`."""
+
+    def __init__(self, folders: BaseLoader) -> None:
+        self.folders = folders
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        if template == SECTIONS:
+            return _sections_source(), None, lambda: True
+        return self.folders.get_source(environment, template)
+
+
 class _InliningLoader(BaseLoader):
-    """Replaces ``{% include "partial" %}`` of :data:`INLINED_PARTIALS` with the partial's text,
-    in a ``{% with %}`` scope (what it sets stays its own, as in an include); the whitespace
-    rules apply as they did around the include tag. An error inside a partial is reported at
-    its place in the including template."""
+    """Replaces ``{% include "partial" %}`` of :data:`INLINED_PARTIALS`, of the home page's
+    sections and of their registered templates with the partial's text, in a ``{% with %}``
+    scope (what it sets stays its own, as in an include); the whitespace rules apply as they did
+    around the include tag. An error inside a partial is reported at its place in the including
+    template."""
 
     def __init__(self, inner: BaseLoader) -> None:
         self.inner = inner
@@ -88,9 +124,11 @@ class _InliningLoader(BaseLoader):
         return self._inline(environment, source), filename, uptodate
 
     def _inline(self, environment: Environment, source: str) -> str:
+        inlined = INLINED_PARTIALS | {SECTIONS, *section_templates()}
+
         def replace(include: re.Match[str]) -> str:
             name = include.group(2)
-            if name not in INLINED_PARTIALS:
+            if name not in inlined:
                 return include.group(0)
             partial = self.inner.get_source(environment, name)[0]
             partial = self._inline(environment, partial.removesuffix("\n"))  # as Jinja drops it
@@ -103,9 +141,9 @@ class _InliningLoader(BaseLoader):
 def environment(locale: str | None = None) -> Environment:
     """The shell's templates; with ``locale``, those whose ``_("literal")`` texts are already in
     that language (one environment, and one compiled copy of each template, per language), with
-    the layout's partials compiled in (:data:`INLINED_PARTIALS`)."""
+    the layout's partials and the home page's sections compiled in (:class:`_InliningLoader`)."""
     folders = sorted(p for p in SHELL_DIR.glob("*/templates") if p.is_dir())
-    loader = ChoiceLoader([FileSystemLoader(str(p)) for p in folders])
+    loader = _ShellLoader(ChoiceLoader([FileSystemLoader(str(p)) for p in folders]))
     extensions: list[Any] = ["jinja2.ext.i18n"]
     if locale is not None:
         extensions.append(_TranslatedTexts)

@@ -1,6 +1,7 @@
 """The shell compiles each template once per language with its ``_("literal")`` texts already
-translated and the layout's partials compiled in (shell/web/templates.py). Every page must read
-exactly as when each text is looked up and each partial included while the page renders."""
+translated, and the layout's partials and the home page's sections compiled in
+(shell/web/templates.py). Every page must read exactly as when each text is looked up and each
+partial included while the page renders."""
 
 from __future__ import annotations
 
@@ -115,3 +116,14 @@ def test_the_layout_compiles_its_partials_in() -> None:
     assert "notifications/_badge.html" in plain.compile(
         plain.loader.get_source(plain, "web/base.html")[0], raw=True
     )
+
+
+def test_the_home_page_compiles_its_sections_in(app: Any) -> None:
+    from shell.web.home import section_templates
+
+    assert len(section_templates()) >= 4  # the tiles, the notices, the ID and the wallet
+    env = templates.environment("en")
+    code = env.compile(env.loader.get_source(env, "web/home.html")[0], raw=True)
+    for name in [templates.SECTIONS, *section_templates()]:
+        assert f"'{name}'" not in code.replace(f"== '{name}'", "")  # compared, not loaded
+    assert 'id="wallet-heading"' in code
