@@ -81,8 +81,7 @@ _INCLUDE = re.compile(r'\{%(-?)\s*include\s+"([^"]+)"\s*(-?)%\}')
 def _sections_source() -> str:
     """Each section's template for its section, and one no area registered by its name."""
     branches = "".join(
-        f'{{% {"if" if n == 0 else "elif"} section.template == "{name}" %}}'
-        f'{{% include "{name}" %}}'
+        f'{{% {"if" if n == 0 else "elif"} section.template == "{name}" %}}{{% include "{name}" %}}'
         for n, name in enumerate(section_templates())
     )
     chosen = (
