@@ -79,7 +79,8 @@ _INCLUDE = re.compile(r'\{%(-?)\s*include\s+"([^"]+)"\s*(-?)%\}')
 
 
 def _sections_source() -> str:
-    """Each section's template for its section, and one no area registered by its name."""
+    """Each section shown by the template registered for it, named in the source (a template
+    registered after this source was read is included by the name the section carries)."""
     branches = "".join(
         f'{{% {"if" if n == 0 else "elif"} section.template == "{name}" %}}{{% include "{name}" %}}'
         for n, name in enumerate(section_templates())
