@@ -201,8 +201,8 @@ class Prepared:
             compiled = QueryString("", query_type="select", table=table)
             compiled._frozen_compiled_strings = (sql, bound)
             rows = await engine.run_querystring(compiled)
-            rows = await query._process_results(rows)
-        elif not as_they_are:
+            as_they_are = False  # another engine's rows, or the worker thread's: the usual way
+        if not as_they_are:
             rows = await query._process_results(rows)
         if first:
             return rows[0] if rows else None

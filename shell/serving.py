@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import sys
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
@@ -30,16 +30,21 @@ SERVE_OPTIONS: dict[str, Any] = {
     # for every one of them to close.
     "timeout_graceful_shutdown": 3,
 }
+S = TypeVar("S", bound=socket.socket)
 REUSE_PORT = hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
 
 
-def _listener(family: int, host: str, port: int) -> socket.socket:
-    """A socket bound to (host, port) beside the other workers' (``listen`` comes with uvicorn)."""
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _bound_beside_others(sock: S, host: str, port: int) -> S:
+    """``sock`` bound to (host, port), which other sockets of this user may bind too."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock
+
+
+def _listener(family: int, host: str, port: int) -> socket.socket:
+    """A worker's own socket on the port (``listen`` comes with uvicorn)."""
+    return _bound_beside_others(socket.socket(family, socket.SOCK_STREAM), host, port)
 
 
 class PortClaim(socket.socket):
@@ -50,11 +55,7 @@ class PortClaim(socket.socket):
     @classmethod
     def bind_to(cls, host: str, port: int) -> PortClaim:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        claim = cls(family, socket.SOCK_STREAM)
-        claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        claim.bind((host, port))
-        return claim
+        return _bound_beside_others(cls(family, socket.SOCK_STREAM), host, port)
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         host, port = self.getsockname()[:2]

@@ -57,9 +57,8 @@ FIXED_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000")
-SET_HEADERS = frozenset(
-    name for name, _ in [*FIXED_HEADERS, HSTS, (b"content-security-policy", b"")]
-)
+CSP = b"content-security-policy"
+SET_HEADERS = frozenset({CSP, HSTS[0], *(name for name, _ in FIXED_HEADERS)})
 
 FrameOrigins = list[str] | Callable[[], Awaitable[list[str]]]
 
@@ -95,7 +94,7 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
                         for pair in message.get("headers", ())
                         if pair[0].lower() not in SET_HEADERS
                     ]
-                    kept.append((b"content-security-policy", policy.encode()))
+                    kept.append((CSP, policy.encode()))
                     kept += fixed
                     message["headers"] = kept
                 await send(message)
