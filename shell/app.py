@@ -235,6 +235,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def create_server(settings: Settings | None = None) -> ASGIApp:
-    """What ``machi serve`` runs: the shell, with each mini-app answering on its own origin."""
+    """The shell, with each mini-app answering on its own origin."""
     app = create_app(settings)
+    return app.state.miniapps.dispatcher(app)  # type: ignore[no-any-return]
+
+
+def create_served() -> ASGIApp:
+    """What each ``machi serve`` worker runs: ``create_server``, its garbage collector tuned once
+    the app has started (``serving.settle``)."""
+    from shell import serving
+
+    app = create_app()
+    app.on_startup.append(serving.settle)
     return app.state.miniapps.dispatcher(app)  # type: ignore[no-any-return]

@@ -89,7 +89,7 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
             click.echo(line)
     click.echo(f"Machi is at {settings.public_url}")
     serving.serve(
-        "shell.app:create_server",
+        "shell.app:create_served",
         factory=True,
         host=host or settings.host,
         port=settings.port,
@@ -116,7 +116,7 @@ def worker() -> None:
     async def work() -> None:
         import signal
 
-        from shell import jobs
+        from shell import jobs, serving
         from shell.app import create_app
 
         create_app(settings)  # registers every area's jobs and configures them
@@ -128,6 +128,7 @@ def worker() -> None:
 
         async with live.standalone(settings):  # jobs' live events reach every web worker's pages
             await jobs.start(settings.redis_url, consume=True)
+            serving.settle()
             click.echo("Machi job worker: consuming machi:jobs:urgent and machi:jobs:routine")
             try:
                 await stop.wait()

@@ -118,7 +118,7 @@ async def _accounts(n: int) -> list[int]:
 
 
 async def _run(subscribers: int) -> None:
-    from shell import db, jobs
+    from shell import db, jobs, serving
     from shell.notifications import api, runtime
     from shell.notifications.tables import InboxItem, PushSubscription
 
@@ -175,6 +175,7 @@ async def _run(subscribers: int) -> None:
                     began = time.perf_counter()
                     sender = await runtime.sender()  # with its encryption helpers
                     helpers_start = time.perf_counter() - began
+                    serving.settle()  # as `machi worker` and `machi serve` are once started
                     helpers = sender.helper_pids()
                     began = time.perf_counter()
                     wall_start = time.time()

@@ -202,7 +202,10 @@ async def serve(service: LocalPushService, host: str = "", port: int = 0) -> asy
 
 
 async def _main() -> None:
+    from shell import serving
+
     server = await serve(LocalPushService(os.environ["MACHI_LOCAL_PUSH_URL"]))
+    serving.settle()
     async with server:
         await server.serve_forever()
 
