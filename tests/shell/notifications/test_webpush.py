@@ -194,6 +194,30 @@ async def test_a_service_that_never_answers_is_given_up_after_the_time_limit():
         await client.close()
 
 
+async def test_each_request_in_flight_is_given_up_at_its_own_time_limit():
+    """The requests in flight share one timer, set for the earliest deadline: a request sent
+    later with a shorter limit is given up first, and the earlier one still at its own."""
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    endpoint = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/push/x"
+    client = PushClient()
+    loop = asyncio.get_running_loop()
+    async with server:
+        began = loop.time()
+        patient = asyncio.create_task(client.post(endpoint, b"", b"{}", seconds=1.5))
+        await asyncio.sleep(0.05)  # its connection open and its request written
+        with pytest.raises(PushHTTPError, match="no answer"):
+            await client.post(endpoint, b"", b"{}", seconds=0.2)
+        assert not patient.done()  # given up on the short one alone
+        with pytest.raises(PushHTTPError, match="no answer"):
+            await patient
+        assert loop.time() - began >= 1.5
+        await client.close()
+
+
 async def test_a_push_service_is_reached_over_tls_with_its_certificate_checked(tmp_path):
     import datetime as dt
     import ssl
