@@ -49,16 +49,15 @@ async def fill_inboxes(message_id: int, account_ids: Sequence[int]) -> None:
     now = _now()
     unique = sorted({int(account_id) for account_id in account_ids})
     for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        values = ", ".join(
-            f"({int(message_id)}, {account_id}, 'pending', {{}}, false)" for account_id in chunk
-        )
+        listed = ", ".join(str(account_id) for account_id in unique[start : start + CHUNK])
+        # one parameter a statement: each of a row's own timestamp cost more than the row
         await engine.run_querystring(
             _raw(
                 "INSERT INTO notifications_inbox_item "  # noqa: S608  (integers made here)
                 "(message, account, push_state, created_at, hidden) "
-                f"VALUES {values} ON CONFLICT DO NOTHING",
-                *([now] * len(chunk)),
+                f"SELECT {int(message_id)}, id, 'pending', {{}}, false FROM identity_account "
+                f"WHERE id IN ({listed}) ON CONFLICT DO NOTHING",
+                now,
             )
         )
     if len(unique) <= LIVE_BADGE_LIMIT:
@@ -309,12 +308,14 @@ async def _push_batch(
     # pushes finish: a runner that dies leaves few copies it had pushed still marked "pushing",
     # so few pushes go out twice when another runner takes them over. (One write per finished
     # push cost as much as the push itself.)
-    finished: asyncio.Queue[tuple[int, str, list[int]] | BaseException] = asyncio.Queue()
+    outcomes = _Outcomes(len(batch))
+    items = iter(batch)
 
-    async def push(item: dict[str, Any]) -> None:
-        try:
-            finished.put_nowait(
-                await _push_one(
+    # a fixed number of workers share the batch (not a task per copy waiting for a connection)
+    async def worker() -> None:
+        for item in items:
+            try:
+                outcome = await _push_one(
                     sender,
                     message,
                     item,
@@ -323,47 +324,73 @@ async def _push_batch(
                     ttl,
                     bodies,
                 )
-            )
-        except Exception as exc:  # handed to the loop below, which raises it
-            finished.put_nowait(exc)
-
-    # a fixed number of workers share the batch (not a task per copy waiting for a connection)
-    items = iter(batch)
-
-    async def worker() -> None:
-        for item in items:
-            await push(item)
+            except Exception as exc:  # handed to the loop below, which raises it
+                outcomes.fail(exc)
+                return
+            outcomes.add(outcome)
 
     tasks = [asyncio.create_task(worker()) for _ in range(min(WORKERS, len(batch)))]
     loop = asyncio.get_running_loop()
     try:
-        left = len(batch)
-        done: list[tuple[int, str, list[int]]] = []
         written = loop.time()
-        while left:
-            if not finished.empty():  # most turns: an outcome is waiting, no timer needed
-                outcome = finished.get_nowait()
-            else:
-                try:
-                    async with asyncio.timeout(RECORD_SECONDS if done else None):
-                        outcome = await finished.get()
-                except TimeoutError:
-                    outcome = None
-            while outcome is not None:
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                done.append(outcome)
-                left -= 1
-                outcome = None if finished.empty() else finished.get_nowait()
-            if done and (
-                not left or len(done) >= RECORD_EVERY or loop.time() - written >= RECORD_SECONDS
+        while outcomes.left or outcomes.ready:
+            due = written + RECORD_SECONDS
+            if outcomes.left and len(outcomes.ready) < RECORD_EVERY and outcomes.failure is None:
+                await outcomes.wait(max(0.0, due - loop.time()) if outcomes.ready else None)
+            if outcomes.failure is not None:
+                raise outcomes.failure
+            if outcomes.ready and (
+                not outcomes.left or len(outcomes.ready) >= RECORD_EVERY or loop.time() >= due
             ):
-                await _record(done)
-                done = []
+                await _record(outcomes.take())
                 written = loop.time()
     finally:
         for task in tasks:
             task.cancel()
+
+
+class _Outcomes:
+    """A batch's push outcomes as they finish, for the loop that writes them. The loop is woken
+    when the first outcome after its last write comes (it then waits at most until the next
+    write is due), when RECORD_EVERY wait, when the last push finishes or when one fails: not
+    once a push, which cost more than keeping the outcomes in an ``asyncio.Queue``."""
+
+    __slots__ = ("_wake", "failure", "left", "ready")
+
+    def __init__(self, count: int) -> None:
+        self.left = count
+        self.ready: list[tuple[int, str, list[int]]] = []
+        self.failure: BaseException | None = None
+        self._wake: asyncio.Future[None] | None = None
+
+    def add(self, outcome: tuple[int, str, list[int]]) -> None:
+        self.ready.append(outcome)
+        self.left -= 1
+        if len(self.ready) in (1, RECORD_EVERY) or not self.left:
+            self._set()
+
+    def fail(self, exc: BaseException) -> None:
+        if self.failure is None:
+            self.failure = exc
+        self._set()
+
+    def take(self) -> list[tuple[int, str, list[int]]]:
+        ready, self.ready = self.ready, []
+        return ready
+
+    async def wait(self, seconds: float | None) -> None:
+        """Until woken, or ``seconds`` have passed."""
+        self._wake = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(self._wake, seconds)
+        except TimeoutError:
+            pass
+        finally:
+            self._wake = None
+
+    def _set(self) -> None:
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
 
 
 async def _record(results: list[tuple[int, str, list[int]]]) -> None:

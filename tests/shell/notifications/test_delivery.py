@@ -98,7 +98,8 @@ async def test_a_second_run_of_the_push_job_sends_nothing_twice(app, push, distr
         await jobs.drain()
         from shell.notifications.delivery import fill_inboxes
 
-        await fill_inboxes(message_id, [account["id"], account["id"]])
+        # the same resident twice, and one whose account is gone since the audience was chosen
+        await fill_inboxes(message_id, [account["id"], account["id"], account["id"] + 1000])
         assert await InboxItem.count().where(InboxItem.message == message_id) == 1
         assert len(push.devices[device["id"]].messages) == 1
 
