@@ -10,8 +10,9 @@ asyncio streams (httpx would be slower than the bare page it measures).
 
 The summary's ``per_second`` is the slowest of the three pages, ``ratio`` that over the bare
 page's; with ``--workers`` above 1 the pages are measured with one worker too (``scaling``). The
-shell and the bare page's server run side by side, and the four pages take turns (``--rounds``),
-so that a shared machine's slow spell falls on all of them alike.
+shell and the bare page's server run side by side (with ``--workers`` above 1, a second pair with
+one worker beside them), and all their pages take turns (``--rounds``), so that a shared machine's
+slow spell falls on all of them alike.
 """
 
 from __future__ import annotations
@@ -57,8 +58,10 @@ async def _bare_page() -> str:
 
 
 def bare_app() -> Litestar:
-    """``uvicorn --factory shell.bench.pages:bare_app``: the baseline."""
-    return Litestar([_bare_page])
+    """The baseline, served as ``machi serve`` serves the shell (``create_served``)."""
+    from shell import serving
+
+    return Litestar([_bare_page], on_startup=[serving.settle])
 
 
 # ---- servers --------------------------------------------------------------------------------
@@ -498,30 +501,43 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
     data_dir.mkdir(exist_ok=True)
     database_url = url or f"sqlite:///{data_dir / 'machi.sqlite3'}"
     resident: dict[str, Any] | None = None
-    by_workers: dict[int, dict[str, Any]] = {}
-    with client_pool(clients) as pool:
-        for count in dict.fromkeys([workers, 1] if workers > 1 else [workers]):
+    counts = list(dict.fromkeys([workers, 1] if workers > 1 else [workers]))
+    targets: dict[int, list[Target]] = {}
+    # Every server runs at once (the shell and the bare page with N workers, and with one), each
+    # idle while another is measured, and all their pages take turns in the same rounds: a
+    # shared machine's slow spell falls on N workers and on one alike, not on the half of the
+    # run that measured one of them (measured one after the other, `scaling` of the same code
+    # ranged from 1.68 to 2.25 on one machine in one morning).
+    with contextlib.ExitStack() as servers:
+        for count in counts:  # one after the other: the first shell migrates the database
             port, bare_port = free_port(), free_port()
             env = shell_env(data_dir, port, url)
-            # Both servers run at once, each idle while the other is measured.
-            with (
-                running(serve_command(port, count), env, port, folder / f"serve-{count}.log"),
-                running(bare_command(bare_port, count), dict(os.environ), bare_port,
-                        folder / f"bare-{count}.log", health="/"),
-            ):  # fmt: skip
-                prepared = asyncio.run(_prepare(database_url, port, resident))
-                resident = prepared["resident"]
-                bare = Target("bare", "bare Litestar page", bare_port,
-                              request_bytes(f"127.0.0.1:{bare_port}", "/"))  # fmt: skip
-                targets = [*_targets(port, prepared), bare]
-                for target in targets:
-                    asyncio.run(check(target.port, target.request, target.name))
-                results = asyncio.run(
-                    in_rounds(targets, seconds, rounds, concurrency, warm_up, clients, pool)
-                )
-            for record in results:
-                emit({**record, "workers": count})
-            by_workers[count] = {"pages": results[:-1], "bare": results[-1]}
+            servers.enter_context(
+                running(serve_command(port, count), env, port, folder / f"serve-{count}.log")
+            )
+            bare_log = folder / f"bare-{count}.log"
+            servers.enter_context(
+                running(bare_command(bare_port, count), dict(os.environ), bare_port, bare_log, "/")
+            )
+            prepared = asyncio.run(_prepare(database_url, port, resident))
+            resident = prepared["resident"]
+            bare = Target("bare", "bare Litestar page", bare_port,
+                          request_bytes(f"127.0.0.1:{bare_port}", "/"))  # fmt: skip
+            targets[count] = [*_targets(port, prepared), bare]
+            for target in targets[count]:
+                asyncio.run(check(target.port, target.request, target.name))
+        with client_pool(clients) as pool:
+            everything = [target for count in counts for target in targets[count]]
+            results = asyncio.run(
+                in_rounds(everything, seconds, rounds, concurrency, warm_up, clients, pool)
+            )
+    by_workers: dict[int, dict[str, Any]] = {}
+    for count in counts:
+        mine = results[: len(targets[count])]
+        results = results[len(targets[count]) :]
+        for record in mine:
+            emit({**record, "workers": count})
+        by_workers[count] = {"pages": mine[:-1], "bare": mine[-1]}
 
     measured = by_workers[workers]
     slowest = min(measured["pages"], key=lambda r: r["per_second"])
