@@ -73,13 +73,14 @@ chromium:
 lint: install
 	.venv/bin/ruff check .
 
-# Two workers (this machine kind has 2 cores; e2e tests mostly wait on Chromium and a server), a
-# test file kept on one worker; each worker has its own databases and Redis database
-# (tests/conftest.py). `make test PYTEST_WORKERS=0` runs everything in one process.
-PYTEST_WORKERS ?= 2
+# Three workers on this machine kind's 2 cores (e2e tests mostly wait on Chromium and a server; on
+# a slow day two workers used 1.2 cores and took 18 min, three 17), a test file kept on one
+# worker; each worker has its own databases and Redis database (tests/conftest.py). The slowest
+# tests are listed at the end. `make test PYTEST_WORKERS=0` runs everything in one process.
+PYTEST_WORKERS ?= 3
 test: install chromium
 	.venv/bin/ruff check .
-	.venv/bin/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+	.venv/bin/pytest --durations=25 $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 clean:
 	rm -rf .venv pwa/node_modules pwa/static/vendor var

@@ -234,17 +234,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
-def create_server(settings: Settings | None = None) -> ASGIApp:
-    """The shell, with each mini-app answering on its own origin."""
+def create_server(settings: Settings | None = None, *, serving_process: bool = False) -> ASGIApp:
+    """The shell, with each mini-app answering on its own origin. In a process that serves until
+    stopped, its garbage collector is tuned once the app has started (``serving.settle``)."""
     app = create_app(settings)
+    if serving_process:
+        from shell import serving
+
+        app.on_startup.append(serving.settle)
     return app.state.miniapps.dispatcher(app)  # type: ignore[no-any-return]
 
 
 def create_served() -> ASGIApp:
-    """What each ``machi serve`` worker runs: ``create_server``, its garbage collector tuned once
-    the app has started (``serving.settle``)."""
-    from shell import serving
-
-    app = create_app()
-    app.on_startup.append(serving.settle)
-    return app.state.miniapps.dispatcher(app)  # type: ignore[no-any-return]
+    """What each ``machi serve`` worker runs."""
+    return create_server(serving_process=True)

@@ -50,7 +50,7 @@ async def fill_inboxes(message_id: int, account_ids: Sequence[int]) -> None:
     unique = sorted({int(account_id) for account_id in account_ids})
     for start in range(0, len(unique), CHUNK):
         listed = ", ".join(str(account_id) for account_id in unique[start : start + CHUNK])
-        # one parameter a statement: each of a row's own timestamp cost more than the row
+        # one parameter a statement (a timestamp parameter a row cost more than inserting it)
         await engine.run_querystring(
             _raw(
                 "INSERT INTO notifications_inbox_item "  # noqa: S608  (integers made here)
@@ -351,9 +351,9 @@ async def _push_batch(
 
 class _Outcomes:
     """A batch's push outcomes as they finish, for the loop that writes them. The loop is woken
-    when the first outcome after its last write comes (it then waits at most until the next
-    write is due), when RECORD_EVERY wait, when the last push finishes or when one fails: not
-    once a push, which cost more than keeping the outcomes in an ``asyncio.Queue``."""
+    by the first outcome after its last write (it then waits at most until the next write is
+    due), by the RECORD_EVERY-th, by the last one and by a failure: not by every push, as it was
+    through an ``asyncio.Queue``."""
 
     __slots__ = ("_wake", "failure", "left", "ready")
 

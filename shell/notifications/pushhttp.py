@@ -57,7 +57,7 @@ class _Connection(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail(PushHTTPError(f"malformed response: {exc}"))
+            self.fail(PushHTTPError(f"malformed response: {exc}"))
             self.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -66,7 +66,7 @@ class _Connection(asyncio.Protocol):
             # a response without a length ends when the connection does
             self.keep_alive = False
             self.on_message_complete()
-        self._fail(PushHTTPError("connection closed"))
+        self.fail(PushHTTPError("connection closed"))
 
     # httptools callbacks
     def on_message_begin(self) -> None:
@@ -95,7 +95,7 @@ class _Connection(asyncio.Protocol):
         else:  # an answer to no request (a 408 before closing): not a connection to reuse
             self.keep_alive = False
 
-    def _fail(self, exc: Exception) -> None:
+    def fail(self, exc: Exception) -> None:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_exception(exc)
 
@@ -194,12 +194,13 @@ class _Deadlines:
         now = asyncio.get_running_loop().time()
         for connection in [c for c in self.busy if c.deadline <= now]:
             self.busy.discard(connection)
-            connection._fail(TimeoutError())
+            connection.fail(TimeoutError())
         if self.busy:
             self._set(min(connection.deadline for connection in self.busy))
 
     def close(self) -> None:
-        if self.timer is not None:
+        """Stop the timer, unless a request is still in flight (it keeps its limit)."""
+        if self.timer is not None and not self.busy:
             self.timer.cancel()
             self.timer = None
 
