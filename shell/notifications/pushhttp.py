@@ -275,7 +275,7 @@ class _Origin:
                     connection.close()
                 raise
             if connection.reusable:
-                connection.idle_since = asyncio.get_running_loop().time()
+                connection.idle_since = loop.time()
                 self.idle.append(connection)
             else:
                 connection.close()
