@@ -96,6 +96,18 @@ class VerifierPage:
         await self.page.goto(self.path)
         return self
 
+    async def open_and_sync(self) -> VerifierPage:
+        """Opened online, and waited for until the city's keys and revocation list are fetched
+        anew: the page shows the copy it kept at once, then replaces it."""
+        opened = await self.page.evaluate("Date.now()")
+        await self.open()
+        await self.page.wait_for_function(
+            "(since) => Number(document.getElementById('verify-sync').dataset.syncedAt) >= since",
+            arg=opened,
+        )
+        await expect(self.sync).to_contain_text("時点")
+        return self
+
     @property
     def sync(self) -> Locator:
         return self.page.get_by_test_id("verify-sync")

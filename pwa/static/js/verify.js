@@ -249,6 +249,7 @@
     sync.textContent = messages.synced.replace("%(time)s", time) +
       (navigator.onLine ? "" : " — " + messages.offline);
     sync.dataset.synced = "1";
+    sync.dataset.syncedAt = String(cache.syncedAt);
   }
 
   async function refresh() {
