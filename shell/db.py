@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import sqlite3
 import threading
 import time
@@ -42,6 +43,7 @@ SQLITE_TIMEOUT_SECONDS = 30
 # A read in the calling thread longer than this is interrupted and sent to the worker thread.
 INLINE_READ_SECONDS = 0.002
 _PROGRESS_STEPS = 1000  # SQLite virtual-machine steps between looks at the clock
+_LOAD_SCHEMA = "SELECT 1 FROM sqlite_master LIMIT 1"  # preparing any statement loads the schema
 
 
 class KeptOpenSQLiteEngine(SQLiteEngine):
@@ -99,12 +101,25 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         checkpoint or a recovery holds it) or the read outlasts ``INLINE_READ_SECONDS``: the
         caller then runs it the usual way, off the event loop."""
         reader = self._reader()
-        self._readers.deadline[0] = time.perf_counter() + INLINE_READ_SECONDS
+        readers = self._readers
         try:
+            if not getattr(readers, "schema_loaded", False):
+                # SQLite parses the schema (every CREATE statement) before a connection's first
+                # read and again after another connection changed it. That counts against the
+                # read's time (3 ms for ours on a slow machine), and an interrupted parse is
+                # thrown away, so every later read would be cut short the same way and sent to
+                # the worker thread late. So it is parsed here with no deadline.
+                readers.deadline[0] = math.inf
+                reader.execute(_LOAD_SCHEMA).fetchall()
+                readers.schema_loaded = True
+            readers.deadline[0] = time.perf_counter() + INLINE_READ_SECONDS
             return reader.execute(query, args).fetchall()
         except sqlite3.OperationalError as exc:
             message = str(exc).lower()
-            if "locked" in message or "busy" in message or "interrupted" in message:
+            if "interrupted" in message:
+                readers.schema_loaded = False  # in case the schema had changed: cheap if not
+                return None
+            if "locked" in message or "busy" in message:
                 return None
             raise
 

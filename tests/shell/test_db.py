@@ -105,6 +105,37 @@ async def test_sqlite_reads_see_committed_writes_and_are_not_held_up_by_a_writer
     assert bytes((await _session("w"))["value"]) == b"v3"
 
 
+async def test_sqlite_reads_stay_in_place_when_loading_the_schema_outlasts_their_budget(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not isinstance(db, machi_db.KeptOpenSQLiteEngine):
+        return  # PostgreSQL reads never run on the event loop's thread
+    # Every read's budget is spent before it starts: only a read too small for SQLite to look
+    # at the clock (fewer than _PROGRESS_STEPS steps) is answered, so loading the schema (every
+    # CREATE statement, many more steps) must not count against it.
+    monkeypatch.setattr(machi_db, "INLINE_READ_SECONDS", -1.0)
+    small = "SELECT COUNT(*) AS n FROM identity_account"
+    fresh = machi_db.KeptOpenSQLiteEngine(path=db.path)  # a new reader: its schema unloaded
+    try:
+        assert fresh._read_inline(small, []) == [{"n": 0}]
+        assert fresh._read_inline(small, []) == [{"n": 0}]
+
+        # Another connection changes the schema: the read that meets the change is given up,
+        # once, and the next is answered in place again.
+        async with aiosqlite.connect(db.path) as writer:
+            await writer.execute("CREATE TABLE test_schema_change (x INTEGER)")
+            await writer.commit()
+        try:
+            assert fresh._read_inline(small, []) is None
+            assert fresh._read_inline(small, []) == [{"n": 0}]
+        finally:
+            async with aiosqlite.connect(db.path) as writer:
+                await writer.execute("DROP TABLE test_schema_change")
+                await writer.commit()
+    finally:
+        await fresh.close()
+
+
 async def test_a_large_sqlite_read_leaves_the_event_loop_to_other_requests(db: Any) -> None:
     if not isinstance(db, machi_db.KeptOpenSQLiteEngine):
         return  # PostgreSQL reads never run on the event loop's thread
@@ -117,11 +148,13 @@ async def test_a_large_sqlite_read_leaves_the_event_loop_to_other_requests(db: A
     turns = 0
     reading = True
 
-    async def another_request() -> None:
+    async def another_request(pause: float = 0.001) -> None:
+        # Another request's turns, each a moment of work and a short wait. (One that never
+        # waited would hold the GIL the worker thread needs between every two rows it reads.)
         nonlocal turns
         while reading:
             turns += 1
-            await asyncio.sleep(0)
+            await asyncio.sleep(pause)
 
     other = asyncio.create_task(another_request())
     await asyncio.sleep(0)
@@ -133,9 +166,10 @@ async def test_a_large_sqlite_read_leaves_the_event_loop_to_other_requests(db: A
     assert rows[-1] == {"x": 300_000, "label": "row 300000"}
     assert turns > 0  # the loop served someone else while the rows were read
 
-    # A small read is still answered in place: nobody else ran meanwhile.
+    # A small read is still answered in place: nobody else ran meanwhile, though the other
+    # request was ready to run at every chance.
     reading = True
-    other = asyncio.create_task(another_request())
+    other = asyncio.create_task(another_request(pause=0))
     await asyncio.sleep(0)
     turns = 0
     assert await db.run_querystring(QueryString("SELECT 1 AS one")) == [{"one": 1}]
