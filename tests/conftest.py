@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
+from piccolo.engine.postgres import PostgresEngine
 
 os.environ.setdefault("PICCOLO_CONF", "shell.piccolo_conf")
 
@@ -108,14 +109,26 @@ async def engine(
     return _engines[kind]
 
 
+async def empty_every_table(engine: Any) -> None:
+    """Every row of every table deleted, children first. PostgreSQL takes the 135 statements as
+    one script in one round trip (75-100 ms a test one by one, on a busy machine)."""
+    tables = list(reversed(machi_db.tables_in_dependency_order()))
+    if isinstance(engine, PostgresEngine):
+        script = ";\n".join(f'DELETE FROM "{table._meta.tablename}"' for table in tables)
+        async with engine.pool.acquire() as connection:
+            await connection.execute(script)  # no arguments: the simple protocol, one trip
+        return
+    for table in tables:
+        await table.delete(force=True)
+
+
 @pytest.fixture(name="db")
 async def fx_db(engine: Any) -> AsyncIterator[Any]:
     """The bound engine; every table is emptied after the test."""
     machi_db.bind(engine)
     yield engine
     machi_db.bind(engine)
-    for table in reversed(machi_db.tables_in_dependency_order()):
-        await table.delete(force=True)
+    await empty_every_table(engine)
 
 
 @pytest.fixture(name="settings")

@@ -19,7 +19,12 @@ from shell import db as machi_db
 from shell.wallet import actions, queries, verify
 from shell.wallet.ledger import Refused
 from shell.wallet.tables import LedgerAccount, LedgerEntry, LedgerTransaction
-from tests.conftest import POSTGRES_URL, _create_postgres_database, _drop_postgres_database
+from tests.conftest import (
+    POSTGRES_URL,
+    _create_postgres_database,
+    _drop_postgres_database,
+    empty_every_table,
+)
 from tests.shell.wallet.conftest import new_resident, top_up
 
 RESIDENTS = 3
@@ -57,8 +62,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.swept_days = 0
 
     async def _empty(self) -> None:
-        for table in reversed(machi_db.tables_in_dependency_order()):
-            await table.delete(force=True)
+        await empty_every_table(machi_db.current())
 
     async def _district(self) -> int:
         from shell.city.tables import District
