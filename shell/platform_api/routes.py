@@ -234,6 +234,7 @@ def router(settings: Settings) -> Router:
     )
     return Router(
         path="/api/v1",
+        include_in_schema=True,  # the app documents only what opts in
         route_handlers=[
             profile,
             storage_get,

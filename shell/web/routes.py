@@ -93,7 +93,7 @@ async def choose_display(request: Request[Any, Any, Any], data: FormData) -> Res
     return response
 
 
-@get("/healthz", name="healthz", skip_session=True, exclude_from_csrf=True)
+@get("/healthz", name="healthz", skip_session=True, exclude_from_csrf=True, include_in_schema=True)
 async def healthz() -> Response[dict[str, str]]:
     try:
         await Account.count()
