@@ -95,9 +95,25 @@ def test_a_backup_restores_every_row_and_file_and_the_ledger_still_balances(inst
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
-def test_restoring_something_else_changes_nothing(installation, tmp_path):
+def _contents(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_restoring_something_else_changes_nothing(tmp_path):
+    # Refused before anything is touched: a migrated database and a file show it (a populated
+    # town would take the demo's 15 s more to make).
+    data = tmp_path / "data"
+    env = {**os.environ, "MACHI_DATA_DIR": str(data), "MACHI_DATABASE_URL": "",
+           "MACHI_REDIS_URL": "", "MACHI_SECRET_KEY": "backup-test-secret"}  # fmt: skip
+    migrated = machi(env, "db", "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    (data / "uploads").mkdir(parents=True)
+    (data / "uploads" / "photo.jpg").write_bytes(b"kept")
+    before = _contents(data)
+    assert "machi.sqlite3" in {str(path) for path in before}
     bogus = tmp_path / "bogus.tar.gz"
     bogus.write_bytes(b"not an archive")
-    refused = machi(installation, "restore", str(bogus), "--yes")
+    refused = machi(env, "restore", str(bogus), "--yes")
     assert refused.returncode != 0
     assert "is not a Machi backup" in refused.stderr
+    assert _contents(data) == before

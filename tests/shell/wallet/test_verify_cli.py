@@ -88,6 +88,11 @@ def _sql(url: str, statement: str) -> list[dict[str, Any]]:
     return asyncio.run(go())
 
 
+def _payments(url: str) -> int:
+    done = _sql(url, "SELECT COUNT(*) AS n FROM wallet_transaction WHERE kind = 'payment'")
+    return int(done[0]["n"])
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_killed_mid_payment_the_ledger_is_sound_and_retries_apply_once(
     kind: str, tmp_path: Path
@@ -101,11 +106,13 @@ def test_killed_mid_payment_the_ledger_is_sound_and_retries_apply_once(
         )  # fmt: skip
         assert payer.stdout is not None
         assert payer.stdout.readline().strip() == "ready"
-        time.sleep(1.5)
+        # Killed once it has paid a few dozen times: mid-payment, with a retry that stays short.
+        deadline = time.monotonic() + 60
+        while _payments(url) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
         payer.send_signal(signal.SIGKILL)
         payer.wait(timeout=30)
-        done = _sql(url, "SELECT COUNT(*) AS n FROM wallet_transaction WHERE kind = 'payment'")
-        applied = int(done[0]["n"])
+        applied = _payments(url)
         assert 0 < applied < 100000, "the payer was killed while paying"
         result = _verify(url, tmp_path)
         assert result.returncode == 0, result.stderr
