@@ -77,10 +77,13 @@ lint: install
 # a slow day two workers used 1.2 cores and took 18 min, three 17), a test file kept on one
 # worker; each worker has its own databases and Redis database (tests/conftest.py). The slowest
 # tests are listed at the end. `make test PYTEST_WORKERS=0` runs everything in one process.
+# Tests marked `exclusive` (a time-limited search judged by the quality of what it finds) then
+# run alone: sharing the cores with the rest, such a search finds less.
 PYTEST_WORKERS ?= 3
 test: install chromium
 	.venv/bin/ruff check .
-	.venv/bin/pytest --durations=25 $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+	.venv/bin/pytest --durations=25 -m "not exclusive" $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+	.venv/bin/pytest -m exclusive
 
 clean:
 	rm -rf .venv pwa/node_modules pwa/static/vendor var
