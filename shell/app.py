@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router

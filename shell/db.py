@@ -105,10 +105,11 @@ class KeptOpenSQLiteEngine(SQLiteEngine):
         try:
             if not getattr(readers, "schema_loaded", False):
                 # SQLite parses the schema (every CREATE statement) before a connection's first
-                # read and again after another connection changed it. That counts against the
-                # read's time (3 ms for ours on a slow machine), and an interrupted parse is
-                # thrown away, so every later read would be cut short the same way and sent to
-                # the worker thread late. So it is parsed here with no deadline.
+                # read and again once another connection has changed it (a migration run by this
+                # process: the tests, `machi demo`, the benches). That counted against the read's
+                # budget: 3 ms for ours on a slow machine, more than the budget, and after a
+                # migration every later read started the parse again, was cut short and went to
+                # the worker thread 3 ms late. So the schema is parsed here with no deadline.
                 readers.deadline[0] = math.inf
                 reader.execute(_LOAD_SCHEMA).fetchall()
                 readers.schema_loaded = True

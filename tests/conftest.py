@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,44 +70,46 @@ async def _drop_postgres_database(name: str) -> None:
         await admin.close()
 
 
+@dataclass
+class _Kept:
+    engines: dict[str, Any] = field(default_factory=dict)  # "sqlite", "postgres"
+    postgres_database: str = ""  # dropped when the session ends
+
+
 @pytest.fixture(scope="session")
-async def _engines(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Any]]:
+async def _kept() -> AsyncIterator[_Kept]:
     """Each kind of database is made and migrated once a worker, on first use, and kept.
 
     Pytest holds one value of a parametrized session fixture at a time, so ``engine`` alone
     would tear SQLite down to make PostgreSQL and back again at every test file a worker takes:
     two migrations (3-6 s each) a file, a quarter of the suite's time.
     """
-    made: dict[str, Any] = {}
-    yield made
-    for kind, engine in made.items():
-        if kind != "postgres_database":
-            await machi_db.stop(engine)
-    if "postgres_database" in made:
-        await _drop_postgres_database(made["postgres_database"])
+    kept = _Kept()
+    yield kept
+    for engine in kept.engines.values():
+        await machi_db.stop(engine)
+    if kept.postgres_database:
+        await _drop_postgres_database(kept.postgres_database)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def engine(
-    request: pytest.FixtureRequest,
-    _engines: dict[str, Any],
-    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest, _kept: _Kept, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
     kind = request.param
     if kind == "postgres" and not POSTGRES_URL:
         pytest.skip("PostgreSQL not configured: set MACHI_TEST_POSTGRES_URL to run these on it")
-    if kind not in _engines:
+    if kind not in _kept.engines:
         if kind == "sqlite":
             path = tmp_path_factory.mktemp("db") / "machi.sqlite3"
             made = machi_db.engine_for_url(f"sqlite:///{path}")
         else:
-            name, url = await _create_postgres_database()
-            _engines["postgres_database"] = name  # dropped when the session ends
+            _kept.postgres_database, url = await _create_postgres_database()
             made = machi_db.engine_for_url(url)
             await machi_db.start(made)
         await _migrate(made)
-        _engines[kind] = made
-    return _engines[kind]
+        _kept.engines[kind] = made
+    return _kept.engines[kind]
 
 
 async def empty_every_table(engine: Any) -> None:
