@@ -37,7 +37,7 @@ JMA_DOCUMENT = (
 @contextlib.asynccontextmanager
 async def phone(browser: Browser, server: Any) -> AsyncIterator[Page]:
     context = await browser.new_context(base_url=server.base_url, **PHONE)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     try:
         page = await context.new_page()
         await add_virtual_authenticator(page)

@@ -31,7 +31,7 @@ async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 @pytest.fixture(name="garbage_page")
 async def fx_garbage_page(browser: Browser, same_site: Server) -> AsyncIterator[Page]:
     context: BrowserContext = await browser.new_context(base_url=same_site.base_url, **PHONE)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     try:
         yield await context.new_page()
     finally:

@@ -96,7 +96,7 @@ async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 
 async def test_records_offline_then_synced_once_back_online(browser, same_site):
     context = await browser.new_context(base_url=same_site.base_url, **PHONE)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     try:
         page = await context.new_page()
         await add_virtual_authenticator(page)

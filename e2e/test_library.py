@@ -38,7 +38,7 @@ async def fx_same_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 @pytest.fixture(name="reader_page")
 async def fx_reader_page(browser: Browser, same_site: Server) -> AsyncIterator[Page]:
     context: BrowserContext = await browser.new_context(base_url=same_site.base_url, **PHONE)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     try:
         yield await context.new_page()
     finally:
@@ -74,7 +74,7 @@ async def test_search_hold_librarian_checks_in_resident_sees_it_ready(
 
     # The librarian, on a tablet of her own at the city library's counter.
     context = await browser.new_context(base_url=server.base_url, **PHONE)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     try:
         tablet = await context.new_page()
         await add_virtual_authenticator(tablet)

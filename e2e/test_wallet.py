@@ -63,7 +63,7 @@ async def test_top_up_pay_by_scanning_and_a_partial_refund_seen_live(
     resident_context = await camera_browser.new_context(
         base_url=server.base_url, permissions=["camera"], **PHONE
     )
-    resident_context.set_default_timeout(15_000)
+    resident_context.set_default_timeout(20_000)
     try:
         page = await resident_context.new_page()
         _cdp, _ = await add_virtual_authenticator(page)

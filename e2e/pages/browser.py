@@ -14,7 +14,7 @@ async def phone_page(browser: Any, server: Any, contexts: list[BrowserContext]) 
     context = await browser.new_context(
         base_url=server.base_url, locale="ja-JP", viewport={"width": 390, "height": 844}
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     contexts.append(context)
     page = await context.new_page()
     await add_virtual_authenticator(page)
