@@ -5,6 +5,7 @@ consent to ``resident.household``."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from typing import Any
 
@@ -107,7 +108,9 @@ async def test_counter_keeps_only_the_key_never_the_address(app, districts):
     account_id = await _verify_at_counter(app, "武雄 花子", HOME)
     row = await Verification.select().where(Verification.account == account_id).first()
     assert row["household"] == household_key(SECRET, HOME, "武雄市")
-    stored = json.dumps(row, default=str, ensure_ascii=False)
+    # what was written, not when: a timestamp's digits may hold "1234" or "201" by chance
+    written = {key: value for key, value in row.items() if not isinstance(value, dt.date)}
+    stored = json.dumps(written, default=str, ensure_ascii=False)
     for part in ("武雄町", "1234", "コーポ", "201"):
         assert part not in stored.replace(row["household"], "")
     audit = await AuditEntry.select().where(AuditEntry.action == "resident_id.verified").first()
