@@ -108,6 +108,9 @@ async def test_vietnamese_and_easy_japanese_with_read_aloud(page: Page):
     await expect(status).not_to_contain_text("この端末")  # in Vietnamese, not Japanese
     assert len(await spoken(page)) == before
     await check_axe(page)
+    # The bar keeps its message until the resident closes it with the stop button.
+    await page.get_by_test_id("read-aloud-stop").click()
+    await expect(bar).to_be_hidden()
 
     # Easy Japanese: the page says ja-x-easy, the synthesiser is asked for Japanese.
     await choose_language(page, "ja-x-easy")

@@ -216,12 +216,15 @@
     return { sentences: sentences.length };
   }
 
+  // Stops a reading and closes the bar; also closes a bar left open with a closing message
+  // ("finished", "no voice"), whose stop button is then the way to dismiss it.
   function stop() {
-    if (!run) { return; }
     var current = run;
     run = null;
-    tell(current, -1, "stopped");
-    if (synth) { synth.cancel(); }
+    if (current) {
+      tell(current, -1, "stopped");
+      if (synth) { synth.cancel(); }
+    }
     highlight(null);
     showCurrent("", "");
     setStatus("");
