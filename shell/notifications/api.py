@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from shell import db
 from shell.notifications import delivery
 from shell.notifications.segments import Segment
 from shell.notifications.segments import account_ids as segment_accounts
@@ -26,7 +27,7 @@ async def _unmuted(account_ids: Sequence[int], topic: str) -> list[int]:
     muted = {
         row["account"]
         for row in await MutedTopic.select(MutedTopic.account).where(
-            (MutedTopic.topic == topic) & MutedTopic.account.is_in(ids)
+            (MutedTopic.topic == topic) & db.among(MutedTopic.account, ids)
         )
     }
     return [account_id for account_id in ids if account_id not in muted]

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 from piccolo.engine import engine_finder
 
-from shell import jobs
+from shell import db, jobs
 from shell.notifications import runtime
 from shell.notifications.tables import InboxItem, Message, PushSubscription
 from shell.notifications.webpush import Sender
@@ -49,15 +49,17 @@ async def fill_inboxes(message_id: int, account_ids: Sequence[int]) -> None:
     now = _now()
     unique = sorted({int(account_id) for account_id in account_ids})
     for start in range(0, len(unique), CHUNK):
-        listed = ", ".join(str(account_id) for account_id in unique[start : start + CHUNK])
-        # one parameter a statement (a timestamp parameter a row cost more than inserting it)
+        among, listed = db.ids_among("id", unique[start : start + CHUNK], engine)
+        # a parameter per row would cost more than inserting it: the rows come from a SELECT
         await engine.run_querystring(
             _raw(
-                "INSERT INTO notifications_inbox_item "  # noqa: S608  (integers made here)
+                "INSERT INTO notifications_inbox_item "  # noqa: S608  (db.ids_among)
                 "(message, account, push_state, created_at, hidden) "
-                f"SELECT {int(message_id)}, id, 'pending', {{}}, false FROM identity_account "
-                f"WHERE id IN ({listed}) ON CONFLICT DO NOTHING",
+                "SELECT CAST({} AS INTEGER), id, 'pending', {}, false FROM identity_account "
+                f"WHERE {among} ON CONFLICT DO NOTHING",
+                int(message_id),
                 now,
+                *listed,
             )
         )
     if len(unique) <= LIVE_BADGE_LIMIT:
@@ -169,7 +171,7 @@ async def resume_pushes() -> int:
         row["message"]
         for row in await InboxItem.select(InboxItem.message)
         .where(
-            InboxItem.message.is_in([row["message"] for row in rows])
+            db.among(InboxItem.message, [row["message"] for row in rows])
             & (InboxItem.push_state == "pushing")
             & (InboxItem.push_claimed_at >= stale)
         )
@@ -271,20 +273,21 @@ async def _push_batch(
     sender: Sender, message: dict[str, Any], batch: list[dict[str, Any]], ttl: int
 ) -> None:
     accounts = sorted({int(row["account"]) for row in batch})
-    listed = ", ".join(str(account) for account in accounts)  # integers read from the database
     engine = engine_finder()
     assert engine is not None
+    among, listed = db.ids_among("s.account", accounts, engine)
     # One read for the batch: each recipient's devices with the recipient's language and unread
     # count (a device row each; the (account, read_at) index counts the unread copies).
     subscriptions: dict[int, list[dict[str, Any]]] = {}
     for sub in await engine.run_querystring(
         _raw(
-            "SELECT s.id, s.account, s.endpoint, s.p256dh, s.auth, a.language, "  # noqa: S608
+            "SELECT s.id, s.account, s.endpoint, s.p256dh, s.auth, a.language, "  # noqa: S608  (db.ids_among)
             "(SELECT count(*) FROM notifications_inbox_item i "
             "WHERE i.account = s.account AND i.read_at IS NULL) AS unread "
             "FROM notifications_push_subscription s "
             "JOIN identity_account a ON a.id = s.account "
-            f"WHERE s.account IN ({listed})"
+            f"WHERE {among}",
+            *listed,
         )
     ):
         subscriptions.setdefault(sub["account"], []).append(sub)
@@ -403,16 +406,16 @@ async def _record(results: list[tuple[int, str, list[int]]]) -> None:
     engine = engine_finder()
     assert engine is not None
     for state, ids in by_state.items():
-        # ids are integers read from the database: inlined, one parameter only
+        among, listed = db.ids_among("id", ids, engine)
         await engine.run_querystring(
             _raw(
-                "UPDATE notifications_inbox_item SET push_state = {} "  # noqa: S608
-                f"WHERE id IN ({', '.join(str(int(i)) for i in ids)})",
+                f"UPDATE notifications_inbox_item SET push_state = {{}} WHERE {among}",  # noqa: S608
                 state,
+                *listed,
             )
         )
     if gone:
-        await PushSubscription.delete().where(PushSubscription.id.is_in(gone))
+        await PushSubscription.delete().where(db.among(PushSubscription.id, gone))
 
 
 jobs.task("notifications.push", queue=jobs.ROUTINE)(push_message)

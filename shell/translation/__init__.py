@@ -158,13 +158,14 @@ def memory_key(text: str, target: str, source: str) -> str:
 
 async def recall(texts: Sequence[str], target: str, source: str = "ja") -> dict[str, str]:
     """What the memory holds for ``texts`` (source text → translation)."""
+    from shell import db
     from shell.translation.tables import TranslationMemory
 
     keys = {memory_key(t, target, source): t for t in texts if t.strip()}
     if not keys:
         return {}
     rows = await TranslationMemory.select(TranslationMemory.key, TranslationMemory.text).where(
-        TranslationMemory.key.is_in(list(keys))
+        db.among(TranslationMemory.key, list(keys))
     )
     return {keys[row["key"]]: row["text"] for row in rows}
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shell import db
 from shell.db import Prepared
 from shell.wallet.actions import _aware, now
 from shell.wallet.tables import (
@@ -137,7 +138,7 @@ async def incoming(
         LedgerTransaction.related, LedgerTransaction.amount
     ).where(
         (LedgerTransaction.kind == "refund")
-        & LedgerTransaction.related.is_in([p["id"] for p in payments])
+        & db.among(LedgerTransaction.related, [p["id"] for p in payments])
     )
     refunded: dict[int, int] = {}
     for row in refunds:

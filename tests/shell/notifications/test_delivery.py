@@ -127,6 +127,32 @@ async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, 
         assert urgent["urgency"] == "high"
 
 
+async def test_a_topic_muted_by_some_reaches_the_rest_of_a_prefecture_sized_audience(
+    app, push, districts
+):
+    """Over 32,767 residents: as one parameter each, their ids were more than PostgreSQL takes
+    in a statement, and the whole notification failed. The audience here is two residents among
+    40,000 ids of accounts the town does not hold (the muted check and the inbox copies read
+    them all; a copy is made only for an account that exists)."""
+    async with resident(app) as (muting, muter), resident(app) as (_, listener):
+        saved = await muting.post(
+            "/notifications/settings", data={"topic": ["city"]}, headers=csrf_headers(muting)
+        )
+        assert saved.status_code == 200
+        unknown = range(max(muter["id"], listener["id"]) + 1, 40_000)
+        await api.notify_accounts(
+            [muter["id"], *unknown, listener["id"]],
+            title="花火大会",
+            body="今夜です",
+            url="/inbox",
+            topic="events",
+            source="city",
+        )
+        await jobs.drain()
+        copies = await InboxItem.select(InboxItem.account)
+        assert [row["account"] for row in copies] == [listener["id"]]
+
+
 async def test_a_subscription_to_an_unknown_push_service_or_malformed_is_refused(app, districts):
     async with resident(app) as (client, _account):
         for bad in (
