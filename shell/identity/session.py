@@ -9,8 +9,9 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
+from piccolo.query.methods.select import SelectRaw
 
-from shell.db import Prepared
+from shell.db import Prepared, current
 from shell.identity.tables import Account
 from shell.staff.tables import StaffRole
 from shell.web.sessions import rotate_session_id
@@ -18,14 +19,30 @@ from shell.web.sessions import rotate_session_id
 ACCOUNT_KEY = "account_id"
 EPOCH_KEY = "epoch"
 NONCE_KEY = "nonce"
+ROLES_KEY = "staff_roles"
 
-# Read on every page: the SQL is built once (shell.db.Prepared).
-_account_by_id = Prepared(
-    lambda account_id: Account.select().where(Account.id == account_id).first()
-)
-_roles_of = Prepared(
-    lambda account_id: StaffRole.select(StaffRole.role).where(StaffRole.account == account_id)
-)
+
+def _account_with_roles(joined: str) -> Prepared:
+    """The account and its staff roles (space-separated, or NULL) in one read, on every page:
+    the SQL is built once (shell.db.Prepared). ``joined`` is the engine's string aggregate."""
+    role = StaffRole.role._meta.get_full_name(with_alias=False)
+    holder = StaffRole.account._meta.get_full_name(with_alias=False)
+    account = Account.id._meta.get_full_name(with_alias=False)
+    roles = SelectRaw(
+        f"(SELECT {joined}({role}, ' ') FROM {StaffRole._meta.tablename} "  # noqa: S608  (our names)
+        f"WHERE {holder} = {account}) AS {ROLES_KEY}"
+    )
+    return Prepared(
+        lambda account_id: (
+            Account.select(*Account.all_columns(), roles).where(Account.id == account_id).first()
+        )
+    )
+
+
+_account_by_id = {
+    "sqlite": _account_with_roles("group_concat"),
+    "postgres": _account_with_roles("string_agg"),
+}
 
 
 async def load_account(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
@@ -37,13 +54,12 @@ async def load_account(request: Request[Any, Any, Any]) -> dict[str, Any] | None
     session = request.session if "session" in request.scope else {}
     account_id = session.get(ACCOUNT_KEY)
     if account_id is not None:
-        account = await _account_by_id(account_id)
+        account = await _account_by_id[current().engine_type](account_id)
         if account is None or account["session_epoch"] != session.get(EPOCH_KEY):
             account = None
             request.clear_session()
         else:
-            rows = await _roles_of(account_id)
-            roles = frozenset(row["role"] for row in rows)
+            roles = frozenset((account.pop(ROLES_KEY) or "").split())
     request.state.account = account
     request.state.roles = roles
     return account
