@@ -386,17 +386,6 @@ def contains(column: Any, text: str) -> Any:
 # cache. On PostgreSQL these two helpers send the list as one array parameter instead.
 
 
-def among(column: Any, values: Sequence[Any]) -> Any:
-    """``column.is_in(values)`` for a list of any length: one array parameter on PostgreSQL
-    (``= ANY``); on SQLite integers are written into the text, other values are parameters."""
-    name = column._meta.get_full_name(with_alias=False)
-    if column._meta.table._meta.db.engine_type == "postgres":
-        return WhereRaw(f"{name} = ANY({{}})", list(values))
-    if values and all(type(value) is int for value in values):
-        return WhereRaw(f"{name} IN ({', '.join(str(value) for value in values)})")
-    return column.is_in(list(values))
-
-
 def ids_among(column_sql: str, ids: Sequence[int], engine: Any) -> tuple[str, list[Any]]:
     """Raw SQL's "``column_sql`` is one of ``ids``" and its arguments: on PostgreSQL one array
     parameter; on SQLite the integers written into the text (no parameter per id: a large
@@ -404,6 +393,19 @@ def ids_among(column_sql: str, ids: Sequence[int], engine: Any) -> tuple[str, li
     if engine.engine_type == "postgres":
         return f"{column_sql} = ANY({{}})", [[int(i) for i in ids]]
     return f"{column_sql} IN ({', '.join(str(int(i)) for i in ids)})", []
+
+
+def among(column: Any, values: Sequence[Any]) -> Any:
+    """``column.is_in(values)`` for a list of any length: integers as ``ids_among`` sends them,
+    other values as one array parameter on PostgreSQL and a parameter each on SQLite."""
+    name = column._meta.get_full_name(with_alias=False)
+    engine = column._meta.table._meta.db
+    if values and all(type(value) is int for value in values):
+        sql, args = ids_among(name, values, engine)
+        return WhereRaw(sql, *args)
+    if engine.engine_type == "postgres":
+        return WhereRaw(f"{name} = ANY({{}})", list(values))
+    return column.is_in(list(values))
 
 
 class MigrationError(Exception):

@@ -78,6 +78,26 @@ async def test_prepared_reads_answer_as_the_query_does_with_each_calls_values(db
     assert await _nested("山田") == [{"id": me["id"], "district": {"name": "本庄"}}]
 
 
+async def test_among_finds_what_is_in_finds_for_lists_of_any_length(db: Any) -> None:
+    expires = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    await WebSession.insert(
+        *(WebSession(key=f"k{i}", value=b"v", expires_at=expires) for i in range(5))
+    )
+    ids = sorted(row["id"] for row in await WebSession.select(WebSession.id))
+
+    async def keys(where: Any) -> list[str]:
+        rows = await WebSession.select(WebSession.key).where(where).order_by(WebSession.key)
+        return [row["key"] for row in rows]
+
+    for chosen in (["k1", "k3"], ["k0"]):
+        assert await keys(machi_db.among(WebSession.key, chosen)) == chosen
+    assert await keys(machi_db.among(WebSession.id, ids[1:3])) == ["k1", "k2"]
+    assert await keys(machi_db.among(WebSession.key, ["nobody"])) == []
+    # more values than PostgreSQL takes as parameters of one statement (32,767)
+    many = [*range(ids[-1] + 1, ids[-1] + 40_000), ids[4]]
+    assert await keys(machi_db.among(WebSession.id, many)) == ["k4"]
+
+
 async def test_a_prepared_read_in_a_transaction_sees_its_uncommitted_writes(db: Any) -> None:
     async with db.transaction():
         await WebSession.insert(WebSession(key="t", value=b"mine", expires_at=None))
