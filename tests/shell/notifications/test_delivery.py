@@ -127,6 +127,34 @@ async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, 
         assert urgent["urgency"] == "high"
 
 
+async def test_a_notice_to_a_resident_with_no_device_is_settled_without_a_push_job(
+    app, push, districts, monkeypatch
+):
+    """A payment's receipt to a resident who never allowed notifications: the inbox copy, and
+    no push job spent finding out there is nothing to push. One with a device is pushed."""
+    enqueued: list[str] = []
+    enqueue = jobs.enqueue
+
+    async def recording(name: str, **arguments) -> None:
+        enqueued.append(name)
+        await enqueue(name, **arguments)
+
+    monkeypatch.setattr(jobs, "enqueue", recording)
+    async with resident(app) as (_, deviceless), resident(app) as (client, subscribed):
+        await _notify(deviceless, body="控え")
+        await jobs.drain()
+        assert enqueued == []
+        copy = await InboxItem.select().where(InboxItem.account == deviceless["id"]).first()
+        assert copy["push_state"] == "none"
+        device = await subscribe(client, push)
+        await _notify(subscribed, body="控え")
+        await jobs.drain()
+        assert enqueued == ["notifications.push"]
+        assert len(push.devices[device["id"]].messages) == 1
+        copy = await InboxItem.select().where(InboxItem.account == subscribed["id"]).first()
+        assert copy["push_state"] == "sent"
+
+
 async def test_a_topic_muted_by_some_reaches_the_rest_of_a_prefecture_sized_audience(
     app, push, districts
 ):
