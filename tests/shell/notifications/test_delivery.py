@@ -167,7 +167,8 @@ async def test_a_topic_muted_by_some_reaches_the_rest_of_a_prefecture_sized_audi
             "/notifications/settings", data={"topic": ["city"]}, headers=csrf_headers(muting)
         )
         assert saved.status_code == 200
-        unknown = range(max(muter["id"], listener["id"]) + 1, 40_000)
+        top = max(muter["id"], listener["id"])
+        unknown = range(top + 1, top + 40_000)
         await api.notify_accounts(
             [muter["id"], *unknown, listener["id"]],
             title="花火大会",
