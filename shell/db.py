@@ -23,14 +23,17 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 import asyncpg
-from piccolo.columns.combination import WhereRaw
+
+# Lists of values in a where clause, of any length and one statement for every list on
+# PostgreSQL: the SDK's own, so that mini-apps have them too (shell code calls db.among).
+from machi_sdk.extensions import among, ids_among  # noqa: F401
 from piccolo.columns.m2m import M2MSelect
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -376,36 +379,6 @@ def contains(column: Any, text: str) -> Any:
     if column._meta.table._meta.db.engine_type == "postgres":
         return column.ilike(needle)
     return column.like(needle)
-
-
-# A list of values as a parameter each, ``IN ($2, $3, ...)`` (Piccolo's ``is_in``), fails past
-# 32,767 values on PostgreSQL (a broadcast to a prefecture's residents has more) and makes a new
-# statement text for every length of list; so do integers written into the text, for every list.
-# asyncpg prepares each text once per pooled connection and keeps the last 100, so each new one
-# is prepared again (a round trip and a plan) and pushes the pages' own statements out of the
-# cache. On PostgreSQL these two helpers send the list as one array parameter instead.
-
-
-def ids_among(column_sql: str, ids: Sequence[int], engine: Any) -> tuple[str, list[Any]]:
-    """Raw SQL's "``column_sql`` is one of ``ids``" and its arguments: on PostgreSQL one array
-    parameter; on SQLite the integers written into the text (no parameter per id: a large
-    broadcast's statements hold hundreds, and preparing is cheap there)."""
-    if engine.engine_type == "postgres":
-        return f"{column_sql} = ANY({{}})", [[int(i) for i in ids]]
-    return f"{column_sql} IN ({', '.join(str(int(i)) for i in ids)})", []
-
-
-def among(column: Any, values: Sequence[Any]) -> Any:
-    """``column.is_in(values)`` for a list of any length: integers as ``ids_among`` sends them,
-    other values as one array parameter on PostgreSQL and a parameter each on SQLite."""
-    name = column._meta.get_full_name(with_alias=False)
-    engine = column._meta.table._meta.db
-    if values and all(type(value) is int for value in values):
-        sql, args = ids_among(name, values, engine)
-        return WhereRaw(sql, *args)
-    if engine.engine_type == "postgres":
-        return WhereRaw(f"{name} = ANY({{}})", list(values))
-    return column.is_in(list(values))
 
 
 class MigrationError(Exception):

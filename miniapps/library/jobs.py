@@ -13,7 +13,7 @@ import gettext
 import logging
 from pathlib import Path
 
-from machi_sdk import Platform, PlatformError
+from machi_sdk import Platform, PlatformError, among
 from machi_sdk.formatting import format_day
 
 from . import actions
@@ -133,7 +133,7 @@ async def compute_related(platform: Platform | None = None) -> int:
     subjects: dict[int, str] = {}
     if seeds:
         for r in await LibraryTitle.select(LibraryTitle.id, LibraryTitle.subject).where(
-                LibraryTitle.id.is_in(list(seeds))):  # fmt: skip
+                among(LibraryTitle.id, list(seeds))):  # fmt: skip
             first = r["subject"].split(";")[0].strip()
             if first:
                 subjects[r["id"]] = first

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
+from machi_sdk import among
+
 from .tables import (
     LibraryBranch,
     LibraryCopy,
@@ -39,10 +41,10 @@ async def titles(ids: list[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     rows = {r["id"]: r for r in await LibraryTitle.select(*TITLE_COLUMNS).where(
-        LibraryTitle.id.is_in(ids))}  # fmt: skip
+        among(LibraryTitle.id, ids))}  # fmt: skip
     counts: dict[int, dict[str, int]] = {}
     for c in await LibraryCopy.select(LibraryCopy.title, LibraryCopy.status).where(
-            LibraryCopy.title.is_in(ids) & (LibraryCopy.status != "withdrawn")):  # fmt: skip
+            among(LibraryCopy.title, ids) & (LibraryCopy.status != "withdrawn")):  # fmt: skip
         entry = counts.setdefault(c["title"], {"copies": 0, "shelf": 0})
         entry["copies"] += 1
         entry["shelf"] += c["status"] == "shelf"
@@ -125,7 +127,7 @@ async def recommended_for(patron: dict[str, Any], limit: int = 6) -> list[dict[s
     if not seeds:
         return []
     related = await LibraryRelated.select(LibraryRelated.other, LibraryRelated.score).where(
-        LibraryRelated.title.is_in(list(seeds))).order_by(LibraryRelated.score, ascending=False
+        among(LibraryRelated.title, list(seeds))).order_by(LibraryRelated.score, ascending=False
     ).limit(200)  # fmt: skip
     scores: dict[int, int] = {}
     for r in related:

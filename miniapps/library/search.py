@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from machi_sdk import among
+
 from . import text
 from .tables import LibraryTitle
 
@@ -148,8 +150,10 @@ async def search(query: str, filters: Filters | None = None, limit: int = 30) ->
     loose = [i for i in loose if i not in set(found)]
     if not loose:
         return found
-    docs = {r["id"]: set(r["search_text"].split()) for r in await LibraryTitle.select(
-        LibraryTitle.id, LibraryTitle.search_text).where(LibraryTitle.id.is_in(loose))}  # fmt: skip
+    rows = await LibraryTitle.select(LibraryTitle.id, LibraryTitle.search_text).where(
+        among(LibraryTitle.id, loose)
+    )
+    docs = {r["id"]: set(r["search_text"].split()) for r in rows}
     wanted = set(tokens)
     scored = []
     for order, i in enumerate(loose):
@@ -163,7 +167,7 @@ async def search(query: str, filters: Filters | None = None, limit: int = 30) ->
 async def _ids_with_copies(ids: list[int], filters: Filters) -> list[int]:
     from .tables import LibraryCopy
 
-    where = LibraryCopy.title.is_in(ids) & (LibraryCopy.status != "withdrawn")
+    where = among(LibraryCopy.title, ids) & (LibraryCopy.status != "withdrawn")
     if filters.branch is not None:
         where &= LibraryCopy.branch == filters.branch
     if filters.available:

@@ -25,7 +25,13 @@ from machi_sdk.app import (  # noqa: E402
     requires_scopes,
 )
 from machi_sdk.auth import KeyProvider, RemoteJWKS, StaticKeys, TokenError, TokenVerifier  # noqa: E402
-from machi_sdk.extensions import PeriodicJob, piccolo_app_config, write_transaction  # noqa: E402
+from machi_sdk.extensions import (  # noqa: E402
+    PeriodicJob,
+    among,
+    ids_among,
+    piccolo_app_config,
+    write_transaction,
+)
 from machi_sdk.manifest import Manifest, ManifestError, load_manifest  # noqa: E402
 from machi_sdk.offline import Offline  # noqa: E402
 from machi_sdk.platform import (  # noqa: E402
@@ -56,6 +62,8 @@ __all__ = [
     "TokenError",
     "TokenVerifier",
     "__version__",
+    "among",
+    "ids_among",
     "is_htmx",
     "load_manifest",
     "load_miniapp",

@@ -22,7 +22,7 @@ A :class:`~machi_sdk.MiniApp` declares them; the host runs them:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,3 +90,36 @@ def write_transaction(table: Any) -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+# A list of values as a parameter each, ``IN ($2, $3, ...)`` (Piccolo's ``is_in``), fails past
+# 32,767 values on PostgreSQL and makes a new statement text for every length of list; so do
+# integers written into the text, for every list. asyncpg prepares each text once per pooled
+# connection and keeps the last 100, so each new one is prepared again (a round trip and a plan)
+# and pushes the app's other statements out of the cache. On PostgreSQL these two send the list
+# as one array parameter instead.
+
+
+def ids_among(column_sql: str, ids: Sequence[int], engine: Any) -> tuple[str, list[Any]]:
+    """Raw SQL's "``column_sql`` is one of ``ids``" and its arguments, for a Piccolo
+    ``QueryString`` on ``engine``: on PostgreSQL one array parameter (``= ANY({})``); on SQLite
+    the integers written into the text (no parameter per id, and preparing is cheap there)."""
+    if engine.engine_type == "postgres":
+        return f"{column_sql} = ANY({{}})", [[int(i) for i in ids]]
+    return f"{column_sql} IN ({', '.join(str(int(i)) for i in ids)})", []
+
+
+def among(column: Any, values: Sequence[Any]) -> Any:
+    """``column.is_in(values)`` for a list of any length, in a Piccolo ``where``: integers as
+    :func:`ids_among` sends them, other values as one array parameter on PostgreSQL and a
+    parameter each on SQLite (``Title.id.is_in(ids)`` becomes ``among(Title.id, ids)``)."""
+    from piccolo.columns.combination import WhereRaw
+
+    name = column._meta.get_full_name(with_alias=False)
+    engine = column._meta.table._meta.db
+    if values and all(type(value) is int for value in values):
+        sql, args = ids_among(name, values, engine)
+        return WhereRaw(sql, *args)
+    if engine.engine_type == "postgres":
+        return WhereRaw(f"{name} = ANY({{}})", list(values))
+    return column.is_in(list(values))
