@@ -112,12 +112,13 @@ def ids_among(column_sql: str, ids: Sequence[int], engine: Any) -> tuple[str, li
 def among(column: Any, values: Sequence[Any]) -> Any:
     """``column.is_in(values)`` for a list of any length, in a Piccolo ``where``: integers as
     :func:`ids_among` sends them, other values as one array parameter on PostgreSQL and a
-    parameter each on SQLite (``Title.id.is_in(ids)`` becomes ``among(Title.id, ids)``)."""
+    parameter each on SQLite (``Title.id.is_in(ids)`` becomes ``among(Title.id, ids)``). An
+    empty list matches nothing (where ``is_in`` raises)."""
     from piccolo.columns.combination import WhereRaw
 
     name = column._meta.get_full_name(with_alias=False)
     engine = column._meta.table._meta.db
-    if values and all(type(value) is int for value in values):
+    if all(type(value) is int for value in values):  # an empty list too: IN () on SQLite
         sql, args = ids_among(name, values, engine)
         return WhereRaw(sql, *args)
     if engine.engine_type == "postgres":

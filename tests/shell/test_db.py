@@ -93,6 +93,7 @@ async def test_among_finds_what_is_in_finds_for_lists_of_any_length(db: Any) -> 
         assert await keys(machi_db.among(WebSession.key, chosen)) == chosen
     assert await keys(machi_db.among(WebSession.id, ids[1:3])) == ["k1", "k2"]
     assert await keys(machi_db.among(WebSession.key, ["nobody"])) == []
+    assert await keys(machi_db.among(WebSession.id, [])) == []
     # more values than PostgreSQL takes as parameters of one statement (32,767)
     many = [*range(ids[-1] + 1, ids[-1] + 40_000), ids[4]]
     assert await keys(machi_db.among(WebSession.id, many)) == ["k4"]
