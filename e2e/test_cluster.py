@@ -125,7 +125,7 @@ async def fx_cluster(tmp_path: Path, push_service: Any) -> Any:
             if worker.poll() is None:
                 worker.terminate()
                 try:
-                    worker.wait(timeout=20)  # the worker stops within 10 s of SIGTERM
+                    worker.wait(timeout=20)  # the worker ends within 15 s of SIGTERM
                 except subprocess.TimeoutExpired:
                     worker.kill()
                     worker.wait()

@@ -100,6 +100,26 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
 
 
 WORKER_STOP_SECONDS = 10
+# From the stop signal to the process's end at most: past it the worker exits at once, whatever
+# part of closing (the push sender, the live channels, the database pool) has not returned.
+# Work not acknowledged is delivered again and push claims are taken over, as after a crash.
+WORKER_EXIT_SECONDS = 15
+
+
+def _exit_by(seconds: float) -> None:
+    """End this process ``seconds`` from now unless it has ended by then (a daemon thread: it
+    fires even while the event loop is stuck, and never holds the process open)."""
+    import threading
+
+    def leave() -> None:
+        click.echo(
+            f"Machi job worker: not stopped {seconds:g} s after the signal; exiting", err=True
+        )
+        os._exit(1)
+
+    timer = threading.Timer(seconds, leave)
+    timer.daemon = True
+    timer.start()
 
 
 @main.command()
@@ -133,6 +153,7 @@ def worker() -> None:
             try:
                 await stop.wait()
             finally:
+                _exit_by(WORKER_EXIT_SECONDS)
                 # Stop within a bounded time (systemd and Kubernetes kill a slow stopper anyway):
                 # work not acknowledged is delivered again, push claims are taken over later.
                 try:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -118,3 +123,51 @@ async def test_with_redis_work_queued_while_no_worker_ran_is_kept(redis_url):
         assert done.count(value) == 1
     finally:
         await jobs.stop()
+
+
+# `machi worker` whose closing never ends (the push sender's close waits for ever), with the bound
+# from the stop signal to the process's end shortened to a second.
+_STUCK_WORKER = """
+import asyncio
+from shell import cli
+from shell.notifications import runtime
+
+async def never() -> None:
+    await asyncio.Event().wait()
+
+runtime.close = never
+cli.WORKER_EXIT_SECONDS = 1
+cli.main(["worker"])
+"""
+
+
+def test_a_worker_whose_closing_hangs_still_ends_soon_after_the_stop_signal(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """systemd and Kubernetes stop a worker with SIGTERM and wait a bounded time: the worker
+    ends within its bound even when part of closing never returns (its unacknowledged work is
+    delivered again, as after a crash)."""
+    env = {**os.environ, "MACHI_DATA_DIR": str(tmp_path), "MACHI_DEMO": "0",
+           "MACHI_DATABASE_URL": "", "MACHI_REDIS_URL": redis_url}  # fmt: skip
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", _STUCK_WORKER], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while b"consuming" not in log.read_bytes():
+            assert worker.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.05)
+        stopped = time.monotonic()
+        worker.terminate()
+        code = worker.wait(timeout=15)
+        took = time.monotonic() - stopped
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert code == 1
+    assert "not stopped 1 s after the signal" in log.read_text(errors="replace")
+    assert took < 10
