@@ -304,7 +304,7 @@ async def send(message_id: int) -> None:
     await Message.update(
         {Message.status: "sent", Message.sent_at: _now(), Message.recipients: len(recipients)}
     ).where(Message.id == message_id)
-    await delivery.start_push(message_id, message["urgency"], audience=len(recipients))
+    await delivery.start_push(message_id, message["urgency"])
 
 
 def _json(value: Any) -> Any:

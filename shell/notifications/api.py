@@ -62,7 +62,7 @@ async def send_texts(
     ).returning(Message.id)
     message_id: int = inserted[0]["id"]
     await delivery.fill_inboxes(message_id, recipients)
-    await delivery.start_push(message_id, urgency, audience=len(recipients))
+    await delivery.start_push(message_id, urgency)
     return message_id
 
 

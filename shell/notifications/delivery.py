@@ -73,25 +73,26 @@ def _raw(sql: str, *args: Any) -> Any:
     return QueryString(sql, *args)
 
 
-SETTLE_FIRST = 50  # an audience this small is looked at before a push job is started
-
-
-async def start_push(message_id: int, urgency: str, audience: int | None = None) -> None:
-    """Push the message's waiting copies, as a job. When the ``audience`` is at most
-    ``SETTLE_FIRST`` residents and none of them has a device (a payment's receipt to a resident
-    who never allowed notifications), the copies are marked ``none`` here and no job runs: the
-    job would have taken about seven statements to come to the same."""
-    if audience is not None and audience <= SETTLE_FIRST and not await _any_device(message_id):
+async def start_push(message_id: int, urgency: str) -> None:
+    """Push a new message's waiting copies, as a job; when none of their residents has a device
+    (a payment's receipt to a resident who never allowed notifications), mark them ``none``
+    here instead: the job would have taken about seven statements to come to the same."""
+    if not await _any_device(message_id):
         await InboxItem.update({InboxItem.push_state: "none"}).where(
             (InboxItem.message == message_id) & (InboxItem.push_state == "pending")
         )
         return
+    await _enqueue_push(message_id, urgency)
+
+
+async def _enqueue_push(message_id: int, urgency: str) -> None:
     name = "notifications.push_urgent" if urgency == "high" else "notifications.push"
     await jobs.enqueue(name, message_id=message_id)
 
 
 async def _any_device(message_id: int) -> bool:
-    """Whether a resident with a waiting copy of the message has a device to push to."""
+    """Whether a resident with a waiting copy of the message has a device to push to (it stops
+    at the first such copy, through the (message, account) index)."""
     engine = engine_finder()
     assert engine is not None
     found = await engine.run_querystring(
@@ -210,7 +211,8 @@ async def resume_pushes() -> int:
             (InboxItem.message == row["message"]) & abandoned
         ):
             continue
-        await start_push(row["message"], row["message.urgency"])
+        # its copies may be claims a dead runner left, which only the job takes over
+        await _enqueue_push(row["message"], row["message.urgency"])
         resumed += 1
     return resumed
 
