@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 
 from shell.app import create_app
 from shell.identity.tables import Account
-from shell.notifications import runtime
+from shell.notifications import api, runtime
 from shell.notifications.localpush import LocalPushService
 from shell.staff.actions import grant_role
 from tests.conftest import make_client
@@ -66,3 +66,16 @@ async def subscribe(client: httpx.AsyncClient, push: LocalPushService) -> dict[s
     )
     assert response.status_code == 201, response.text
     return {"id": device_id, **subscription}
+
+
+async def notify(account_ids: Iterable[int], **overrides: Any) -> int:
+    """A notice from the city to these residents (``overrides`` change its fields); the message
+    id. Its push, if any, runs once the test drains the jobs."""
+    fields: dict[str, Any] = {
+        "title": "お知らせ",
+        "body": "本文",
+        "url": "/inbox",
+        "topic": "city",
+        "source": "city",
+    }
+    return await api.notify_accounts(list(account_ids), **{**fields, **overrides})

@@ -5,22 +5,9 @@ from __future__ import annotations
 import json
 
 from shell import jobs
-from shell.notifications import api
 from shell.notifications.tables import InboxItem, Message, PushSubscription
 from tests.helpers.flows import csrf_headers
-from tests.shell.notifications.conftest import resident, subscribe
-
-
-async def _notify(account, **overrides) -> int:
-    """A notice from the city to this one resident."""
-    fields = {
-        "title": "お知らせ",
-        "body": "本文",
-        "url": "/inbox",
-        "topic": "city",
-        "source": "city",
-    }
-    return await api.notify_accounts([account["id"]], **{**fields, **overrides})
+from tests.shell.notifications.conftest import notify, resident, subscribe
 
 
 async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_residents_language(
@@ -31,7 +18,7 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
         await client.post(
             "/language", data={"language": "en", "next": "/"}, headers=csrf_headers(client)
         )
-        message_id = await _notify(account)
+        message_id = await notify([account["id"]])
         await jobs.drain()
 
         delivered = push.devices[device["id"]].messages
@@ -66,7 +53,7 @@ async def test_a_notification_lands_in_the_inbox_and_on_the_device_in_the_reside
 async def test_a_forged_receipt_counts_nothing(app, push, districts):
     async with resident(app) as (client, account):
         await subscribe(client, push)
-        message_id = await _notify(account)
+        message_id = await notify([account["id"]])
         await jobs.drain()
         item = await InboxItem.select().where(InboxItem.message == message_id).first()
         forged = await client.post(f"/notifications/receipts/{item['id']}/not-the-token")
@@ -81,7 +68,7 @@ async def test_a_gone_subscription_is_removed_and_the_message_stays_in_the_inbox
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
         push.devices[device["id"]].gone = True  # the browser unsubscribed: 410 from now on
-        message_id = await _notify(account)
+        message_id = await notify([account["id"]])
         await jobs.drain()
         assert await PushSubscription.count() == 0
         item = await InboxItem.select().where(InboxItem.message == message_id).first()
@@ -92,7 +79,7 @@ async def test_a_gone_subscription_is_removed_and_the_message_stays_in_the_inbox
 async def test_a_second_run_of_the_push_job_sends_nothing_twice(app, push, districts):
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
-        message_id = await _notify(account)
+        message_id = await notify([account["id"]])
         await jobs.drain()
         await jobs.enqueue("notifications.push", message_id=message_id)
         await jobs.drain()
@@ -113,8 +100,8 @@ async def test_a_muted_topic_is_not_delivered_but_disaster_always_is(app, push, 
         )
         assert saved.status_code == 200
         assert 'data-testid="topics-saved"' in saved.text
-        await _notify(account, body="イベント", topic="events")
-        await _notify(account, body="避難", topic="disaster", urgency="high")
+        await notify([account["id"]], body="イベント", topic="events")
+        await notify([account["id"]], body="避難", topic="disaster", urgency="high")
         await jobs.drain()
         topics = [
             row["message.topic"]
@@ -141,13 +128,13 @@ async def test_a_notice_to_a_resident_with_no_device_is_settled_without_a_push_j
 
     monkeypatch.setattr(jobs, "enqueue", recording)
     async with resident(app) as (_, deviceless), resident(app) as (client, subscribed):
-        await _notify(deviceless, body="控え")
+        await notify([deviceless["id"]], body="控え")
         await jobs.drain()
         assert enqueued == []
         copy = await InboxItem.select().where(InboxItem.account == deviceless["id"]).first()
         assert copy["push_state"] == "none"
         device = await subscribe(client, push)
-        await _notify(subscribed, body="控え")
+        await notify([subscribed["id"]], body="控え")
         await jobs.drain()
         assert enqueued == ["notifications.push"]
         assert len(push.devices[device["id"]].messages) == 1
@@ -169,14 +156,8 @@ async def test_a_topic_muted_by_some_reaches_the_rest_of_a_prefecture_sized_audi
         assert saved.status_code == 200
         top = max(muter["id"], listener["id"])
         unknown = range(top + 1, top + 40_000)
-        await api.notify_accounts(
-            [muter["id"], *unknown, listener["id"]],
-            title="花火大会",
-            body="今夜です",
-            url="/inbox",
-            topic="events",
-            source="city",
-        )
+        audience = [muter["id"], *unknown, listener["id"]]
+        await notify(audience, title="花火大会", body="今夜です", topic="events")
         await jobs.drain()
         copies = await InboxItem.select(InboxItem.account)
         assert [row["account"] for row in copies] == [listener["id"]]
@@ -210,7 +191,7 @@ async def test_the_settings_page_and_the_unread_badge(app, push, districts):
         page = await client.get("/notifications/settings")
         assert page.status_code == 200
         assert "data-vapid-key=" in page.text
-        await _notify(account)
+        await notify([account["id"]])
         home = await client.get("/")
         assert "未読1件" in home.text
         assert (await client.get("/notifications/unread")).json() == {"unread": 1}
@@ -231,7 +212,7 @@ async def test_open_pages_of_the_recipients_hear_that_their_inbox_changed(app, d
             live.subscription([f"account.{account['id']}"], plugin=plugin) as mine,
             live.subscription([f"account.{account['id'] + 1000}"], plugin=plugin) as other,
         ):
-            await _notify(account)
+            await notify([account["id"]])
             event = await asyncio.wait_for(mine.get(), 5)
             assert event.event == "inbox"
             assert other.empty()

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from shell import jobs
-from shell.notifications import api
 from tests.helpers.plans import plans, scanned_tables, sqlite_engine, traced_reads
-from tests.shell.notifications.conftest import resident, subscribe
+from tests.shell.notifications.conftest import notify, resident, subscribe
 
 
 async def test_a_push_batch_reads_by_index_only(app: Any, push: Any, db: Any, districts: Any):
@@ -20,14 +19,7 @@ async def test_a_push_batch_reads_by_index_only(app: Any, push: Any, db: Any, di
     async with resident(app) as (client, account):
         device = await subscribe(client, push)
         with traced_reads(engine) as reads:
-            await api.notify_accounts(
-                [account["id"]],
-                title="断水",
-                body="本文",
-                url="/inbox",
-                topic="city",
-                source="city",
-            )
+            await notify([account["id"]], title="断水")
             await jobs.drain()
     assert len(push.devices[device["id"]].messages) == 1
     assert any("notifications_push_subscription" in sql for sql, _ in reads)
@@ -61,14 +53,7 @@ async def test_on_postgresql_a_notification_brings_no_statement_of_its_own(
         monkeypatch.setattr(type(db), "_run_in_pool", traced)
         for title, accounts in (("一通目", [first]), ("二通目", [second, third])):
             sent.append(f"-- {title}")
-            await api.notify_accounts(
-                [a["id"] for a in accounts],
-                title=title,
-                body="本文",
-                url="/inbox",
-                topic="city",
-                source="city",
-            )
+            await notify([a["id"] for a in accounts], title=title)
             await jobs.drain()
         monkeypatch.undo()
     assert [len(push.devices[d["id"]].messages) for d in devices] == [1, 1, 1]
