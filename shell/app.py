@@ -29,7 +29,6 @@ from shell.miniapp_host.routes import Grants, MiniAppLaunch, jwks, sdk_bridge
 from shell.notifications import home as _notification_home  # noqa: F401  (the home section)
 from shell.notifications import runtime as notifications_runtime
 from shell.notifications import scheduling as _notification_jobs  # noqa: F401  (registers jobs)
-from shell.notifications.queries import unread_count
 from shell.notifications.routes import Inbox, StaffNotifications, receipt
 from shell.platform_api.openapi import openapi_config
 from shell.platform_api.routes import router as platform_api_router
@@ -88,7 +87,10 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = ShellRequest(scope)
-            account = await load_account(request)
+            # the menu's unread badge comes with the account on full page loads (not htmx, not
+            # JSON, not a form post): shell/notifications/queries.py
+            full_page = scope["method"] == "GET" and "hx-request" not in request.headers
+            account = await load_account(request, full_page=full_page)
             code = i18n.negotiate(
                 account["language"] if account else None,
                 request.cookies.get(i18n.LANG_COOKIE),
@@ -96,9 +98,6 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
             )
             i18n.set_locale(code)
             request.state.locale = code
-            # The unread badge of the menu, on full page loads only (not htmx, not JSON).
-            if account and scope["method"] == "GET" and "hx-request" not in request.headers:
-                request.state.unread = await unread_count(account["id"])
         await app(scope, receive, send)
 
     return middleware

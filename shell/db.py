@@ -185,9 +185,12 @@ class Prepared:
     Enum or Table instances, which Piccolo would convert while building.
     """
 
-    def __init__(self, build: Callable[..., Query[Any, Any] | First]) -> None:
+    def __init__(
+        self, build: Callable[..., Query[Any, Any] | First], arity: int | None = None
+    ) -> None:
+        """``arity``: how many values ``build`` takes, when it takes ``*values``."""
         self.build = build
-        self.arity = build.__code__.co_argcount
+        self.arity = build.__code__.co_argcount if arity is None else arity
         self._built: dict[str, _Built] = {}
 
     def _for(self, engine_type: str) -> _Built:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shell.disaster import queries
+from shell.disaster.tables import ModeChange
+from shell.identity.session import AccountFact, read_with_account
 from shell.web.request import ShellRequest
 
 # No page, so no banner: assets, the event stream, APIs, health, push receipts.
@@ -20,16 +22,33 @@ SKIP = (
 )
 
 
+# Whether the municipality's latest change switched disaster mode on (NULL: never changed),
+# read with a signed-in resident's account: mostly it is off, and then that is all it costs.
+DISASTER_ON = "disaster_on"
+read_with_account(
+    AccountFact(
+        DISASTER_ON,
+        f"SELECT c.active FROM {ModeChange._meta.tablename} c "  # noqa: S608  (our names)
+        "WHERE c.municipality_code = {} ORDER BY c.id DESC LIMIT 1",
+        value=lambda request: request.app.state.settings.municipality_code,
+    )
+)
+
+
 def middleware(app: ASGIApp) -> ASGIApp:
-    """Load the current disaster mode (one indexed read) for the layout's banner: every page,
-    including one a form post answers with."""
+    """Load the current disaster mode for the layout's banner: every page, including one a
+    form post answers with. Signed in, the account's read said whether it is on, and the
+    change is read only if it is; signed out, it is one indexed read."""
 
     async def run(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = ShellRequest(scope)
             if not request.url.path.startswith(SKIP):
-                code = request.app.state.settings.municipality_code
-                request.state.disaster = await queries.mode(code)
+                if DISASTER_ON in request.state and not request.state[DISASTER_ON]:
+                    request.state.disaster = None
+                else:
+                    code = request.app.state.settings.municipality_code
+                    request.state.disaster = await queries.mode(code)
         await app(scope, receive, send)
 
     return run

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from shell.db import Prepared
+from shell.identity.session import AccountFact, read_with_account
 from shell.identity.tables import Account
 from shell.notifications.tables import (
     ChildBirthMonth,
@@ -87,7 +88,17 @@ async def item(account_id: int, item_id: int, language: str) -> dict[str, Any] |
     return _item(row, language) if row else None
 
 
-# the menu's badge on every page: the SQL built once (shell.db.Prepared)
+# The menu's badge on every full page comes with the signed-in account, in the same statement
+# (and through the (account, read_at) index); the badge htmx fetches again reads it alone.
+read_with_account(
+    AccountFact(
+        "unread",
+        f"SELECT COUNT(*) FROM {InboxItem._meta.tablename} i "  # noqa: S608  (our names)
+        "WHERE i.account = {account} AND i.read_at IS NULL AND NOT i.hidden",
+        full_pages_only=True,
+    )
+)
+
 _unread = Prepared(
     lambda account_id: InboxItem.count().where(
         (InboxItem.account == account_id) & InboxItem.read_at.is_null() & InboxItem.hidden.eq(False)

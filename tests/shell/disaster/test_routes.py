@@ -79,6 +79,7 @@ async def test_the_home_swaps_to_the_disaster_menu_and_back(app, districts, shel
         await actions.switch_mode(CODE, active=False, reason="", source="staff", actor=None)
         back = await client.get("/")
         assert 'data-testid="disaster-home"' not in back.text
+        assert 'data-testid="disaster-banner"' not in back.text
         assert 'data-testid="disaster-banner"' not in (await client.get("/disaster/banner")).text
 
 
