@@ -3,6 +3,7 @@ CRC16-CCITT, and a resident's one-time code."""
 
 from __future__ import annotations
 
+import binascii
 from dataclasses import dataclass
 
 GUID = "jp.machi.pay"  # our merchant account template's globally unique id
@@ -18,14 +19,10 @@ class BadCode(ValueError):
 
 
 def crc16_ccitt(data: bytes) -> int:
-    """CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF), as EMVCo specifies."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
+    """CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF), as EMVCo specifies: the
+    standard library's CRC-CCITT started at 0xFFFF (a bit-by-bit loop in Python took about
+    0.3 ms for a shop's code, which every payment page and payment checks)."""
+    return binascii.crc_hqx(data, 0xFFFF)
 
 
 def _tlv(tag: str, value: str) -> str:

@@ -97,8 +97,12 @@ async def merchant(merchant_id: int) -> dict[str, Any] | None:
     return await Merchant.select().where(Merchant.id == merchant_id).first()  # type: ignore[no-any-return]
 
 
+# every payment page and payment finds its shop by the code in the QR: the SQL built once
+_merchant_by_code = Prepared(lambda code: Merchant.select().where(Merchant.code == code).first())
+
+
 async def merchant_by_code(code: str) -> dict[str, Any] | None:
-    return await Merchant.select().where(Merchant.code == code).first()  # type: ignore[no-any-return]
+    return await _merchant_by_code(code)  # type: ignore[no-any-return]
 
 
 async def merchants_of(account_id: int) -> list[dict[str, Any]]:

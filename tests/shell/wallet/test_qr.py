@@ -6,7 +6,9 @@ from shell.wallet import qr
 
 
 def test_crc_is_ccitt_false() -> None:
-    assert qr.crc16_ccitt(b"123456789") == 0x29B1
+    assert qr.crc16_ccitt(b"123456789") == 0x29B1  # the catalogue's check value
+    assert qr.crc16_ccitt(b"") == 0xFFFF  # the initial value, untouched
+    assert qr.crc16_ccitt(b"A") == 0xB915
 
 
 def test_payload_round_trip_and_shape() -> None:
