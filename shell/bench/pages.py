@@ -9,7 +9,9 @@ through the shell's own endpoints. The load comes from a small keep-alive HTTP/1
 asyncio streams (httpx would be slower than the bare page it measures).
 
 The summary's ``per_second`` is the slowest of the three pages, ``ratio`` that over the bare
-page's; with ``--workers`` above 1 the pages are measured with one worker too (``scaling``). The
+page's; with ``--workers`` above 1 the pages are measured with one worker too (``scaling``),
+and ``cpu_scaling`` says what the machine itself gave meanwhile: pure Python work in as many of
+the load clients' processes as workers, against one, in the same rounds. The
 shell and the bare page's server run side by side (with ``--workers`` above 1, a second pair with
 one worker beside them), and all their pages take turns (``--rounds``), so that a shared machine's
 slow spell falls on all of them alike.
@@ -405,6 +407,30 @@ def client_pool(clients: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
 
 
+def _spin(start_at: float, until: float) -> int:
+    """Pure Python work in a load client's process from ``start_at`` to ``until`` (wall clock,
+    the same for every process): how many thousand-step loops it got through."""
+    time.sleep(max(0.0, start_at - time.time()))
+    done = 0
+    while time.time() < until:
+        for _ in range(1000):
+            pass
+        done += 1
+    return done
+
+
+async def spin_turn(pool: ProcessPoolExecutor, processes: int, seconds: float) -> int:
+    """The machine's own speed just now: ``_spin`` in ``processes`` of the pool's processes at
+    once for ``seconds``, their loops added up."""
+    loop = asyncio.get_running_loop()
+    start_at = time.time() + 0.1
+    counts = await asyncio.gather(*[
+        loop.run_in_executor(pool, _spin, start_at, start_at + seconds)
+        for _ in range(processes)
+    ])  # fmt: skip
+    return sum(counts)
+
+
 async def in_rounds(
     targets: list[Target],
     seconds: float,
@@ -413,11 +439,19 @@ async def in_rounds(
     warm_up: float,
     clients: int,
     pool: ProcessPoolExecutor | None,
-) -> list[dict[str, Any]]:
+    parallel: int = 1,
+) -> tuple[list[dict[str, Any]], float | None]:
     """Each target for ``seconds`` in all, in ``rounds`` turns taken in order (page, page, ...,
     bare; page, page, ..., bare; ...): a shared machine's speed drifts over a run, and turns
-    spread a slow spell over every target instead of onto whichever was measured then."""
+    spread a slow spell over every target instead of onto whichever was measured then.
+
+    With ``parallel`` above 1 (and a pool that many processes large), each round also runs pure
+    Python work in one process and in ``parallel`` at once, as long as a target's turn: the
+    second figure returned is how many times one process's work the ``parallel`` did, what
+    the machine itself gave just then, beside which a page's scaling can be read."""
     counted = {id(target): 0.0 for target in targets}
+    spun = {1: 0, parallel: 0}
+    measure_cpu = parallel > 1 and pool is not None
     for turn in range(rounds):
         for target in targets:
             # the first turn warms the server up; later ones only open their connections
@@ -425,6 +459,10 @@ async def in_rounds(
             counted[id(target)] += await hammer(
                 target, seconds / rounds, concurrency, settle, clients, pool
             )
+        if measure_cpu:
+            assert pool is not None
+            for processes in (1, parallel):
+                spun[processes] += await spin_turn(pool, processes, seconds / rounds)
     results = []
     for target in targets:
         if not target.latencies:
@@ -433,7 +471,8 @@ async def in_rounds(
                         **figures(target.latencies, counted[id(target)]),
                         "requests": len(target.latencies),
                         "failures": target.failures})  # fmt: skip
-    return results
+    cpu_scaling = round(spun[parallel] / spun[1], 3) if measure_cpu and spun[1] else None
+    return results, cpu_scaling
 
 
 async def check(port: int, request: bytes, name: str) -> None:
@@ -528,9 +567,11 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
                 asyncio.run(check(target.port, target.request, target.name))
         with client_pool(clients) as pool:
             everything = [target for count in counts for target in targets[count]]
-            results = asyncio.run(
-                in_rounds(everything, seconds, rounds, concurrency, warm_up, clients, pool)
-            )
+            parallel = min(workers, clients)
+            results, cpu_scaling = asyncio.run(
+                in_rounds(everything, seconds, rounds, concurrency, warm_up, clients, pool,
+                          parallel)
+            )  # fmt: skip
     by_workers: dict[int, dict[str, Any]] = {}
     for count in counts:
         mine = results[: len(targets[count])]
@@ -568,6 +609,9 @@ def run(workers: int, seconds: float, concurrency: int, url: str, folder: Path,
             scaling=round(slowest["per_second"] / one_slowest["per_second"], 3),
             baseline_scaling=round(baseline / one["bare"]["per_second"], 3),
         )
+        if cpu_scaling is not None:
+            # pure Python work in as many processes as workers against one, in the same rounds
+            summary["cpu_scaling"] = cpu_scaling
     emit(summary)
 
 

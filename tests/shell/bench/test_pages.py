@@ -60,3 +60,33 @@ async def test_a_turn_adds_only_its_own_answers():
     server.close()
     assert counted == 1.0
     assert 0 < len(page.latencies) - earlier_turns <= answered
+
+
+async def test_the_rounds_measure_the_machine_beside_the_pages():
+    """With as many processes as workers, each round also runs pure Python work in one process
+    and in that many at once: the run's ``cpu_scaling``, what the machine itself gave."""
+    import asyncio
+
+    from shell.bench.pages import Target, client_pool, in_rounds, request_bytes
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+
+    def page() -> Target:
+        return Target("page", "a page", port, request_bytes(f"127.0.0.1:{port}", "/"))
+
+    with client_pool(2) as pool:
+        results, cpu_scaling = await in_rounds([page()], 0.4, 2, 2, 0.0, 2, pool, parallel=2)
+        _, alone = await in_rounds([page()], 0.4, 2, 2, 0.0, 2, pool, parallel=1)
+    server.close()
+    assert results[0]["requests"] > 0
+    assert isinstance(cpu_scaling, float)
+    assert cpu_scaling > 0
+    assert alone is None  # one worker: nothing to scale
