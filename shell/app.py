@@ -87,8 +87,8 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = ShellRequest(scope)
-            # the menu's unread badge comes with the account on full page loads (not htmx, not
-            # JSON, not a form post): shell/notifications/queries.py
+            # the menu's unread badge comes with the account on full page loads, GETs that are
+            # not htmx's (shell/notifications/queries.py)
             full_page = scope["method"] == "GET" and "hx-request" not in request.headers
             account = await load_account(request, full_page=full_page)
             code = i18n.negotiate(
