@@ -17,7 +17,7 @@ import msgspec
 from piccolo.engine import engine_finder
 
 from shell import db, jobs
-from shell.notifications import runtime
+from shell.notifications import queries, runtime
 from shell.notifications.tables import InboxItem, Message, PushSubscription
 from shell.notifications.webpush import Sender
 from shell.web import live
@@ -306,13 +306,12 @@ async def _push_batch(
     assert engine is not None
     among, listed = db.ids_among("s.account", accounts, engine)
     # One read for the batch: each recipient's devices with the recipient's language and unread
-    # count (a device row each; the (account, read_at) index counts the unread copies).
+    # count (a device row each; the count is the menu badge's).
     subscriptions: dict[int, list[dict[str, Any]]] = {}
     for sub in await engine.run_querystring(
         _raw(
             "SELECT s.id, s.account, s.endpoint, s.p256dh, s.auth, a.language, "  # noqa: S608  (db.ids_among)
-            "(SELECT count(*) FROM notifications_inbox_item i "
-            "WHERE i.account = s.account AND i.read_at IS NULL) AS unread "
+            f"({queries.unread_of('s.account')}) AS unread "
             "FROM notifications_push_subscription s "
             "JOIN identity_account a ON a.id = s.account "
             f"WHERE {among}",

@@ -88,16 +88,19 @@ async def item(account_id: int, item_id: int, language: str) -> dict[str, Any] |
     return _item(row, language) if row else None
 
 
-# The menu's badge on every full page comes with the signed-in account, in the same statement
-# (and through the (account, read_at) index); the badge htmx fetches again reads it alone.
-read_with_account(
-    AccountFact(
-        "unread",
+def unread_of(account_sql: str) -> str:
+    """A resident's unread copies counted, as a scalar subquery for raw SQL (``account_sql`` is
+    the resident's id column; the (account, read_at) index): the menu's badge and a push's app
+    icon badge count the same copies."""
+    return (
         f"SELECT COUNT(*) FROM {InboxItem._meta.tablename} i "  # noqa: S608  (our names)
-        "WHERE i.account = {account} AND i.read_at IS NULL AND NOT i.hidden",
-        full_pages_only=True,
+        f"WHERE i.account = {account_sql} AND i.read_at IS NULL AND NOT i.hidden"
     )
-)
+
+
+# The menu's badge on every full page comes with the signed-in account, in the same statement;
+# the badge htmx fetches again reads it alone.
+read_with_account(AccountFact("unread", unread_of("{account}"), full_pages_only=True))
 
 _unread = Prepared(
     lambda account_id: InboxItem.count().where(
