@@ -15,8 +15,13 @@ async def menu_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     account = request.state.get("account")
     check = await queries.open_check()
     answer = await queries.answer_of(check["id"], account["id"]) if check and account else None
+    # the disaster middleware read the mode for this page (shell/disaster/state.py)
+    if "disaster" in request.state:
+        mode = request.state.disaster
+    else:
+        mode = await queries.mode(settings.municipality_code)
     return {
-        "mode": await queries.mode(settings.municipality_code),
+        "mode": mode,
         "shelters": await queries.shelters(),
         "check": check,
         "answer": answer,
