@@ -47,7 +47,8 @@ class LocalPushService:
         self.accepted = 0
         self.refused = 0
         self._vapid_keys: dict[str, ec.EllipticCurvePublicKey] = {}
-        self._verified: dict[str, float] = {}  # token -> its expiry
+        # an authorization header (token and key) already checked -> the token's expiry
+        self._verified: dict[str, float] = {}
 
     def subscribe(self) -> dict[str, Any]:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -67,13 +68,13 @@ class LocalPushService:
         }
 
     def _check_vapid(self, authorization: str) -> None:
+        if self._verified.get(authorization, 0) > time.time():
+            return  # this token, with this key, was checked before and has not expired
         # "vapid t=<jwt>, k=<public key>" (RFC 8292 section 3)
         scheme, _, rest = authorization.partition(" ")
         params = dict(part.strip().split("=", 1) for part in rest.split(",") if "=" in part)
         if scheme.lower() != "vapid" or "t" not in params or "k" not in params:
             raise HTTPException(status_code=401, detail="VAPID authorisation required")
-        if self._verified.get(params["t"], 0) > time.time():
-            return  # this exact token was checked before and has not expired
         key = self._vapid_keys.get(params["k"])
         if key is None:
             try:
@@ -94,7 +95,9 @@ class LocalPushService:
             raise HTTPException(status_code=403, detail="VAPID sub must be mailto: or https:")
         if claims["exp"] > time.time() + 24 * 3600:
             raise HTTPException(status_code=403, detail="VAPID token lives over 24 hours")
-        self._verified[params["t"]] = float(claims["exp"])
+        if len(self._verified) >= 1000:
+            self._verified.clear()
+        self._verified[authorization] = float(claims["exp"])
 
     def receive(self, device_id: str, headers: dict[str, str], body: bytes) -> int:
         device = self.devices.get(device_id)

@@ -71,6 +71,24 @@ async def test_a_push_without_vapid_or_that_does_not_decrypt_is_refused(service)
     assert service.devices[device["id"]].messages == []
 
 
+async def test_a_token_checked_once_is_not_taken_with_another_key(service, sender):
+    device = service.subscribe()
+    headers = {**sender.vapid_headers(device["endpoint"]), "Content-Encoding": "aes128gcm"}
+    stranger = Vapid02()
+    stranger.generate_keys()
+    theirs = stranger.sign({"aud": "http://x", "sub": "mailto:x@example.jp"})["Authorization"]
+    borrowed = {
+        **headers,
+        "Authorization": headers["Authorization"].split(",")[0] + "," + theirs.split(",")[1],
+    }  # this sender's token, presented with another's key
+    async with httpx.AsyncClient() as client:
+        for sent, status in ((headers, 201), (borrowed, 403), (headers, 201)):
+            body = sender.encrypt(device, b'{"title": "x"}')
+            answer = await client.post(device["endpoint"], content=body, headers=sent)
+            assert answer.status_code == status
+    assert len(service.devices[device["id"]].messages) == 2
+
+
 async def test_requests_sent_together_are_answered_in_order(service):
     host, port = service.base_url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
