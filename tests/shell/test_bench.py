@@ -47,3 +47,6 @@ def test_bench_push_delivers_every_payload_decrypted_and_correct():
     samples = summary["encrypt_per_second_samples"]
     assert len(samples) == 6
     assert min(samples) <= summary["encrypt_per_second"] <= max(samples)
+    # the measure before stop 29 (one subscriber's key parsed once) is printed beside it
+    kept = summary["encrypt_kept_key_per_second"]
+    assert summary["kept_key_ratio"] == round(summary["per_second"] / kept, 3)
