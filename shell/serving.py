@@ -11,6 +11,7 @@ kernel spreads new connections over them, as ``nginx ... reuseport`` and ``gunic
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -20,11 +21,63 @@ from typing import Any, TypeVar
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
 log = logging.getLogger("uvicorn.error")
+
+
+HELD_AT_MOST = 64 * 1024  # bytes a turn's writes are held back for (asyncio's high-water mark)
+
+
+class _OneSendPerTurn:
+    """A connection's transport whose writes made in one turn of the event loop leave in one
+    send. uvicorn writes a response's status line and headers when the app starts the response,
+    and the body when it comes: two sends, two packets and two wake-ups of the client for every
+    page, where the body follows in the same turn (the app awaits nothing in between)."""
+
+    __slots__ = ("_loop", "_pending", "_size", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size >= HELD_AT_MOST:
+            # a large body goes to the transport now, whose flow control then pauses the app
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            pending, self._pending, self._size = self._pending, [], 0
+            if not self._transport.is_closing():
+                self._transport.write(b"".join(pending) if len(pending) > 1 else pending[0])
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class HttpProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 (llhttp) protocol, each turn's writes sent as one."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self.transport = _OneSendPerTurn(transport, self.loop)  # type: ignore[arg-type, assignment]
+
+
 # What `machi serve` passes uvicorn besides the app, host, port and workers.
 SERVE_OPTIONS: dict[str, Any] = {
+    "http": HttpProtocol,
     "proxy_headers": True,
     "log_level": "info",
     # Open pages hold a live-event stream (shell/web/live.py); without a limit a stop would wait
