@@ -7,6 +7,10 @@ here, 16 connections opened at once went 16 to 0, 15 to 1 or 13 to 3 between two
 ``SO_REUSEPORT`` (Linux) each worker listens on a socket of its own on the same port and the
 kernel spreads new connections over them, as ``nginx ... reuseport`` and ``gunicorn
 --reuse-port`` do. The supervisor (restarts, signals) stays uvicorn's own.
+
+Each worker speaks HTTP/1.1 through uvicorn's llhttp protocol with one change
+(:class:`HttpProtocol`): what a response writes in one turn of the event loop, its head and its
+body, leaves in one send.
 """
 
 from __future__ import annotations
@@ -25,8 +29,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
 log = logging.getLogger("uvicorn.error")
-
-
 HELD_AT_MOST = 64 * 1024  # bytes a turn's writes are held back for (asyncio's high-water mark)
 
 

@@ -37,7 +37,7 @@ from shell.settings import ROOT, Settings, default_push_processes
 
 TITLE = "ベンチマーク：避難所開設のお知らせ"
 SERVICE = "shell.notifications.localserver"
-BARE_SUBSCRIPTIONS = 2000  # the broadcast's first subscriptions, the bare rate's messages go to
+BARE_SUBSCRIPTIONS = 2000  # the bare rate encrypts for this many of the broadcast's subscriptions
 
 
 def _free_port() -> int:

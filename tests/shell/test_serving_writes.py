@@ -83,7 +83,8 @@ async def _serving(protocol: type[HttpToolsProtocol]) -> AsyncIterator[tuple[str
 
 @pytest.fixture(name="served")
 async def fx_served() -> AsyncIterator[tuple[str, list[bytes]]]:
-    async for served in _serving(serving.HttpProtocol):
+    """Served with the protocol ``machi serve`` and the bench's bare page are given."""
+    async for served in _serving(serving.SERVE_OPTIONS["http"]):
         yield served
 
 
