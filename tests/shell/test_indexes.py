@@ -21,6 +21,7 @@ LOOKED_UP_BY = {
     ("notifications_inbox_item", "account"),
     ("wallet_account", "owner"),
     ("wallet_entry", "account"),
+    ("wallet_merchant_member", "account"),
     ("resident_id_verification", "account"),
     ("resident_id_credential", "account"),
     ("resident_id_counter_request", "account"),
