@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from shell.city.tables import District
-from shell.db import contains
+from shell.db import Prepared, contains
 from shell.identity.tables import Account, Passkey, RecoveryCode
 
 
@@ -21,9 +21,10 @@ async def passkey_by_credential(credential_id: str) -> dict[str, Any] | None:
     return await Passkey.select().where(Passkey.credential_id == credential_id).first()
 
 
-async def passkeys_of(account_id: int) -> list[dict[str, Any]]:
-    return (
-        await Passkey.select(
+# the account page's and the ID card's reads: the SQL is built once (shell.db.Prepared)
+_passkeys_of = Prepared(
+    lambda account_id: (
+        Passkey.select(
             Passkey.id,
             Passkey.credential_id,
             Passkey.label,
@@ -34,10 +35,20 @@ async def passkeys_of(account_id: int) -> list[dict[str, Any]]:
         .where(Passkey.account == account_id)
         .order_by(Passkey.id)
     )
+)
+_district = Prepared(
+    lambda district_id: District.select().where(District.id == district_id).first()
+)
+
+
+async def passkeys_of(account_id: int) -> list[dict[str, Any]]:
+    return await _passkeys_of(account_id)  # type: ignore[no-any-return]
 
 
 async def district_of(account_row: dict[str, Any]) -> dict[str, Any] | None:
-    return await District.select().where(District.id == account_row["district"]).first()
+    if account_row["district"] is None:
+        return None
+    return await _district(account_row["district"])  # type: ignore[no-any-return]
 
 
 async def live_recovery_code(code_id: int) -> dict[str, Any] | None:

@@ -28,14 +28,20 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def verification_of(account_id: int) -> dict[str, Any] | None:
-    """The resident's standing verification (not revoked), without the photo's bytes."""
-    return (
-        await Verification.select(*_PUBLIC_COLUMNS)
+# the ID card's reads, on every showing: the SQL is built once (shell.db.Prepared)
+_verification_of = Prepared(
+    lambda account_id: (
+        Verification.select(*_PUBLIC_COLUMNS)
         .where((Verification.account == account_id) & Verification.revoked_at.is_null())
         .order_by(Verification.id, ascending=False)
         .first()
     )
+)
+
+
+async def verification_of(account_id: int) -> dict[str, Any] | None:
+    """The resident's standing verification (not revoked), without the photo's bytes."""
+    return await _verification_of(account_id)  # type: ignore[no-any-return]
 
 
 # asked by the home screen on every visit: the SQL is built once (shell.db.Prepared)
@@ -64,12 +70,17 @@ async def photo_of(account_id: int) -> tuple[bytes, str] | None:
     return (bytes(row["photo"]), row["photo_type"]) if row else None
 
 
-async def live_credentials(account_id: int) -> list[dict[str, Any]]:
-    return (
-        await Credential.select()
+_live_credentials = Prepared(
+    lambda account_id: (
+        Credential.select()
         .where((Credential.account == account_id) & Credential.revoked_at.is_null())
         .order_by(Credential.id)
     )
+)
+
+
+async def live_credentials(account_id: int) -> list[dict[str, Any]]:
+    return await _live_credentials(account_id)  # type: ignore[no-any-return]
 
 
 async def revoked_indexes() -> list[int]:

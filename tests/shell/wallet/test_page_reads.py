@@ -1,11 +1,9 @@
-"""The wallet page's reads: each through an index, and their SQL built once, not on every visit
-(Piccolo building the history's joins took most of the page's time)."""
+"""The wallet page's reads: each through an index. (That their SQL is built once, not on every
+visit, is checked with the other pages': tests/shell/web/test_built_once.py.)"""
 
 from __future__ import annotations
 
 from typing import Any
-
-from piccolo.query.methods.select import Select
 
 from tests.conftest import make_client
 from tests.helpers.authenticator import SoftAuthenticator
@@ -24,23 +22,3 @@ async def test_the_wallet_page_reads_by_index_only(app: Any, db: Any, districts:
     for table in ("wallet_account", "wallet_entry", "wallet_merchant_member"):
         assert table in tables, (table, reads)
     assert scanned_tables(engine, reads) == {}
-
-
-async def test_a_wallet_visit_builds_no_select(
-    app: Any, db: Any, districts: Any, monkeypatch: Any
-) -> None:
-    built: list[Any] = []
-    default = Select.default_querystrings
-
-    def counted(self: Select) -> Any:
-        built.append(self)
-        return default.fget(self)  # type: ignore[attr-defined]
-
-    async with make_client(app) as client:
-        await signup(client, SoftAuthenticator())
-        assert (await client.get("/wallet")).status_code == 200  # the first visit builds them
-        monkeypatch.setattr(Select, "default_querystrings", property(counted))
-        page = await client.get("/wallet")
-    assert page.status_code == 200
-    assert "wallet" in page.text
-    assert built == []
