@@ -73,6 +73,8 @@ _history_rows: dict[int, Prepared] = {}
 
 
 def _history_read(limit: int) -> Prepared:
+    """The read of a history ``limit`` movements long (its SQL built once for each length)."""
+
     def build(owner: Any) -> Any:
         return (
             LedgerEntry.select(

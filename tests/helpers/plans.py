@@ -64,3 +64,16 @@ def scanned_tables(engine: machi_db.KeptOpenSQLiteEngine, reads: list[Read]) -> 
             if table != "CONSTANT":  # SCAN CONSTANT ROW: a SELECT EXISTS(...) reads no table
                 found[table.strip('"')] = sql
     return found
+
+
+async def reads_of_a_visit(app: Any, engine: machi_db.KeptOpenSQLiteEngine, path: str) -> Any:
+    """A newly signed-up resident's visit to ``path``: (the page, the reads it made)."""
+    from tests.conftest import make_client
+    from tests.helpers.authenticator import SoftAuthenticator
+    from tests.helpers.flows import signup
+
+    async with make_client(app) as client:
+        await signup(client, SoftAuthenticator())
+        with traced_reads(engine) as reads:
+            page = await client.get(path)
+    return page, reads

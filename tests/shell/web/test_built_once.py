@@ -1,6 +1,6 @@
 """The pages a resident opens most build no Piccolo select on a visit: their reads' SQL is built
 once (shell.db.Prepared). Building a select with joins cost Piccolo several times the read
-itself: most of the wallet page's time, half of the ID card's."""
+itself: most of the wallet page's time, more than half of the ID card's."""
 
 from __future__ import annotations
 

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import make_client
-from tests.helpers.authenticator import SoftAuthenticator
-from tests.helpers.flows import signup
-from tests.helpers.plans import plans, scanned_tables, sqlite_engine, traced_reads
+from tests.helpers.plans import plans, reads_of_a_visit, scanned_tables, sqlite_engine
 
 
 async def test_the_home_page_reads_by_index_only(app: Any, db: Any, districts: Any) -> None:
     engine = sqlite_engine(db)
-    async with make_client(app) as client:
-        await signup(client, SoftAuthenticator())
-        with traced_reads(engine) as reads:
-            page = await client.get("/")
-        assert page.status_code == 200
-        assert "nav-inbox" in page.text, page.text[:3000]  # signed in
+    page, reads = await reads_of_a_visit(app, engine, "/")
+    assert page.status_code == 200
+    assert "nav-inbox" in page.text, page.text[:3000]  # signed in
     # the session; the account with its roles, the unread count and whether disaster mode is
     # on; the latest notices, the ID tile and the wallet card
     assert len(reads) == 5, reads
