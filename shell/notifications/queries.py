@@ -113,22 +113,33 @@ async def unread_count(account_id: int) -> int:
     return await _unread(account_id)  # type: ignore[no-any-return]
 
 
-async def muted_topics(account_id: int) -> set[str]:
-    rows = await MutedTopic.select(MutedTopic.topic).where(MutedTopic.account == account_id)
-    return {row["topic"] for row in rows}
-
-
-async def child_months(account_id: int) -> list[dict[str, Any]]:
-    """The months of birth the resident gave, oldest child first."""
-    return await (
+# the settings page's reads: the SQL built once (shell.db.Prepared)
+_muted_topics = Prepared(
+    lambda account_id: MutedTopic.select(MutedTopic.topic).where(MutedTopic.account == account_id)
+)
+_child_months = Prepared(
+    lambda account_id: (
         ChildBirthMonth.select(ChildBirthMonth.id, ChildBirthMonth.born)
         .where(ChildBirthMonth.account == account_id)
         .order_by(ChildBirthMonth.born)
     )
+)
+_devices = Prepared(
+    lambda account_id: PushSubscription.count().where(PushSubscription.account == account_id)
+)
+
+
+async def muted_topics(account_id: int) -> set[str]:
+    return {row["topic"] for row in await _muted_topics(account_id)}
+
+
+async def child_months(account_id: int) -> list[dict[str, Any]]:
+    """The months of birth the resident gave, oldest child first."""
+    return await _child_months(account_id)  # type: ignore[no-any-return]
 
 
 async def devices(account_id: int) -> int:
-    return await PushSubscription.count().where(PushSubscription.account == account_id)
+    return await _devices(account_id)  # type: ignore[no-any-return]
 
 
 async def latest_on_topic(topic: str, language: str, limit: int = 5) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 
+from shell.db import Prepared
 from shell.notifications import ece
 from shell.notifications.encryptors import Encryptors
 from shell.notifications.pushhttp import PushClient, PushHTTPError, header_lines
@@ -53,9 +54,19 @@ def _public(vapid: Vapid02) -> str:
     return ece.b64encode(raw)
 
 
+# the settings page shows the public key on every visit: the row's own, its SQL built once
+_oldest_public_key = Prepared(
+    lambda: VapidKey.select(VapidKey.public_key).order_by(VapidKey.id).first()
+)
+
+
 async def application_server_key() -> str:
-    """The public key browsers need for ``pushManager.subscribe`` (base64url)."""
-    return _public(await vapid_key())
+    """The public key browsers need for ``pushManager.subscribe`` (base64url): the one stored
+    beside the private key, which is parsed only where messages are signed."""
+    row = await _oldest_public_key()
+    if row is None:  # before the first push: made now, as it would be then
+        return _public(await vapid_key())
+    return str(row["public_key"])
 
 
 @dataclass(frozen=True)

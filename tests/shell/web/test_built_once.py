@@ -14,7 +14,9 @@ from tests.helpers.authenticator import SoftAuthenticator
 from tests.helpers.flows import signup
 
 
-@pytest.mark.parametrize("path", ["/", "/wallet", "/id", "/account", "/inbox"])
+@pytest.mark.parametrize(
+    "path", ["/", "/wallet", "/id", "/account", "/inbox", "/notifications/settings"]
+)
 async def test_a_visit_builds_no_select(
     app: Any, db: Any, districts: Any, monkeypatch: Any, path: str
 ) -> None:
