@@ -22,18 +22,21 @@ from shell.wallet.tables import (
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-# shown on the home screen on every visit: the SQL is built once (shell.db.Prepared)
-_balance_rows = Prepared(
+# A resident's cash and points accounts, read on the home screen, the wallet page and every
+# payment page: the SQL is built once (shell.db.Prepared), and the wallet page reads them once for
+# both its balances and its point lots.
+_own_accounts = Prepared(
     lambda owner: LedgerAccount.select(
-        LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.expires_at
+        LedgerAccount.id,
+        LedgerAccount.kind,
+        LedgerAccount.balance,
+        LedgerAccount.expires_at,
+        LedgerAccount.categories,
     ).where((LedgerAccount.owner == owner) & LedgerAccount.kind.is_in(["cash", "points"]))
 )
 
 
-async def balances(owner: int) -> dict[str, int]:
-    """Cash and unexpired points (expired points waiting for the expiry job are not spendable)."""
-    rows = await _balance_rows(owner)
-    at = now()
+def _balances(rows: list[dict[str, Any]], at: dt.datetime) -> dict[str, int]:
     result = {"cash": 0, "points": 0}
     for row in rows:
         expires = _aware(row["expires_at"])
@@ -43,69 +46,63 @@ async def balances(owner: int) -> dict[str, int]:
     return result
 
 
-# the wallet page's reads, on every visit: the SQL is built once (shell.db.Prepared); Piccolo
-# took most of the page's time building the history's joins
-_point_lot_rows = Prepared(
-    lambda owner: LedgerAccount.select(
-        LedgerAccount.id, LedgerAccount.balance, LedgerAccount.expires_at, LedgerAccount.categories
-    ).where(
-        (LedgerAccount.owner == owner)
-        & (LedgerAccount.kind == "points")
-        & (LedgerAccount.balance > 0)
-    )
-)
+def _point_lots(rows: list[dict[str, Any]], at: dt.datetime) -> list[dict[str, Any]]:
+    lots = [
+        {**row, "expires_at": _aware(row["expires_at"])}
+        for row in rows
+        if row["kind"] == "points" and row["balance"] > 0
+    ]
+    lots = [lot for lot in lots if lot["expires_at"] and lot["expires_at"] > at]
+    return sorted(lots, key=lambda lot: lot["expires_at"])
+
+
+async def balances(owner: int) -> dict[str, int]:
+    """Cash and unexpired points (expired points waiting for the expiry job are not spendable)."""
+    return _balances(await _own_accounts(owner), now())
 
 
 async def point_lots(owner: int) -> list[dict[str, Any]]:
     """Unexpired point grants with something left, soonest expiry first."""
-    rows = await _point_lot_rows(owner)
-    at = now()
-    lots = []
-    for row in rows:
-        row["expires_at"] = _aware(row["expires_at"])
-        if row["expires_at"] and row["expires_at"] > at:
-            lots.append(row)
-    return sorted(lots, key=lambda r: r["expires_at"])
+    return _point_lots(await _own_accounts(owner), now())
+
+
+async def balances_and_lots(owner: int) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """``balances`` and ``point_lots`` from one read (the wallet page shows both)."""
+    rows, at = await _own_accounts(owner), now()
+    return _balances(rows, at), _point_lots(rows, at)
 
 
 HISTORY = 50  # movements the wallet page shows
-_history_rows: dict[int, Prepared] = {}
 
-
-def _history_read(limit: int) -> Prepared:
-    """The read of a history ``limit`` movements long (its SQL built once for each length)."""
-
-    def build(owner: Any) -> Any:
-        return (
-            LedgerEntry.select(
-                LedgerEntry.ledger_transaction.id.as_alias("id"),
-                LedgerEntry.ledger_transaction.kind.as_alias("kind"),
-                LedgerEntry.ledger_transaction.created_at.as_alias("created_at"),
-                LedgerEntry.ledger_transaction.merchant.name.as_alias("merchant_name"),
-                LedgerEntry.ledger_transaction.memo.as_alias("memo"),
-                LedgerEntry.account.kind.as_alias("account_kind"),
-                LedgerEntry.amount,
-            )
-            .where(LedgerEntry.account.owner == owner)
-            .order_by(LedgerEntry.ledger_transaction.id, ascending=False)
-            .limit(limit * 3)
+# the wallet page's history on every visit: Piccolo building its joins took most of the page's
+# time before its SQL was built once
+_history_rows = Prepared(
+    lambda owner: (
+        LedgerEntry.select(
+            LedgerEntry.ledger_transaction.id.as_alias("id"),
+            LedgerEntry.ledger_transaction.kind.as_alias("kind"),
+            LedgerEntry.ledger_transaction.created_at.as_alias("created_at"),
+            LedgerEntry.ledger_transaction.merchant.name.as_alias("merchant_name"),
+            LedgerEntry.ledger_transaction.memo.as_alias("memo"),
+            LedgerEntry.account.kind.as_alias("account_kind"),
+            LedgerEntry.amount,
         )
+        .where(LedgerEntry.account.owner == owner)
+        .order_by(LedgerEntry.ledger_transaction.id, ascending=False)
+        .limit(HISTORY * 3)
+    )
+)
 
-    read = _history_rows.get(limit)
-    if read is None:
-        read = _history_rows[limit] = Prepared(build)
-    return read
 
-
-async def history(owner: int, limit: int = HISTORY) -> list[dict[str, Any]]:
-    """The resident's movements, newest first, each with its net cash and points change."""
-    rows = await _history_read(limit)(owner)
+async def history(owner: int) -> list[dict[str, Any]]:
+    """The resident's last ``HISTORY`` movements, newest first, each with its net cash and
+    points change."""
     merged: dict[int, dict[str, Any]] = {}
-    for row in rows:
+    for row in await _history_rows(owner):
         item = merged.setdefault(row["id"], {**row, "cash": 0, "points": 0, "total": 0})
         item[row["account_kind"]] += row["amount"]
         item["total"] += row["amount"]
-    return list(merged.values())[:limit]
+    return list(merged.values())[:HISTORY]
 
 
 async def merchant_balance(merchant_id: int) -> int:

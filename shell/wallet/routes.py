@@ -59,9 +59,10 @@ class Wallet(Controller):
     @get("/", name="wallet")
     async def home(self, request: Request[Any, Any, Any]) -> Response[str]:
         me = request.state.account["id"]
+        balances, lots = await queries.balances_and_lots(me)
         context = {
-            "balances": await queries.balances(me),
-            "lots": await queries.point_lots(me),
+            "balances": balances,
+            "lots": lots,
             "history": await queries.history(me),
             "kinds": kind_names(),
             "choices": TOP_UP_CHOICES,
