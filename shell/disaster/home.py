@@ -15,13 +15,8 @@ async def menu_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     account = request.state.get("account")
     check = await queries.open_check()
     answer = await queries.answer_of(check["id"], account["id"]) if check and account else None
-    # the disaster middleware read the mode for this page (shell/disaster/state.py)
-    if "disaster" in request.state:
-        mode = request.state.disaster
-    else:
-        mode = await queries.mode(settings.municipality_code)
     return {
-        "mode": mode,
+        "mode": request.state.disaster,  # read for this page by shell/disaster/state.py
         "shelters": await queries.shelters(),
         "check": check,
         "answer": answer,
@@ -32,11 +27,6 @@ async def menu_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 async def disaster_home(request: Request[Any, Any, Any]) -> Response[str] | None:
     """The disaster home for a signed-in resident while disaster mode is on; else ``None``."""
-    if not request.state.get("account"):
+    if not request.state.get("account") or not request.state.disaster:
         return None
-    if "disaster" in request.state and not request.state.disaster:
-        return None  # the disaster middleware read the mode for this request: off
-    context = await menu_context(request)
-    if not context["mode"]:
-        return None
-    return render(request, "disaster/home.html", context)
+    return render(request, "disaster/home.html", await menu_context(request))
