@@ -1,4 +1,5 @@
-"""What every template can see: the request, the signed-in account, roles, CSRF and CSP nonce."""
+"""What every template can see: the request, the signed-in account, roles, CSRF and CSP nonce,
+and what the layout shows on every page."""
 
 from __future__ import annotations
 
@@ -26,4 +27,6 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "display": display.for_request(request),
         "current_path": request.url.path,
         "unread": state.get("unread", 0),
+        "disaster_mode": state.get("disaster"),  # the layout's banner (shell/disaster/state.py)
+        "js_messages": i18n.js_messages_json(),
     }

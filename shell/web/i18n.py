@@ -189,6 +189,16 @@ def markup_in(code: str, message: str) -> Markup:
         _current.reset(token)
 
 
+def translation_in(code: str, message: str) -> str:
+    """``message`` in the language ``code``, unformatted: the format a template's
+    ``_("message", name=value)`` fills (the templates fold it when compiled for that language)."""
+    token = _current.set(code)
+    try:
+        return gettext(message)
+    finally:
+        _current.reset(token)
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     catalog = translations(get_locale())
     text = catalog.ngettext(singular, plural, n)

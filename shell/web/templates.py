@@ -22,7 +22,7 @@ from jinja2.nodes import EvalContext
 from litestar import Request, Response
 from litestar.enums import MediaType
 from machi_sdk.web import is_htmx
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from shell.settings import ROOT
 from shell.web import i18n
@@ -34,29 +34,54 @@ SHELL_DIR = ROOT / "shell"
 class _TranslatedTexts(Extension):
     """Folds ``_("literal")`` into its translation when the template is compiled, in an
     environment kept for one language (:func:`environment`): a page shows some thirty such texts,
-    and each call costs more than the rest of the text around it. ``_()`` with variables or
-    anything but one string literal is left to run at render time."""
+    and each call costs more than the rest of the text around it. ``_("literal", name=value)``
+    becomes its translation formatted by a filter (:func:`_formatted`), with no call through the
+    template context. ``_()`` of anything but one string literal is left to run at render time."""
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         locale = self.environment.folded_locale  # type: ignore[attr-defined]
-        window: list[Token] = []
-        for token in stream:
-            window.append(token)
-            if len(window) < 5:
-                continue
-            before, name, opened, text, closed = window[-5:]
+        tokens = list(stream)
+        depth = 0  # of parentheses
+        closes: list[int] = []  # depths at which a folded call's own parenthesis closes
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            before = tokens[index - 1] if index else None
+            name, opened, text, after = (tokens[index : index + 4] + [None] * 4)[:4]
             if (
-                name.test("name:_")
+                name is not None
+                and name.test("name:_")
+                and (before is None or before.type != "dot")
+                and opened is not None
                 and opened.type == "lparen"
+                and text is not None
                 and text.type == "string"
-                and closed.type == "rparen"
-                and before.type != "dot"
+                and after is not None
+                and after.type in ("rparen", "comma")
             ):
-                del window[-4:]
-                window += _constant(name.lineno, i18n.markup_in(locale, text.value))
-            yield from window[:-4]
-            del window[:-4]
-        yield from window
+                line = name.lineno
+                if after.type == "rparen":
+                    yield from _constant(line, i18n.markup_in(locale, text.value))
+                else:
+                    # ``_("text", n=v)`` as ``("translation"|_formatted(n=v))``: the call's own
+                    # closing parenthesis ends the filter's arguments, and one more follows it
+                    translation = i18n.translation_in(locale, text.value)
+                    yield from [Token(line, "lparen", "("), Token(line, "string", translation),
+                                Token(line, "pipe", "|"), Token(line, "name", FORMATTED),
+                                Token(line, "lparen", "(")]  # fmt: skip
+                    depth += 1
+                    closes.append(depth)
+                index += 4
+                continue
+            yield token
+            if token.type == "lparen":
+                depth += 1
+            elif token.type == "rparen":
+                if closes and closes[-1] == depth:
+                    closes.pop()
+                    yield Token(token.lineno, "rparen", ")")
+                depth -= 1
+            index += 1
 
 
 def _constant(lineno: int, text: Markup) -> list[Token]:
@@ -64,6 +89,18 @@ def _constant(lineno: int, text: Markup) -> list[Token]:
     return [Token(lineno, "lparen", "("), Token(lineno, "string", str(text)),
             Token(lineno, "pipe", "|"), Token(lineno, "name", "safe"),
             Token(lineno, "rparen", ")")]  # fmt: skip
+
+
+FORMATTED = "_formatted"  # the filter a folded ``_("text", name=value)`` becomes
+
+
+@pass_eval_context
+def _formatted(eval_ctx: EvalContext, text: str, **variables: Any) -> str:
+    """A translation (from our catalogs, so markup) with its ``%(name)s`` placeholders filled,
+    the values escaped when autoescaping: what :func:`_gettext` gives for the same call."""
+    if not eval_ctx.autoescape:
+        return text % variables
+    return Markup(text % {name: escape(value) for name, value in variables.items()})  # noqa: S704
 
 
 # Partials the layout (web/base.html) includes on every page, compiled into it instead: each
@@ -137,6 +174,16 @@ class _InliningLoader(BaseLoader):
         return _INCLUDE.sub(replace, source)
 
 
+class _Environment(Environment):
+    """Each template's globals as one plain dict, not a ``ChainMap`` over the environment's:
+    Jinja copies a template's globals into every new render context, and copying a ``ChainMap``
+    looks up each of its keys through both maps (a tenth of a page's rendering). The globals are
+    all set before any template is loaded (:func:`environment`), as Jinja asks."""
+
+    def make_globals(self, d: Mapping[str, Any] | None) -> dict[str, Any]:  # type: ignore[override]
+        return {**self.globals, **(d or {})}
+
+
 @cache
 def environment(locale: str | None = None) -> Environment:
     """The shell's templates; with ``locale``, those whose ``_("literal")`` texts are already in
@@ -147,7 +194,7 @@ def environment(locale: str | None = None) -> Environment:
     extensions: list[Any] = ["jinja2.ext.i18n"]
     if locale is not None:
         extensions.append(_TranslatedTexts)
-    env = Environment(
+    env = _Environment(
         loader=loader if locale is None else _InliningLoader(loader),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         undefined=StrictUndefined,
@@ -161,12 +208,14 @@ def environment(locale: str | None = None) -> Environment:
     )
     env.globals["_"] = _gettext  # what `_()` does with newstyle gettext, in one call, not three
     env.extend(folded_locale=locale)  # what _TranslatedTexts folds the texts into
+    env.filters[FORMATTED] = _formatted
     env.filters["yen"] = i18n.format_yen
     env.filters["day"] = i18n.format_day
     env.filters["moment"] = i18n.format_moment
     env.filters["number"] = i18n.format_number
     env.globals["LANGUAGES"] = i18n.LANGUAGES
-    env.globals["js_messages_json"] = i18n.js_messages_json
+    # ``path is startingwith "/inbox"``: a test is called as it is, a method through the context
+    env.tests["startingwith"] = str.startswith
     return env
 
 

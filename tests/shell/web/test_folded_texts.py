@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from jinja2 import DictLoader
+from markupsafe import Markup
 
 from shell.staff.actions import grant_role
 from shell.staff.permissions import ROLES
@@ -88,21 +89,39 @@ def _both(source: str, locale: str, **context: Any) -> tuple[str, str]:
         '{{ _("言語").startswith("L") }} {{ _("言語") ~ "!" }} {{ [_("言語"), "x"]|join(",") }}',
         '{% set chosen = _("ホーム") %}{{ chosen }}',
         '{{ _("未読%(count)s件", count=n) }} {{ _(label) }}',
+        '{{ _("こんにちは、%(name)sさん", name=who) }}|'
+        '{{ _("未読%(count)s件", count=(n + 1) * 2)|upper }}',
+        '{{ _("こんにちは、%(name)sさん", name=_("未読%(count)s件", count=who)).startswith("H") }}',
+        '{{ [_("未読%(count)s件", count=n), (_("言語"))]|join(",") }} '
+        '{{ _("未読%(count)s件", count=3) }}',
         '{{ _("<b>") }}',  # not in any catalog: the msgid, as markup, as before
     ],
 )
 @pytest.mark.parametrize("locale", ["en", "ja"])
 def test_a_folded_text_means_what_the_call_meant(source: str, locale: str) -> None:
-    looked_up, folded = _both(source, locale, flag=True, n=3, label="言語")
+    looked_up, folded = _both(source, locale, flag=True, n=3, label="言語", who="<b>山田</b>")
     assert folded == looked_up
     assert "_(" not in folded
 
 
+@pytest.mark.parametrize("locale", ["en", "ja"])
+def test_a_folded_text_escapes_its_values_and_keeps_its_own_markup(locale: str) -> None:
+    _, folded = _both('{{ _("こんにちは、%(name)sさん", name=who) }}', locale, who="<b>山田</b>")
+    assert "&lt;b&gt;山田&lt;/b&gt;" in folded
+    assert "<b>" not in folded
+    _, kept = _both('{{ _("未読%(count)s件", count=who) }}', locale, who=Markup("<b>3</b>"))
+    assert "<b>3</b>" in kept  # markup given as a value stays markup
+
+
 def test_a_text_is_folded_only_where_it_is_a_single_literal() -> None:
     env = templates.environment("en")
-    code = env.compile('{{ _("言語") }}{{ _("ホーム", n=1) }}{{ _(x) }}', raw=True)
-    assert "yield 'Language'" in code  # written into the page as it is
-    assert code.count("context.call(") == 2  # the two calls that stay calls
+    code = env.compile(
+        '{{ _("言語") }}{{ _("ホーム", n=1) }}{{ _("未読%(count)s件", count=n) }}{{ _(x) }}',
+        raw=True,
+    )
+    assert "yield 'LanguageHome'" in code  # written into the page as it is (values known too)
+    assert "'%(count)s unread'" in code  # the translation, formatted by a filter
+    assert code.count("context.call(") == 1  # only the text not known until the page renders
 
 
 def test_the_layout_compiles_its_partials_in() -> None:
