@@ -27,8 +27,9 @@ ROLES_KEY = "staff_roles"
 @dataclass(frozen=True)
 class AccountFact:
     """A value another area needs on every signed-in page (the menu's unread badge, whether
-    disaster mode is on), read in the same statement as the account: one round trip fewer per
-    page for each, which on PostgreSQL is most of what a small read costs.
+    disaster mode is on), or on a few (``paths``: the home screen's ID tile), read in the same
+    statement as the account: one round trip fewer per page for each, which on PostgreSQL is
+    most of what a small read costs.
 
     ``sql`` is a scalar subquery, in which ``{account}`` stands for the account's id column
     and ``{}`` for ``value(request)``; :func:`load_account` puts its result in
@@ -38,26 +39,35 @@ class AccountFact:
     sql: str
     value: Callable[[Request[Any, Any, Any]], Any] | None = None
     full_pages_only: bool = False  # only for a full page: a GET that is not htmx's
+    paths: frozenset[str] = frozenset()  # when given, only for requests of these paths
 
 
 _facts: list[AccountFact] = []
-_reads: dict[tuple[str, bool], tuple[Prepared, list[AccountFact]]] = {}
+_fact_paths: set[str] = set()  # every path some fact is read for
+_reads: dict[tuple[str, bool, str | None], tuple[Prepared, list[AccountFact]]] = {}
 _STRING_AGG = {"sqlite": "group_concat", "postgres": "string_agg"}
 
 
 def read_with_account(fact: AccountFact) -> None:
     """Read ``fact`` with the signed-in account from now on (areas call this when imported)."""
     _facts.append(fact)
+    _fact_paths.update(fact.paths)
     _reads.clear()
 
 
-def _account_read(engine_type: str, full_page: bool) -> tuple[Prepared, list[AccountFact]]:
+def _account_read(
+    engine_type: str, full_page: bool, path: str | None
+) -> tuple[Prepared, list[AccountFact]]:
     """The account, its staff roles (space-separated, or NULL) and the facts in one read: the
-    SQL is built once per engine and kind of page (shell.db.Prepared)."""
-    found = _reads.get((engine_type, full_page))
+    SQL is built once per engine, kind of page and path some fact is for (shell.db.Prepared)."""
+    found = _reads.get((engine_type, full_page, path))
     if found is not None:
         return found
-    facts = [fact for fact in _facts if full_page or not fact.full_pages_only]
+    facts = [
+        fact
+        for fact in _facts
+        if (full_page or not fact.full_pages_only) and (not fact.paths or path in fact.paths)
+    ]
     role = StaffRole.role._meta.get_full_name(with_alias=False)
     holder = StaffRole.account._meta.get_full_name(with_alias=False)
     account = Account.id._meta.get_full_name(with_alias=False)
@@ -82,7 +92,7 @@ def _account_read(engine_type: str, full_page: bool) -> tuple[Prepared, list[Acc
         )
 
     arity = 1 + sum(1 for fact in facts if fact.value)
-    found = _reads[engine_type, full_page] = (Prepared(build, arity), facts)
+    found = _reads[engine_type, full_page, path] = (Prepared(build, arity), facts)
     return found
 
 
@@ -98,7 +108,10 @@ async def load_account(
     session = request.session if "session" in request.scope else {}
     account_id = session.get(ACCOUNT_KEY)
     if account_id is not None:
-        read, facts = _account_read(current().engine_type, full_page)
+        path = request.scope["path"]
+        read, facts = _account_read(
+            current().engine_type, full_page, path if path in _fact_paths else None
+        )
         values = [fact.value(request) for fact in facts if fact.value]
         account = await read(account_id, *values)
         if account is None or account["session_epoch"] != session.get(EPOCH_KEY):

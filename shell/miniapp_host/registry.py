@@ -82,6 +82,11 @@ class Registry:
     apps: dict[str, HostedApp] = field(default_factory=dict)
     partners: PartnerSource | None = None
     _partner_cache: tuple[float, list[HostedApp]] = field(default=(0.0, []), repr=False)
+    # aall()'s list, kept while neither the partner list nor the first-party apps change: every
+    # page asks for it (the CSP's frame-src, the home screen's tiles)
+    _merged: tuple[list[HostedApp] | None, int, list[HostedApp]] = field(
+        default=(None, 0, []), repr=False
+    )
 
     def get(self, slug: str) -> HostedApp | None:
         return self.apps.get(slug)
@@ -110,9 +115,15 @@ class Registry:
 
     async def aall(self) -> list[HostedApp]:
         """First-party apps and approved partner apps (the latter cached for a few seconds)."""
-        merged = {app.id: app for app in await self._approved_partners()}
+        partners = await self._approved_partners()
+        kept_partners, kept_apps, kept = self._merged
+        if partners is kept_partners and len(self.apps) == kept_apps:  # apps are only added
+            return kept
+        merged = {app.id: app for app in partners}
         merged.update(self.apps)  # a first-party slug always wins
-        return sorted(merged.values(), key=lambda app: app.id)
+        found = sorted(merged.values(), key=lambda app: app.id)
+        self._merged = (partners, len(self.apps), found)
+        return found
 
     async def aget(self, slug: str, *, live: bool = False) -> HostedApp | None:
         """A first-party app, or an approved partner app. ``live`` reads the partner's status

@@ -60,6 +60,7 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 CSP = b"content-security-policy"
 SET_HEADERS = frozenset({CSP, HSTS[0], *(name for name, _ in FIXED_HEADERS)})
 
+NONCE_MARK = "\0"  # where a request's nonce goes in a policy made beforehand (none has a NUL)
 FrameOrigins = list[str] | Callable[[], Awaitable[list[str]]]
 
 
@@ -70,9 +71,22 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
     cached origins, so that an approved partner app can be framed without a restart).
     """
 
-    async def frame_src() -> str:
-        origins = frame_origins if isinstance(frame_origins, list) else await frame_origins()
-        return " ".join(origins) or "'none'"
+    # the policy around its nonce, for each list of origins seen: the same on almost every page
+    policies: dict[tuple[str, ...], tuple[bytes, bytes]] = {}
+
+    async def policy_around_nonce() -> tuple[bytes, bytes]:
+        origins = tuple(
+            frame_origins if isinstance(frame_origins, list) else await frame_origins()
+        )
+        made = policies.get(origins)
+        if made is None:
+            policy = content_security_policy(" ".join(origins) or "'none'", NONCE_MARK)
+            before, _, after = policy.partition(NONCE_MARK)
+            made = (before.encode(), after.encode())
+            if len(policies) >= 64:  # partner apps come and go: keep only the recent lists
+                policies.clear()
+            policies[origins] = made
+        return made
 
     fixed = FIXED_HEADERS + ([HSTS] if settings.is_https else [])
 
@@ -82,7 +96,8 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
                 await app(scope, receive, send)
                 return
             nonce = secrets.token_urlsafe(16)
-            policy = content_security_policy(await frame_src(), nonce)
+            before, after = await policy_around_nonce()
+            policy = before + nonce.encode() + after
             scope.setdefault("state", {})[NONCE_KEY] = nonce  # type: ignore[typeddict-unknown-key]
 
             async def send_with_headers(message: Message) -> None:
@@ -94,7 +109,7 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
                         for pair in message.get("headers", ())
                         if pair[0].lower() not in SET_HEADERS
                     ]
-                    kept.append((CSP, policy.encode()))
+                    kept.append((CSP, policy))
                     kept += fixed
                     message["headers"] = kept
                 await send(message)

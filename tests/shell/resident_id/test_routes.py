@@ -294,3 +294,28 @@ async def test_verify_page_is_public(client, districts):
     assert page.status_code == 200
     assert "市民証を確かめる" in page.text
     assert 'data-issuer="https://localhost"' in page.text
+
+
+async def test_the_home_tile_follows_the_verification(app, client, districts):
+    """The tile's state comes with the account's read on the home page, on a full load and on
+    htmx's refresh of it alike."""
+
+    async def tile() -> list[str]:
+        shown = []
+        for headers in ({}, {"HX-Request": "true"}):
+            home = await client.get("/", headers=headers)
+            assert home.status_code == 200
+            shown.append("show" if "市民証を見せる" in home.text else "start")
+            assert "市民証をはじめる" in home.text or shown[-1] == "show"
+        return shown
+
+    resident = await verified_resident(app, client)
+    assert await tile() == ["show", "show"]
+    async with staff_member(app, "counter") as (staff, _):
+        done = await staff.post(
+            f"/staff/resident-id/residents/{resident['id']}/revoke",
+            data={"reason": "moved_out"},
+            headers=csrf_headers(staff),
+        )
+        assert done.status_code == 200
+    assert await tile() == ["start", "start"]
