@@ -75,9 +75,7 @@ def security_headers_middleware(settings: Settings, frame_origins: FrameOrigins)
     policies: dict[tuple[str, ...], tuple[bytes, bytes]] = {}
 
     async def policy_around_nonce() -> tuple[bytes, bytes]:
-        origins = tuple(
-            frame_origins if isinstance(frame_origins, list) else await frame_origins()
-        )
+        origins = tuple(frame_origins if isinstance(frame_origins, list) else await frame_origins())
         made = policies.get(origins)
         if made is None:
             policy = content_security_policy(" ".join(origins) or "'none'", NONCE_MARK)
