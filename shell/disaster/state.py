@@ -7,7 +7,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from shell.disaster import queries
 from shell.disaster.tables import ModeChange
 from shell.identity.session import AccountFact, read_with_account
-from shell.web.request import ShellRequest
 
 # No page, so no banner: assets, the event stream, APIs, health, push receipts.
 SKIP = (
@@ -41,14 +40,14 @@ def middleware(app: ASGIApp) -> ASGIApp:
     change is read only if it is; signed out, it is one indexed read."""
 
     async def run(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = ShellRequest(scope)
-            if not request.url.path.startswith(SKIP):
-                if DISASTER_ON in request.state and not request.state[DISASTER_ON]:
-                    request.state.disaster = None
-                else:
-                    code = request.app.state.settings.municipality_code
-                    request.state.disaster = await queries.mode(code)
+        # the scope's own path and state dict (what request.state wraps): no request object
+        if scope["type"] == "http" and not scope["path"].startswith(SKIP):
+            state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+            if DISASTER_ON in state and not state[DISASTER_ON]:
+                state["disaster"] = None
+            else:
+                code = scope["app"].state.settings.municipality_code
+                state["disaster"] = await queries.mode(code)
         await app(scope, receive, send)
 
     return run
