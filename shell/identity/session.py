@@ -101,8 +101,10 @@ async def load_account(
 ) -> dict[str, Any] | None:
     """The signed-in account (a row dict) or None; stale sessions are cleared. The facts other
     areas asked for (those for full pages only with ``full_page``) go to ``request.state``."""
-    if "account" in request.state:
-        return request.state.account  # type: ignore[no-any-return]
+    # the dict request.state wraps, read and written as it is: this runs on every request
+    state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    if "account" in state:
+        return state["account"]  # type: ignore[no-any-return]
     account = None
     roles: frozenset[str] = frozenset()
     session = request.session if "session" in request.scope else {}
@@ -120,9 +122,9 @@ async def load_account(
         else:
             roles = frozenset((account.pop(ROLES_KEY) or "").split())
             for fact in facts:
-                request.state[fact.name] = account.pop(fact.name)
-    request.state.account = account
-    request.state.roles = roles
+                state[fact.name] = account.pop(fact.name)
+    state["account"] = account
+    state["roles"] = roles
     return account
 
 
