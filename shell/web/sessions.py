@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.datastructures import Cookie
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
@@ -37,11 +37,12 @@ def rotate_session_id(scope: Any) -> None:
 class RotatingSessionBackend(ServerSideSessionBackend):
     def __init__(self, config: ServerSideSessionConfig) -> None:
         super().__init__(config)
-        self._cookie_headers: dict[str, str] = {}
+        self._cookie_headers: dict[str, tuple[bytes, bytes]] = {}
 
-    def _cookie_header(self, session_id: str) -> str:
-        """The ``Set-Cookie`` value renewing ``session_id`` (the same for every page the session
-        views: made once, not with a dataclass copy and a ``SimpleCookie`` on every response)."""
+    def _cookie_header(self, session_id: str) -> tuple[bytes, bytes]:
+        """The ``Set-Cookie`` header renewing ``session_id``, encoded (the same for every page the
+        session views: made once, not with a dataclass copy and a ``SimpleCookie`` on every
+        response)."""
         made = self._cookie_headers
         header = made.get(session_id)
         if header is None:
@@ -50,7 +51,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                     self.config, exclude_none=True, include=Cookie.__dict__.keys()
                 )
             )
-            header = Cookie(value=session_id, key=self.config.key, **params).to_header(header="")
+            value = Cookie(value=session_id, key=self.config.key, **params).to_header(header="")
+            header = (b"set-cookie", value.encode("latin-1"))
             if len(made) >= COOKIE_HEADERS_KEPT:
                 made.clear()
             made[session_id] = header
@@ -86,8 +88,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             touched = scope_session.get(TOUCHED)
             unchanged = not state.get(ROTATE) and state.get(LOADED) == scope_session
             if unchanged and isinstance(touched, int) and 0 <= now - touched < TOUCH_EVERY_SECONDS:
-                headers = MutableScopeHeaders.from_message(message)
-                headers.add("Set-Cookie", self._cookie_header(self.get_session_id(connection)))
+                # added to the start message's encoded pairs as they are
+                headers = message.get("headers")
+                if not isinstance(headers, list):
+                    headers = message["headers"] = list(headers or ())  # type: ignore[typeddict-unknown-key]
+                headers.append(self._cookie_header(self.get_session_id(connection)))
                 return
             scope_session[TOUCHED] = now
         await super().store_in_message(scope_session, message, connection)

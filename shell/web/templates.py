@@ -202,6 +202,9 @@ def environment(locale: str | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # read once per process: no file checks on every page
+        # a plain dict of the compiled templates (the shell's are a fixed set), not Jinja's LRU
+        # cache, which takes a lock and moves the key to the end of its queue on every lookup
+        cache_size=-1,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
