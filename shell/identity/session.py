@@ -100,7 +100,8 @@ async def load_account(
     request: Request[Any, Any, Any], *, full_page: bool = False
 ) -> dict[str, Any] | None:
     """The signed-in account (a row dict) or None; stale sessions are cleared. The facts other
-    areas asked for (those for full pages only with ``full_page``) go to ``request.state``."""
+    areas asked for (those for full pages only with ``full_page``, those for some paths on
+    those paths) go to ``request.state``."""
     # the dict request.state wraps, read and written as it is: this runs on every request
     state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
     if "account" in state:

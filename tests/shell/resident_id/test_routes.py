@@ -308,3 +308,19 @@ async def test_the_home_tile_follows_the_verification(app, client, districts):
     async with staff_member(app, "counter") as (staff, _):
         assert (await revoke(staff, resident, "moved_out")).status_code == 200
     assert await tile() == ["市民証をはじめる"] * 2
+
+
+async def test_the_tile_reads_the_verification_itself_where_the_account_read_did_not(
+    app, client, districts
+):
+    """Shown on a path the account's read has no fact for, the tile reads the verification."""
+    from shell.resident_id.home import resident_id_tile
+    from shell.web.request import ShellRequest
+
+    resident = await verified_resident(app, client)
+    elsewhere = ShellRequest({"type": "http", "path": "/elsewhere", "headers": [],
+                              "state": {"account": resident}})  # fmt: skip
+    assert await resident_id_tile(elsewhere) == {"verified": True}
+    async with staff_member(app, "counter") as (staff, _):
+        assert (await revoke(staff, resident, "moved_out")).status_code == 200
+    assert await resident_id_tile(elsewhere) == {"verified": False}
