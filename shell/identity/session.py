@@ -55,6 +55,25 @@ def read_with_account(fact: AccountFact) -> None:
     _reads.clear()
 
 
+def _column(fact: AccountFact, account: str, *values: Any) -> SelectRaw:
+    """``fact`` as a column of a select on the account (``account``: its id column)."""
+    return SelectRaw(f"({fact.sql.replace('{account}', account)}) AS {fact.name}", *values)
+
+
+def read_alone(fact: AccountFact) -> Prepared:
+    """``fact`` read by itself for one account, where the account's read did not bring it: the
+    same SQL either way. The read gives the account's row with the fact (None: no such
+    account). A fact with a ``value`` is only read with the account."""
+    if fact.value is not None:
+        raise ValueError(f"{fact.name} takes a value from the request")
+    account = Account.id._meta.get_full_name(with_alias=False)
+    return Prepared(
+        lambda account_id: (
+            Account.select(_column(fact, account)).where(Account.id == account_id).first()
+        )
+    )
+
+
 def _account_read(
     engine_type: str, full_page: bool, path: str | None
 ) -> tuple[Prepared, list[AccountFact]]:
@@ -78,13 +97,7 @@ def _account_read(
 
     def build(account_id: Any, *values: Any) -> Any:
         given = iter(values)
-        columns = [
-            SelectRaw(
-                f"({fact.sql.replace('{account}', account)}) AS {fact.name}",
-                *([next(given)] if fact.value else []),
-            )
-            for fact in facts
-        ]
+        columns = [_column(fact, account, *([next(given)] if fact.value else [])) for fact in facts]
         return (
             Account.select(*Account.all_columns(), roles, *columns)
             .where(Account.id == account_id)

@@ -6,10 +6,8 @@ import functools
 import json
 from typing import Any
 
-from piccolo.query.methods.select import SelectRaw
-
 from shell.db import Prepared
-from shell.identity.session import AccountFact, read_with_account
+from shell.identity.session import AccountFact, read_alone, read_with_account
 from shell.identity.tables import Account
 from shell.notifications.tables import (
     ChildBirthMonth,
@@ -102,23 +100,15 @@ def unread_of(account_sql: str) -> str:
 
 # The menu's badge on every full page comes with the signed-in account, in the same statement;
 # the badge htmx fetches again reads it alone.
-read_with_account(AccountFact("unread", unread_of("{account}"), full_pages_only=True))
-
-_unread = Prepared(
-    lambda account_id: (
-        Account.select(
-            SelectRaw(f"({unread_of(Account.id._meta.get_full_name(with_alias=False))}) AS unread")
-        )
-        .where(Account.id == account_id)
-        .first()
-    )
-)
+UNREAD = AccountFact("unread", unread_of("{account}"), full_pages_only=True)
+read_with_account(UNREAD)
+_unread = read_alone(UNREAD)
 
 
 async def unread_count(account_id: int) -> int:
     """The badge alone (htmx asks for it again when the inbox changes): the same count."""
     row = await _unread(account_id)
-    return int(row["unread"]) if row else 0
+    return int(row[UNREAD.name]) if row else 0
 
 
 # the settings page's reads: the SQL built once (shell.db.Prepared)

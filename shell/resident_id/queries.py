@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from shell.db import Prepared
+from shell.identity.session import AccountFact, read_alone
 from shell.resident_id.tables import CounterRequest, Credential, Verification
 
 # Bits in the status list: indexes are drawn at random from this range (so that an index says
@@ -44,16 +45,19 @@ async def verification_of(account_id: int) -> dict[str, Any] | None:
     return await _verification_of(account_id)  # type: ignore[no-any-return]
 
 
-# asked by the home screen on every visit: the SQL is built once (shell.db.Prepared)
-_is_verified = Prepared(
-    lambda account_id: Verification.exists().where(
-        (Verification.account == account_id) & Verification.revoked_at.is_null()
-    )
+# Whether the resident holds a standing verification (not revoked): one definition, read with
+# the account where the home page's ID tile shows it (shell/resident_id/home.py) and alone here.
+VERIFIED = AccountFact(
+    "id_verified",
+    f"SELECT EXISTS(SELECT 1 FROM {Verification._meta.tablename} v "  # noqa: S608 (our names)
+    "WHERE v.account = {account} AND v.revoked_at IS NULL)",
 )
+_is_verified = read_alone(VERIFIED)
 
 
 async def is_verified(account_id: int) -> bool:
-    return bool(await _is_verified(account_id))
+    row = await _is_verified(account_id)
+    return bool(row and row[VERIFIED.name])
 
 
 async def photo_of(account_id: int) -> tuple[bytes, str] | None:
