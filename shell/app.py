@@ -91,15 +91,10 @@ def _account_and_locale(app: ASGIApp) -> ASGIApp:
             # not htmx's (shell/notifications/queries.py)
             full_page = scope["method"] == "GET" and "hx-request" not in request.headers
             account = await load_account(request, full_page=full_page)
-            language = account["language"] if account else None
-            code = (
-                language  # the account's own choice: no cookie or header to read
-                if language in i18n.LANGUAGES
-                else i18n.negotiate(
-                    language,
-                    request.cookies.get(i18n.LANG_COOKIE),
-                    request.headers.get("accept-language", ""),
-                )
+            code = i18n.negotiate(
+                account["language"] if account else None,
+                request.cookies.get(i18n.LANG_COOKIE),
+                request.headers.get("accept-language", ""),
             )
             i18n.set_locale(code)
             request.state.locale = code
