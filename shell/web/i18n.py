@@ -8,6 +8,8 @@ cookie, the browser's Accept-Language, then Japanese. It lives in a context vari
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -179,24 +181,28 @@ def gettext_markup(message: str) -> Markup:
     return found
 
 
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """``code`` is the language within the block, and the one before it after."""
+    token = _current.set(code)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def markup_in(code: str, message: str) -> Markup:
     """What :func:`gettext_markup` gives while ``code`` is the language (the templates fold
     their texts with it when they are compiled for that language)."""
-    token = _current.set(code)
-    try:
+    with speaking(code):
         return gettext_markup(message)
-    finally:
-        _current.reset(token)
 
 
 def translation_in(code: str, message: str) -> str:
     """``message`` in the language ``code``, unformatted: the format a template's
     ``_("message", name=value)`` fills (the templates fold it when compiled for that language)."""
-    token = _current.set(code)
-    try:
+    with speaking(code):
         return gettext(message)
-    finally:
-        _current.reset(token)
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
