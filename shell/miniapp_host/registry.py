@@ -82,11 +82,9 @@ class Registry:
     apps: dict[str, HostedApp] = field(default_factory=dict)
     partners: PartnerSource | None = None
     _partner_cache: tuple[float, list[HostedApp]] = field(default=(0.0, []), repr=False)
-    # aall()'s list, kept while neither the partner list nor the first-party apps change: every
-    # page asks for it (the CSP's frame-src, the home screen's tiles)
-    _merged: tuple[list[HostedApp] | None, int, list[HostedApp]] = field(
-        default=(None, 0, []), repr=False
-    )
+    # aall()'s list and the partner list it was merged from, kept until either changes (a new
+    # partner list, or add_folder): every page asks for it (the CSP's frame-src, the tiles)
+    _merged: tuple[list[HostedApp] | None, list[HostedApp]] = field(default=(None, []), repr=False)
 
     def get(self, slug: str) -> HostedApp | None:
         return self.apps.get(slug)
@@ -116,13 +114,13 @@ class Registry:
     async def aall(self) -> list[HostedApp]:
         """First-party apps and approved partner apps (the latter cached for a few seconds)."""
         partners = await self._approved_partners()
-        kept_partners, kept_apps, kept = self._merged
-        if partners is kept_partners and len(self.apps) == kept_apps:  # apps are only added
+        merged_from, kept = self._merged
+        if partners is merged_from:
             return kept
         merged = {app.id: app for app in partners}
         merged.update(self.apps)  # a first-party slug always wins
         found = sorted(merged.values(), key=lambda app: app.id)
-        self._merged = (partners, len(self.apps), found)
+        self._merged = (partners, found)
         return found
 
     async def aget(self, slug: str, *, live: bool = False) -> HostedApp | None:
@@ -176,6 +174,7 @@ class Registry:
             kpis=kpis,
         )
         self.apps[app.id] = app
+        self._merged = (None, [])
         return app
 
     def dispatcher(self, shell: ASGIApp) -> ASGIApp:
